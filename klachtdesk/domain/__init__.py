@@ -1,0 +1,1 @@
+"""Pure domain rules: calendar and deadlines, procedures, states, validation."""

@@ -1,0 +1,258 @@
+"""Deadline arithmetic: the organisation's working days and the Algemene termijnenwet (Atw).
+
+Two day sets are kept apart on purpose (SPEC §4):
+
+* the organisation's *working days* (Monday–Friday minus Dutch public holidays minus the
+  organisation's closing days) answer "when is the 7th working day after receipt?";
+* the *Atw set* (Saturday, Sunday, the holidays of Atw art. 3, 5 May every year and the
+  days made equal by Royal decree) answers "a term ends on a holiday: where does it end?".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+import holidays
+from babel.dates import format_date
+
+from klachtdesk.domain.errors import ValidationError
+
+
+class TermUnit(StrEnum):
+    WERKDAGEN = "werkdagen"
+    DAGEN = "dagen"
+    WEKEN = "weken"
+
+
+_UNIT_SINGULAR = {TermUnit.WERKDAGEN: "werkdag", TermUnit.DAGEN: "dag", TermUnit.WEKEN: "week"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term such as "7 werkdagen" or "4 weken", counted from the date of receipt."""
+
+    amount: int
+    unit: TermUnit
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, int) or self.amount < 1 or self.amount > 520:
+            raise ValidationError("termijn", "een termijn is een heel getal van 1 tot en met 520.")
+        object.__setattr__(self, "unit", TermUnit(self.unit))
+
+    def label(self) -> str:
+        unit = _UNIT_SINGULAR[self.unit] if self.amount == 1 else self.unit.value
+        return f"{self.amount} {unit}"
+
+    def to_dict(self) -> dict:
+        return {"amount": self.amount, "unit": self.unit.value}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Term:
+        return cls(int(data["amount"]), TermUnit(data["unit"]))
+
+
+# Days made equal to "algemeen erkende feestdagen" by Royal decree (Atw art. 3 lid 3) for
+# 2026-2028: always the Friday after a Thursday holiday, or the Friday after New Year.
+# Shipped as data; the database holds the editable copy (beheer can add later decrees).
+ATW_DECREE_DAYS: dict[date, str] = {
+    date(2026, 1, 2): "vrijdag na Nieuwjaarsdag (gelijkgesteld bij koninklijk besluit)",
+    date(2026, 5, 15): "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
+    date(2027, 5, 7): "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
+    date(2028, 4, 28): "vrijdag na Koningsdag (gelijkgesteld bij koninklijk besluit)",
+    date(2028, 5, 26): "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
+}
+
+GOOD_FRIDAY = "Goede Vrijdag"
+LIBERATION_DAY = "Bevrijdingsdag"
+_WEEKEND = {5: "zaterdag", 6: "zondag"}
+
+# Atw art. 4: the Act does not apply to terms longer than these.
+_ATW_MAX_DAYS = 90
+_ATW_MAX_WEEKS = 12
+
+
+def _capitalise_words(name: str) -> str:
+    # The holidays package writes "Eerste kerstdag"; Dutch law and letters write "Eerste Kerstdag".
+    return " ".join(word[:1].upper() + word[1:] for word in name.split())
+
+
+def day_month(day: date) -> str:
+    """'25 december'."""
+    return format_date(day, format="d MMMM", locale="nl_NL")
+
+
+def long_date(day: date) -> str:
+    """'22 november 2026', as in a Dutch letter."""
+    return format_date(day, format="long", locale="nl_NL")
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """What an organisation decides about its own calendar."""
+
+    closing_days: Mapping[date, str] = field(default_factory=dict)
+    good_friday_closed: bool = True
+    liberation_day_every_year: bool = False
+    atw_decree_days: Mapping[date, str] = field(default_factory=lambda: dict(ATW_DECREE_DAYS))
+
+
+@dataclass(frozen=True)
+class ComputedDeadline:
+    """A deadline with the reasoning behind it, so the application can show its work."""
+
+    due: date
+    start: date
+    term: Term
+    unadjusted: date
+    moved_over: tuple[tuple[date, str], ...] = ()
+    skipped: tuple[tuple[date, str], ...] = ()
+    extended_art2: bool = False
+
+    @property
+    def moved(self) -> bool:
+        return self.due != self.unadjusted
+
+    @property
+    def explanation(self) -> str | None:
+        """Why the deadline is where it is, in Dutch, or None when no rule applied."""
+        parts = []
+        if self.moved_over:
+            over = ", ".join(f"{day_month(d)}: {reason}" for d, reason in self.moved_over)
+            parts.append(f"verschoven van {over}")
+        if self.extended_art2:
+            parts.append(
+                "verlengd zodat de termijn twee dagen telt die geen weekend- of feestdag zijn "
+                "(Algemene termijnenwet, art. 2)"
+            )
+        if self.skipped:
+            days = ", ".join(f"{day_month(d)} ({reason})" for d, reason in self.skipped)
+            parts.append(f"telt niet als werkdag: {days}")
+        return "; ".join(parts) or None
+
+
+class DeadlineCalendar:
+    """Computes term ends from a date of receipt, given the organisation's settings."""
+
+    def __init__(self, settings: CalendarSettings | None = None):
+        self.settings = settings or CalendarSettings()
+        self._holidays = holidays.country_holidays("NL", language="nl", categories=("public",))
+
+    # -- the two day sets -------------------------------------------------------------
+    def public_holiday(self, day: date) -> str | None:
+        """The Dutch public holiday on ``day`` (holidays package, NL, PUBLIC), if any."""
+        name = self._holidays.get(day)
+        return _capitalise_words(name.split(";")[0].strip()) if name else None
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why ``day`` is not a working day of the organisation, or None if it is one."""
+        if day.weekday() in _WEEKEND:
+            return _WEEKEND[day.weekday()]
+        holiday = self.public_holiday(day)
+        if holiday == GOOD_FRIDAY and not self.settings.good_friday_closed:
+            holiday = None
+        if holiday:
+            return holiday
+        if self.settings.liberation_day_every_year and (day.month, day.day) == (5, 5):
+            return LIBERATION_DAY
+        if day in self.settings.closing_days:
+            label = self.settings.closing_days[day]
+            return f"sluitingsdag: {label}" if label else "sluitingsdag"
+        return None
+
+    def is_working_day(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def atw_reason(self, day: date) -> str | None:
+        """Why ``day`` is in the Algemene termijnenwet set, or None if a term may end on it."""
+        holiday = self.public_holiday(day)
+        if holiday:  # includes Goede Vrijdag: Atw art. 3 lid 2, whatever the organisation does
+            return holiday
+        if (day.month, day.day) == (5, 5):
+            return LIBERATION_DAY
+        if day in self.settings.atw_decree_days:
+            return self.settings.atw_decree_days[day]
+        return _WEEKEND.get(day.weekday())
+
+    # -- arithmetic -------------------------------------------------------------------
+    def add_working_days(self, start: date, count: int) -> date:
+        """The ``count``-th working day after ``start`` (``start`` itself never counts)."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        day = start
+        while count:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in the half-open interval (start, end]; negative if end < start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(
+            1
+            for offset in range(1, (end - start).days + 1)
+            if self.is_working_day(start + timedelta(days=offset))
+        )
+
+    def _atw_move(self, day: date) -> tuple[date, list[tuple[date, str]]]:
+        moved_over = []
+        while (reason := self.atw_reason(day)) is not None:
+            moved_over.append((day, reason))
+            day += timedelta(days=1)
+        return day, moved_over
+
+    def _free_days(self, start: date, end: date) -> int:
+        return sum(
+            1
+            for offset in range(1, (end - start).days + 1)
+            if self.atw_reason(start + timedelta(days=offset)) is None
+        )
+
+    def term_end(self, start: date, term: Term, apply_atw: bool = True) -> ComputedDeadline:
+        """The last day of ``term`` counted from ``start`` (the date of receipt)."""
+        skipped: list[tuple[date, str]] = []
+        if term.unit is TermUnit.WERKDAGEN:
+            end = self.add_working_days(start, term.amount)
+            for offset in range(1, (end - start).days):
+                day = start + timedelta(days=offset)
+                reason = self.closed_reason(day)
+                if reason and day.weekday() not in _WEEKEND:
+                    skipped.append((day, reason))
+        elif term.unit is TermUnit.WEKEN:
+            end = start + timedelta(weeks=term.amount)
+        else:
+            end = start + timedelta(days=term.amount)
+        unadjusted = end
+
+        moved_over: list[tuple[date, str]] = []
+        extended = False
+        if apply_atw and self._atw_applies(start, end, term):
+            end, moved_over = self._atw_move(end)
+            # Art. 2: a term of three days or more holds at least two days outside the set.
+            if (unadjusted - start).days >= 3:
+                while self._free_days(start, end) < 2:
+                    extended = True
+                    end, more = self._atw_move(end + timedelta(days=1))
+                    moved_over.extend(more)
+        return ComputedDeadline(
+            due=end,
+            start=start,
+            term=term,
+            unadjusted=unadjusted,
+            moved_over=tuple(moved_over),
+            skipped=tuple(skipped),
+            extended_art2=extended,
+        )
+
+    @staticmethod
+    def _atw_applies(start: date, end: date, term: Term) -> bool:
+        # Atw art. 4: not for terms longer than twelve weeks, ninety days or three months.
+        if term.unit is TermUnit.WEKEN:
+            return term.amount <= _ATW_MAX_WEEKS
+        if term.unit is TermUnit.DAGEN:
+            return term.amount <= _ATW_MAX_DAYS
+        return (end - start).days <= _ATW_MAX_DAYS

@@ -1,0 +1,219 @@
+"""Validation and normalisation of what users and import files give us (SPEC §8)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from klachtdesk.domain.errors import ValidationError
+from klachtdesk.domain.values import Channel, Salutation
+
+MAX_NAME = 200
+MAX_SUBJECT = 200
+MAX_LINE = 200
+MAX_TEXT = 20_000
+OLDEST_RECEIPT = date(2000, 1, 1)
+
+# Dutch postcodes: four digits (not starting with 0), two letters; SA, SD and SS are not issued.
+_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Z]{2})$")
+_UNISSUED = {"SA", "SD", "SS"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: object, field_name: str, *, max_length: int, multiline: bool = False) -> str:
+    """Strip, normalise Unicode (NFC), refuse control characters and overlong text."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(field_name, "verwacht tekst.")
+    text = unicodedata.normalize("NFC", value).strip()
+    if not multiline:
+        text = re.sub(r"\s+", " ", text)
+    else:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(text):
+        raise ValidationError(field_name, "bevat onzichtbare stuurtekens; verwijder die.")
+    if len(text) > max_length:
+        raise ValidationError(
+            field_name, f"is te lang ({len(text)} tekens; ten hoogste {max_length})."
+        )
+    return text
+
+
+def required_text(value: object, field_name: str, *, max_length: int, multiline=False) -> str:
+    text = clean_text(value, field_name, max_length=max_length, multiline=multiline)
+    if not text:
+        raise ValidationError(field_name, "is verplicht.")
+    return text
+
+
+def normalise_postcode(value: str) -> str:
+    """'1234ab' → '1234 AB'; anything that is not a Dutch postcode is refused."""
+    text = clean_text(value, "postcode", max_length=20).upper()
+    match = _POSTCODE.match(text)
+    if not match or match.group(2) in _UNISSUED:
+        raise ValidationError(
+            "postcode", f"'{text}' is geen geldige Nederlandse postcode (bijvoorbeeld 1234 AB)."
+        )
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def normalise_phone(value: str) -> str:
+    """A Dutch or international phone number in international notation ('+31 6 12345678')."""
+    text = clean_text(value, "telefoon", max_length=40)
+    try:
+        number = phonenumbers.parse(text, "NL")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            "telefoon", f"'{text}' is geen geldig telefoonnummer (bijvoorbeeld 06 12345678)."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalise_email(value: str) -> str:
+    text = clean_text(value, "e-mail", max_length=254)
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(
+            "e-mail", f"'{text}' is geen geldig e-mailadres (bijvoorbeeld naam@voorbeeld.nl)."
+        ) from None
+
+
+def parse_date(value: object, field_name: str) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(field_name, "verwacht een datum als JJJJ-MM-DD.")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(
+            field_name, f"'{value}' is geen geldige datum (schrijf JJJJ-MM-DD, bijv. 2026-11-22)."
+        ) from None
+
+
+def check_received(received: date, today: date) -> date:
+    if received > today:
+        raise ValidationError("ontvangen", "de datum van ontvangst ligt in de toekomst.")
+    if received < OLDEST_RECEIPT:
+        raise ValidationError("ontvangen", "de datum van ontvangst ligt vóór 2000; klopt dat?")
+    return received
+
+
+def parse_channel(value: object) -> Channel:
+    try:
+        return Channel(str(value).strip().lower())
+    except ValueError:
+        options = ", ".join(c.value for c in Channel)
+        raise ValidationError(
+            "kanaal", f"'{value}' is geen bekend kanaal (kies uit: {options})."
+        ) from None
+
+
+@dataclass(frozen=True)
+class ComplainantInput:
+    name: str
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+    salutation: Salutation = Salutation.ONBEKEND
+    member_number: str = ""
+    prefers_email: bool = False
+
+    @classmethod
+    def validated(cls, data: dict) -> ComplainantInput:
+        name = required_text(data.get("name"), "naam", max_length=MAX_NAME)
+        street = clean_text(data.get("street"), "straat", max_length=MAX_LINE)
+        postcode = data.get("postcode") or ""
+        postcode = normalise_postcode(postcode) if str(postcode).strip() else ""
+        city = clean_text(data.get("city"), "plaats", max_length=MAX_LINE)
+        phone = data.get("phone") or ""
+        phone = normalise_phone(phone) if str(phone).strip() else ""
+        email = data.get("email") or ""
+        email = normalise_email(email) if str(email).strip() else ""
+        try:
+            salutation = Salutation(str(data.get("salutation") or "onbekend").strip().lower())
+        except ValueError:
+            raise ValidationError("aanhef", "kies heer, mevrouw of onbekend.") from None
+        member = clean_text(data.get("member_number"), "huurdernummer", max_length=40)
+        has_address = bool(street and postcode and city)
+        if (street or postcode or city) and not has_address:
+            parts = (("straat", street), ("postcode", postcode), ("plaats", city))
+            missing = [name for name, value in parts if not value]
+            raise ValidationError(missing[0], "is nodig voor een volledig postadres.")
+        if not has_address and not email:
+            raise ValidationError(
+                "adres",
+                "vul een postadres of een e-mailadres in, zodat wij de klager kunnen antwoorden.",
+            )
+        return cls(
+            name=name,
+            street=street,
+            postcode=postcode,
+            city=city,
+            phone=phone,
+            email=email,
+            salutation=salutation,
+            member_number=member,
+            prefers_email=bool(data.get("prefers_email")) and bool(email),
+        )
+
+
+@dataclass(frozen=True)
+class ComplaintInput:
+    """A complaint as the clerk or an import file gives it, validated and normalised."""
+
+    received: date
+    channel: Channel
+    complainant: ComplainantInput
+    subject: str
+    description: str
+    category: str = ""
+    employee: str = ""
+    department: str = ""
+    discussed_with_employee: bool | None = None
+    expectation: str = ""
+
+    @classmethod
+    def validated(cls, data: dict, today: date) -> ComplaintInput:
+        if not isinstance(data, dict):
+            raise ValidationError("klacht", "verwacht een object met velden.")
+        if data.get("received") in (None, ""):
+            raise ValidationError("ontvangen", "is verplicht.")
+        received = check_received(parse_date(data.get("received"), "ontvangen"), today)
+        if data.get("channel") in (None, ""):
+            raise ValidationError("kanaal", "is verplicht.")
+        channel = parse_channel(data.get("channel"))
+        complainant_data = data.get("complainant")
+        if not isinstance(complainant_data, dict):
+            raise ValidationError("klager", "ontbreekt (naam en adres van de klager).")
+        complainant = ComplainantInput.validated(complainant_data)
+        discussed = data.get("discussed_with_employee")
+        if discussed is not None and not isinstance(discussed, bool):
+            raise ValidationError("besproken met medewerker", "verwacht ja of nee (true/false).")
+        return cls(
+            received=received,
+            channel=channel,
+            complainant=complainant,
+            subject=required_text(data.get("subject"), "onderwerp", max_length=MAX_SUBJECT),
+            description=required_text(
+                data.get("description"), "omschrijving", max_length=MAX_TEXT, multiline=True
+            ),
+            category=clean_text(data.get("category"), "categorie", max_length=MAX_LINE),
+            employee=clean_text(data.get("employee"), "medewerker", max_length=MAX_NAME),
+            department=clean_text(data.get("department"), "afdeling", max_length=MAX_LINE),
+            discussed_with_employee=discussed,
+            expectation=clean_text(
+                data.get("expectation"), "verwachting", max_length=MAX_TEXT, multiline=True
+            ),
+        )
