@@ -1,0 +1,128 @@
+"""Organisation settings, declared once: key, type, default and Dutch label."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from klachtdesk.domain.calendar import CalendarSettings, DeadlineCalendar
+from klachtdesk.domain.errors import ValidationError
+from klachtdesk.domain.roles import Role
+from klachtdesk.services.context import Context, audit
+from klachtdesk.storage.models import CalendarDay, Setting
+
+
+@dataclass(frozen=True)
+class SettingDecl:
+    key: str
+    label: str
+    type: type
+    default: Any
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+DECLARATIONS: tuple[SettingDecl, ...] = (
+    SettingDecl("org.name", "Naam organisatie", str, ""),
+    SettingDecl("org.street", "Adres (straat en huisnummer)", str, ""),
+    SettingDecl("org.postcode", "Postcode", str, ""),
+    SettingDecl("org.city", "Plaats", str, ""),
+    SettingDecl("org.phone", "Telefoonnummer", str, ""),
+    SettingDecl("org.email", "E-mailadres", str, ""),
+    SettingDecl("org.website", "Website", str, ""),
+    SettingDecl("org.kvk", "KvK-nummer", str, ""),
+    SettingDecl("letters.signature_name", "Naam ondertekenaar", str, ""),
+    SettingDecl("letters.signature_function", "Functie ondertekenaar", str, ""),
+    SettingDecl(
+        "letters.address_left_mm", "Adresvenster: afstand vanaf links (mm)", int, 20, 0, 150
+    ),
+    SettingDecl(
+        "letters.address_top_mm", "Adresvenster: afstand vanaf boven (mm)", int, 50, 0, 250
+    ),
+    SettingDecl("calendar.good_friday_closed", "Goede Vrijdag is een vrije dag", bool, True),
+    SettingDecl(
+        "calendar.liberation_day_every_year", "5 mei is elk jaar een vrije dag", bool, False
+    ),
+    SettingDecl(
+        "security.idle_lock_minutes", "Automatisch vergrendelen na (minuten)", int, 10, 1, 240
+    ),
+    SettingDecl("retention.years_after_closing", "Bewaartermijn na sluiten (jaren)", int, 2, 1, 20),
+    SettingDecl("procedure.current", "Klachtenregeling", str, "woonpartners"),
+    SettingDecl("database.file_id", "Kenmerk van het sleutelbestand", str, ""),
+)
+BY_KEY = {decl.key: decl for decl in DECLARATIONS}
+
+
+def coerce(key: str, value: Any) -> Any:
+    decl = BY_KEY.get(key)
+    if decl is None:
+        raise ValidationError(key, "is geen bekende instelling.")
+    if decl.type is bool:
+        if isinstance(value, str):
+            value = value.strip().lower() in ("1", "ja", "true", "waar", "aan")
+        return bool(value)
+    if decl.type is int:
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(decl.label, "verwacht een heel getal.") from None
+        if (decl.minimum is not None and value < decl.minimum) or (
+            decl.maximum is not None and value > decl.maximum
+        ):
+            raise ValidationError(
+                decl.label, f"kies een getal van {decl.minimum} tot en met {decl.maximum}."
+            )
+        return value
+    return str(value).strip()
+
+
+def read_all(session: Session) -> dict[str, Any]:
+    values = {decl.key: decl.default for decl in DECLARATIONS}
+    for row in session.scalars(select(Setting)):
+        if row.key in BY_KEY:
+            values[row.key] = json.loads(row.value)
+    return values
+
+
+def write(session: Session, key: str, value: Any) -> None:
+    value = coerce(key, value)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=json.dumps(value)))
+    else:
+        row.value = json.dumps(value)
+
+
+def get_settings(ctx: Context) -> dict[str, Any]:
+    with ctx.db.session() as session:
+        return read_all(session)
+
+
+def update_settings(ctx: Context, changes: dict[str, Any]) -> None:
+    ctx.actor.require(Role.BEHEER, what="instellingen wijzigen")
+    with ctx.db.session(write=True) as session:
+        for key, value in changes.items():
+            if key == "database.file_id":
+                raise ValidationError(key, "kan niet worden gewijzigd.")
+            write(session, key, value)
+            audit(session, ctx, "instelling_gewijzigd", key)
+
+
+def load_calendar(session: Session) -> DeadlineCalendar:
+    values = read_all(session)
+    closing: dict = {}
+    atw: dict = {}
+    for day in session.scalars(select(CalendarDay)):
+        (closing if day.kind == "sluitingsdag" else atw)[day.day] = day.label
+    return DeadlineCalendar(
+        CalendarSettings(
+            closing_days=closing,
+            good_friday_closed=values["calendar.good_friday_closed"],
+            liberation_day_every_year=values["calendar.liberation_day_every_year"],
+            atw_decree_days=atw,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Encrypted storage: SQLCipher engine, key slots, ORM models, migrations, read queries."""

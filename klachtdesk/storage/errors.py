@@ -1,0 +1,81 @@
+"""Storage errors, each with a Dutch message for the user."""
+
+from klachtdesk.domain.errors import KlachtDeskError
+
+
+class WrongPassword(KlachtDeskError):
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or "De gebruikersnaam of het wachtwoord klopt niet. Let op hoofdletters en "
+            "de Caps Lock-toets, en probeer het opnieuw."
+        )
+
+
+class DatabaseMissing(KlachtDeskError):
+    def __init__(self, path):
+        super().__init__(
+            f"Het databasebestand '{path}' bestaat niet. Controleer de map (is de USB-stick "
+            "of netwerkschijf aangesloten?) of maak een nieuwe database met 'klachtdesk init'."
+        )
+
+
+class KeyFileMissing(KlachtDeskError):
+    def __init__(self, path):
+        super().__init__(
+            f"Het sleutelbestand '{path}' ontbreekt. Dit bestand hoort naast de database te "
+            "staan; zonder dit bestand kan de database niet worden geopend. Zet het terug "
+            "vanuit een back-up."
+        )
+
+
+class NotADatabase(KlachtDeskError):
+    def __init__(self, path, detail: str = ""):
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"'{path}' is geen KlachtDesk-database of het bestand is beschadigd{extra}. "
+            "Er is niets gewijzigd. Zet zo nodig de nieuwste back-up terug."
+        )
+
+
+class DamagedDatabase(KlachtDeskError):
+    def __init__(self, path, detail: str = ""):
+        extra = f": {detail}" if detail else ""
+        super().__init__(
+            f"De database '{path}' is beschadigd{extra}. Er is niets gewijzigd. "
+            "Zet de nieuwste back-up terug of neem contact op met uw beheerder."
+        )
+
+
+class NewerDatabase(KlachtDeskError):
+    def __init__(self, path):
+        super().__init__(
+            f"De database '{path}' is gemaakt met een nieuwere versie van KlachtDesk. "
+            "Installeer de nieuwste versie van KlachtDesk om deze database te openen."
+        )
+
+
+class DatabaseExists(KlachtDeskError):
+    exit_code = 2
+
+    def __init__(self, path):
+        super().__init__(
+            f"Er bestaat al een bestand '{path}'. KlachtDesk overschrijft geen bestaande "
+            "database; kies een andere bestandsnaam."
+        )
+
+
+class DatabaseBusy(KlachtDeskError):
+    def __init__(self):
+        super().__init__(
+            "De database is bezet door een andere computer. Probeer het over enkele "
+            "ogenblikken opnieuw; er is niets verloren gegaan."
+        )
+
+
+class DiskFull(KlachtDeskError):
+    def __init__(self):
+        super().__init__(
+            "De schijf is vol; de laatste wijziging is niet opgeslagen. Alles wat eerder was "
+            "opgeslagen is bewaard. Maak ruimte vrij en probeer het opnieuw."
+        )

@@ -1,0 +1,285 @@
+"""SQLAlchemy ORM models: the write side of the store."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """Organisation settings as JSON values, declared once in services.settings."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(200))  # comma-separated Role values
+    function_title: Mapped[str] = mapped_column(String(200), default="")
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Employee(Base):
+    __tablename__ = "employees"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    function_title: Mapped[str] = mapped_column(String(200), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    department: Mapped[Department | None] = relationship()
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procedure_versions.id", use_alter=True, name="fk_procedure_current_version")
+    )
+
+
+class ProcedureVersion(Base):
+    """An immutable version of a procedure; cases point at the version they were received under."""
+
+    __tablename__ = "procedure_versions"
+    __table_args__ = (UniqueConstraint("procedure_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    config: Mapped[str] = mapped_column(Text)  # JSON of domain.procedures.Procedure
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CalendarDay(Base):
+    """Organisation closing days and Atw days made equal by Royal decree."""
+
+    __tablename__ = "calendar_days"
+    __table_args__ = (UniqueConstraint("day", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # 'sluitingsdag' | 'atw'
+    label: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RefCounter(Base):
+    __tablename__ = "ref_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Complainant(Base):
+    __tablename__ = "complainants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    salutation: Mapped[str] = mapped_column(String(20), default="onbekend")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="", index=True)
+    city: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    member_number: Mapped[str] = mapped_column(String(40), default="")
+    prefers_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        Index("ix_cases_status_received", "status", "received"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(30))
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    received: Mapped[date] = mapped_column(Date, index=True)
+    complainant_id: Mapped[int] = mapped_column(ForeignKey("complainants.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    employee_name: Mapped[str] = mapped_column(String(200), default="")
+    discussed_with_employee: Mapped[bool | None] = mapped_column(Boolean)
+    expectation: Mapped[str] = mapped_column(Text, default="")
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    not_admissible_reason: Mapped[str | None] = mapped_column(String(30))
+    referral_to: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    solution: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    director_outcome: Mapped[str | None] = mapped_column(String(20))
+    director_motivation: Mapped[str] = mapped_column(Text, default="")
+    director_decided_on: Mapped[date | None] = mapped_column(Date)
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    complainant: Mapped[Complainant] = relationship()
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    category: Mapped[Category | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+    employee: Mapped[Employee | None] = relationship()
+    handler: Mapped[User | None] = relationship()
+    deadlines: Mapped[list[Deadline]] = relationship(
+        back_populates="case", order_by="Deadline.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="case", order_by="Event.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Deadline(Base):
+    """A deadline of a case. An extension supersedes the active row; history stays."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_open", "active", "met_on", "due"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    start: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date)
+    unadjusted: Mapped[date] = mapped_column(Date)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    met_on: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+
+
+class Event(Base):
+    """One line on a case's timeline."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    data: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    case: Mapped[Case] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Letter(Base):
+    """A final letter: the PDF never changes after it is stored."""
+
+    __tablename__ = "letters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_via: Mapped[str | None] = mapped_column(String(20))
+    deadline_kind: Mapped[str | None] = mapped_column(String(30))
+
+
+class LetterTemplate(Base):
+    __tablename__ = "letter_templates"
+    __table_args__ = (UniqueConstraint("type", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ActionPoint(Base):
+    """An action point from the evaluation (SPEC §6)."""
+
+    __tablename__ = "action_points"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Append-only audit log; each entry carries the hash of the one before it."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    object_ref: Mapped[str] = mapped_column(String(80), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
