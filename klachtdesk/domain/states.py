@@ -88,6 +88,33 @@ ACTION_LABELS = {
     Action.SLUITEN: "Sluiten",
 }
 
+ACTIVITY_LABELS = {
+    Activity.BEHANDELAAR_TOEWIJZEN: "Behandelaar toegewezen",
+    Activity.VERWACHTING: "Verwachting klager vastgelegd",
+    Activity.HOORGESPREK: "Hoorgesprek",
+    Activity.BEMIDDELING: "Verslag bemiddeling",
+    Activity.VERKLARING_MEDEWERKER: "Verklaring medewerker",
+    Activity.VERLENGING: "Termijn verlengd",
+    Activity.TEVREDENHEID: "Tevredenheid gevraagd",
+    Activity.GESCHIL_UITKOMST: "Uitkomst geschil",
+    Activity.NOTITIE: "Notitie",
+    Activity.BIJLAGE: "Bijlage toegevoegd",
+    Activity.BRIEF: "Brief",
+    Activity.GEGEVENS_WIJZIGEN: "Gegevens gewijzigd",
+}
+
+
+def event_label(kind: str) -> str:
+    """The Dutch label of a timeline event kind."""
+    if kind == "geregistreerd":
+        return "Klacht geregistreerd"
+    for labels, enum in ((ACTION_LABELS, Action), (ACTIVITY_LABELS, Activity)):
+        try:
+            return labels[enum(kind)]
+        except ValueError:
+            continue
+    return kind.replace("_", " ").capitalize()
+
 
 @dataclass(frozen=True)
 class Transition:

@@ -1,0 +1,80 @@
+"""Read-side queries: lean rows for lists, exports and the calendar."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from klachtdesk.storage.models import Case, Category, Complainant, Deadline, User
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    ref: str
+    status: str
+    received: date
+    channel: str
+    complainant: str
+    subject: str
+    category: str
+    handler: str
+    version: int
+    deadlines: dict[str, date] = field(default_factory=dict)
+    open_deadlines: dict[str, date] = field(default_factory=dict)
+
+
+def active_deadlines(session: Session, case_ids: list[int]) -> dict[int, list[Deadline]]:
+    result: dict[int, list[Deadline]] = defaultdict(list)
+    for start in range(0, len(case_ids), 900):  # stay below SQLite's parameter limit
+        chunk = case_ids[start : start + 900]
+        rows = session.scalars(select(Deadline).where(Deadline.active, Deadline.case_id.in_(chunk)))
+        for deadline in rows:
+            result[deadline.case_id].append(deadline)
+    return result
+
+
+def case_rows(session: Session, status: str | None = None) -> list[CaseRow]:
+    query = (
+        select(
+            Case.id,
+            Case.ref,
+            Case.status,
+            Case.received,
+            Case.channel,
+            Complainant.name,
+            Case.subject,
+            Category.name,
+            User.display_name,
+            Case.version,
+        )
+        .join(Complainant, Complainant.id == Case.complainant_id)
+        .outerjoin(Category, Category.id == Case.category_id)
+        .outerjoin(User, User.id == Case.handler_id)
+        .order_by(Case.year, Case.seq)
+    )
+    if status:
+        query = query.where(Case.status == status)
+    rows = session.execute(query).all()
+    deadlines = active_deadlines(session, [row[0] for row in rows])
+    return [
+        CaseRow(
+            id=row[0],
+            ref=row[1],
+            status=row[2],
+            received=row[3],
+            channel=row[4],
+            complainant=row[5],
+            subject=row[6],
+            category=row[7] or "",
+            handler=row[8] or "",
+            version=row[9],
+            deadlines={d.kind: d.due for d in deadlines.get(row[0], [])},
+            open_deadlines={d.kind: d.due for d in deadlines.get(row[0], []) if d.met_on is None},
+        )
+        for row in rows
+    ]
