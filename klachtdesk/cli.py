@@ -1,0 +1,301 @@
+"""The `klachtdesk` command: what an administrator scripts, and the way into the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from klachtdesk import __version__
+from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.paths import default_database
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+PASSWORD_ENV = "KLACHTDESK_PASSWORD"
+USER_ENV = "KLACHTDESK_USER"
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """argparse with Dutch error messages and exit code 2 for bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(
+            f"Fout in de opdracht: {_dutch_argparse(message)}\n"
+            f"Zie '{self.prog} --help' voor de mogelijkheden.\n"
+        )
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _dutch_argparse(message: str) -> str:
+    replacements = {
+        "the following arguments are required": "deze gegevens ontbreken",
+        "unrecognized arguments": "onbekende gegevens",
+        "invalid choice": "ongeldige keuze",
+        "choose from": "kies uit",
+        "expected one argument": "verwacht een waarde",
+        "argument ": "bij ",
+    }
+    for english, dutch in replacements.items():
+        message = message.replace(english, dutch)
+    return message
+
+
+def _password(prompt: str = "Wachtwoord: ", confirm: bool = False) -> str:
+    """From KLACHTDESK_PASSWORD or a prompt; never from a command-line argument."""
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise KlachtDeskError(
+            f"Geen wachtwoord: zet de omgevingsvariabele {PASSWORD_ENV} of start de opdracht "
+            "in een venster waarin u het wachtwoord kunt typen."
+        )
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Herhaal het wachtwoord: ") != value:
+        raise KlachtDeskError("De wachtwoorden zijn niet gelijk. Er is niets aangemaakt.")
+    return value
+
+
+def _user(args) -> str:
+    user = args.user or os.environ.get(USER_ENV)
+    if not user:
+        raise KlachtDeskError(
+            f"Geen gebruikersnaam: geef --user NAAM op of zet de omgevingsvariabele {USER_ENV}."
+        )
+    return user
+
+
+def _login(args):
+    from klachtdesk.services import setup
+
+    return setup.unlock(Path(args.db), _user(args), _password())
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_init(args) -> int:
+    from klachtdesk.services import setup
+
+    password = _password(f"Nieuw wachtwoord voor {args.admin}: ", confirm=True)
+    created = setup.create_database(
+        Path(args.db), args.org, args.procedure, args.admin, password, args.admin_name or ""
+    )
+    _print_recovery(created.path, created.recovery_code)
+    return EXIT_OK
+
+
+def _print_recovery(path: Path, code: str) -> None:
+    print(f"De database is aangemaakt: {path}")
+    print(f"Het sleutelbestand staat ernaast: {path}.keys (bewaar beide bestanden samen).")
+    print()
+    print("HERSTELCODE (wordt maar één keer getoond):")
+    print()
+    print(f"    {code}")
+    print()
+    print(
+        "Print of noteer deze code en bewaar haar op een veilige plek (bijvoorbeeld in de kluis).\n"
+        "Met de herstelcode kan de beheerder weer bij de gegevens als alle wachtwoorden\n"
+        "vergeten zijn. Wie de code heeft, kan de database openen: deel haar met niemand."
+    )
+
+
+def cmd_demo(args) -> int:
+    from klachtdesk.services import demo
+
+    username = args.user or os.environ.get(USER_ENV) or "beheer"
+    password = _password(f"Wachtwoord voor de demogebruikers: ", confirm=True)
+    result = demo.create_demo_database(Path(args.db), username, password, cases=args.cases)
+    _print_recovery(result.path, result.recovery_code)
+    print()
+    print(f"{result.case_count} demozaken aangemaakt. Gebruikers (allemaal met uw wachtwoord):")
+    for name, roles in result.users:
+        print(f"    {name:<12} {roles}")
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from klachtdesk.services import importer
+
+    ctx = _login(args)
+    refs = importer.import_file(ctx, Path(args.file))
+    print(f"{len(refs)} klachten geïmporteerd: {refs[0]} tot en met {refs[-1]}.")
+    return EXIT_OK
+
+
+def cmd_cases(args) -> int:
+    from klachtdesk.domain.states import Status
+    from klachtdesk.services import cases
+
+    ctx = _login(args)
+    status = Status(args.status) if args.status else None
+    rows = cases.list_cases(ctx, status)
+    if args.json:
+        data = [
+            {
+                "ref": row.ref,
+                "status": row.status,
+                "received": row.received.isoformat(),
+                "channel": row.channel,
+                "complainant": row.complainant,
+                "subject": row.subject,
+                "category": row.category,
+                "handler": row.handler,
+                "deadlines": {kind: due.isoformat() for kind, due in row.deadlines.items()},
+                "open_deadlines": {
+                    kind: due.isoformat() for kind, due in row.open_deadlines.items()
+                },
+            }
+            for row in rows
+        ]
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for row in rows:
+        next_due = min(row.open_deadlines.values(), default=None)
+        due = next_due.strftime("%d-%m-%Y") if next_due else "-"
+        print(
+            f"{row.ref:<13} {row.received:%d-%m-%Y}  {Status(row.status).label:<26} "
+            f"{due:<10}  {row.complainant[:28]:<28}  {row.subject[:50]}"
+        )
+    print(f"{len(rows)} zaken.")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from klachtdesk.services import check
+
+    ctx = _login(args)
+    report = check.check_database(ctx)
+    for fact in report.facts:
+        print(f"  {fact}")
+    if report.ok:
+        print("De database is in orde.")
+        return EXIT_OK
+    for problem in report.problems:
+        print(f"PROBLEEM: {problem}", file=sys.stderr)
+    print("Zet de nieuwste back-up terug of neem contact op met uw beheerder.", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def cmd_user_add(args) -> int:
+    from klachtdesk.services import setup
+
+    ctx = _login(args)
+    new_password = os.environ.get("KLACHTDESK_NEW_PASSWORD")
+    if not new_password:
+        if not sys.stdin.isatty():
+            raise KlachtDeskError(
+                "Geen wachtwoord voor de nieuwe gebruiker: zet KLACHTDESK_NEW_PASSWORD of typ "
+                "het in een venster."
+            )
+        new_password = getpass.getpass(f"Eerste wachtwoord voor {args.username}: ")
+    setup.add_user(ctx, args.username, args.name, args.roles, new_password, args.function or "")
+    print(f"Gebruiker '{args.username.lower()}' is toegevoegd.")
+    return EXIT_OK
+
+
+def cmd_gui(args) -> int:
+    from klachtdesk import app
+
+    return app.run(Path(args.db) if args.db else None)
+
+
+# -- parser -----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = DutchArgumentParser(
+        prog="klachtdesk",
+        description="KlachtDesk: klachtenregistratie. Zonder opdracht start het programma.",
+        epilog=(
+            f"Het wachtwoord komt uit {PASSWORD_ENV} of wordt gevraagd; de gebruikersnaam uit "
+            f"--user of {USER_ENV}. Afsluitcodes: 0 gelukt, 1 fout, 2 onjuiste invoer."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"KlachtDesk {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", metavar="opdracht", parser_class=DutchArgumentParser
+    )
+
+    def add(name: str, func: Callable, help_text: str, login: bool = True):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--db",
+            default=str(default_database()),
+            help="het databasebestand (standaard: %(default)s)",
+        )
+        if login:
+            p.add_argument("--user", help=f"gebruikersnaam (of {USER_ENV})")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", cmd_init, "maak een nieuwe, versleutelde database", login=False)
+    p.add_argument("--org", required=True, help="naam van de organisatie")
+    p.add_argument(
+        "--procedure",
+        required=True,
+        choices=["woonpartners", "livable"],
+        help="klachtenregeling om mee te beginnen",
+    )
+    p.add_argument("--admin", required=True, help="gebruikersnaam van de eerste beheerder")
+    p.add_argument("--admin-name", help="volledige naam van de beheerder")
+
+    p = add("demo", cmd_demo, "maak een demodatabase met realistische zaken", login=False)
+    p.add_argument("--user", help="gebruikersnaam van de beheerder (standaard: beheer)")
+    p.add_argument("--cases", type=int, default=300, help="aantal zaken (standaard: 300)")
+
+    p = add("import", cmd_import, "importeer klachten uit een JSON- of CSV-bestand")
+    p.add_argument("file", help="het bestand met klachten (.json of .csv)")
+
+    p = add("cases", cmd_cases, "toon de zaken")
+    p.add_argument("--json", action="store_true", help="als JSON (voor scripts)")
+    p.add_argument("--status", help="alleen zaken met deze status")
+
+    add("check", cmd_check, "controleer de database op beschadiging")
+
+    p = add("user", cmd_user_add, "voeg een gebruiker toe (alleen beheerder)")
+    p.add_argument("action", choices=["add"], help="add: toevoegen")
+    p.add_argument("username", help="gebruikersnaam van de nieuwe gebruiker")
+    p.add_argument("--name", required=True, help="volledige naam")
+    p.add_argument(
+        "--roles",
+        required=True,
+        help="rollen, met komma's: balie,coordinator,manager,directeur,beheer",
+    )
+    p.add_argument("--function", help="functie (voor de ondertekening van brieven)")
+
+    p = sub.add_parser("gui", help="start het programma")
+    p.add_argument("--db", help="het databasebestand")
+    p.set_defaults(func=cmd_gui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        args = parser.parse_args(["gui", *(argv or [])])
+    try:
+        return args.func(args)
+    except KlachtDeskError as error:
+        print(str(error), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("Afgebroken; er is niets half opgeslagen.", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+        from klachtdesk.support import log_unexpected
+
+        where = log_unexpected(error)
+        print(
+            "Er ging iets onverwachts mis; er is niets half opgeslagen. "
+            + (f"Details voor de ondersteuning staan in {where}." if where else ""),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

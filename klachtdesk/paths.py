@@ -1,0 +1,30 @@
+"""Where things live: bundled resources and per-user data, also inside a PyInstaller bundle."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "KlachtDesk"
+
+
+def resource_path(*parts: str) -> Path:
+    """A file under ``resources/``, from a source tree or from the PyInstaller bundle."""
+    base = getattr(sys, "_MEIPASS", None)
+    root = Path(base) if base else Path(__file__).resolve().parent.parent
+    return root.joinpath("resources", *parts)
+
+
+def default_database() -> Path:
+    """KLACHTDESK_DB if set, else the per-user data folder the OS expects."""
+    env = os.environ.get("KLACHTDESK_DB")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "klachtdesk.kdb"
+
+
+def log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))

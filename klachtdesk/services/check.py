@@ -1,0 +1,61 @@
+"""Integrity check of a database: SQLCipher's page MACs, SQLite's structure, the audit chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from klachtdesk.domain.roles import Role
+from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash
+from klachtdesk.storage import migrate
+from klachtdesk.storage.models import AuditEntry
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_database(ctx: Context) -> CheckReport:
+    ctx.actor.require(Role.BEHEER, Role.COORDINATOR, what="de database controleren")
+    report = CheckReport()
+    conn = ctx.db.raw_connection()
+    try:
+        cipher = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+        if cipher:
+            report.problems.append(
+                f"{len(cipher)} pagina's zijn beschadigd of aangepast (versleuteling klopt niet)."
+            )
+        structure = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if structure != ["ok"]:
+            report.problems.append(f"De databasestructuur is beschadigd ({len(structure)} fouten).")
+        foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if foreign:
+            report.problems.append(f"{len(foreign)} verwijzingen tussen tabellen kloppen niet.")
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        report.facts.append(f"{pages} pagina's gecontroleerd")
+    finally:
+        conn.close()
+    revision = migrate.current_revision(ctx.db)
+    report.facts.append(f"schemaversie {revision}")
+    with ctx.db.session() as session:
+        previous = GENESIS_HASH
+        count = 0
+        for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
+            count += 1
+            if entry.prev_hash != previous or audit_hash(entry) != entry.hash:
+                report.problems.append(
+                    f"Het auditlog is onderbroken bij regel {entry.id} ({entry.at:%d-%m-%Y %H:%M})."
+                )
+                break
+            previous = entry.hash
+        report.facts.append(f"{count} regels in het auditlog")
+    with ctx.db.session(write=True) as session:
+        audit(session, ctx, "controle", detail="in orde" if report.ok else "problemen gevonden")
+    return report

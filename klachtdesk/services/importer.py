@@ -1,0 +1,140 @@
+"""Importing complaints from a web-form export (JSON or CSV): one file, one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from klachtdesk.domain.errors import KlachtDeskError, ValidationError
+from klachtdesk.domain.states import REGISTER_ROLES
+from klachtdesk.domain.validation import ComplaintInput
+from klachtdesk.services.cases import current_procedure_version, register_in
+from klachtdesk.services.context import Context, audit
+from klachtdesk.services.settings import load_calendar
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+COMPLAINANT_FIELDS = ("name", "street", "postcode", "city", "phone", "email")
+_TRUE = {"ja", "j", "yes", "y", "true", "waar", "1"}
+_FALSE = {"nee", "n", "no", "false", "onwaar", "0"}
+
+
+class ImportFileError(KlachtDeskError):
+    exit_code = 2
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFileError(f"Het bestand '{path.name}' is te groot (meer dan 50 MB).")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFileError(f"Het bestand '{path}' bestaat niet.") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"'{path}' is een map, geen bestand.") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            f"Het bestand '{path.name}' is geen UTF-8-tekst. Sla het op als UTF-8 (CSV UTF-8 in "
+            "Excel) en probeer het opnieuw."
+        ) from None
+
+
+def _parse_bool(value: str, line: str) -> bool | None:
+    text = value.strip().lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError("discussed_with_employee", f"'{value}' is geen ja of nee.", line)
+
+
+def _records_from_json(text: str, name: str) -> list[tuple[str, object]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"'{name}' is geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})."
+        ) from None
+    if not isinstance(data, list):
+        raise ImportFileError(f"'{name}' moet een lijst van klachten bevatten ([ {{…}}, … ]).")
+    return [(f"Record {number}", item) for number, item in enumerate(data, start=1)]
+
+
+def _records_from_csv(text: str, name: str) -> list[tuple[str, object]]:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    headers = [h.strip().lower() for h in reader.fieldnames or []]
+    required = {"received", "channel", "name", "subject", "description"}
+    missing = sorted(required - {h.removeprefix("complainant_") for h in headers})
+    if missing:
+        raise ImportFileError(
+            f"In '{name}' ontbreken de kolommen: {', '.join(missing)}. De eerste regel moet de "
+            "kolomnamen bevatten (zie de README, 'Importformaat')."
+        )
+    records = []
+    for line_number, row in enumerate(reader, start=2):
+        line = f"Regel {line_number}"
+        if None in row:
+            raise ValidationError("kolommen", "bevat meer velden dan er kolommen zijn.", line)
+        values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if not any(values.values()):
+            continue  # an empty line, as Excel likes to leave at the end
+        complainant = {
+            f: values.pop(f, values.pop(f"complainant_{f}", "")) for f in COMPLAINANT_FIELDS
+        }
+        record: dict = {**values, "complainant": complainant}
+        discussed = values.get("discussed_with_employee", "")
+        record["discussed_with_employee"] = _parse_bool(discussed, line)
+        records.append((line, record))
+    return records
+
+
+def parse_file(path: Path, today) -> list[tuple[str, ComplaintInput]]:
+    """Read and validate every record; the first bad record stops everything.
+
+    Each complaint comes with its label ('Record 3', 'Regel 4') for messages.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+        records = _records_from_json(text, path.name)
+    else:
+        records = _records_from_csv(text, path.name)
+    if not records:
+        raise ImportFileError(f"'{path.name}' bevat geen klachten.")
+    result = []
+    for label, record in records:
+        try:
+            result.append((label, ComplaintInput.validated(record, today)))
+        except ValidationError as error:
+            raise error.in_record(label) from None
+    return result
+
+
+def import_file(ctx: Context, path: Path) -> list[str]:
+    """Import all complaints in ``path`` or none; returns the new references."""
+    ctx.actor.require(*REGISTER_ROLES, what="klachten importeren")
+    complaints = parse_file(path, ctx.today())
+    refs = []
+    with ctx.db.session(write=True) as session:
+        calendar = load_calendar(session)
+        version = current_procedure_version(session)
+        for label, complaint in complaints:
+            try:
+                refs.append(register_in(session, ctx, complaint, calendar, version).ref)
+            except ValidationError as error:
+                raise error.in_record(label) from None
+        audit(
+            session, ctx, "import", detail=f"{len(refs)} klachten uit {Path(path).suffix} bestand"
+        )
+    return refs

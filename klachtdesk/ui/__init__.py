@@ -1,0 +1,1 @@
+"""PySide6 windows, models and dialogs. Only this package imports Qt."""
