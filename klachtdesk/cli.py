@@ -107,7 +107,7 @@ def cmd_demo(args) -> int:
     from klachtdesk.services import demo
 
     username = args.user or os.environ.get(USER_ENV) or "beheer"
-    password = _password(f"Wachtwoord voor de demogebruikers: ", confirm=True)
+    password = _password("Wachtwoord voor de demogebruikers: ", confirm=True)
     result = demo.create_demo_database(Path(args.db), username, password, cases=args.cases)
     _print_recovery(result.path, result.recovery_code)
     print()

@@ -359,9 +359,11 @@ def _apply_action(
             raise ValidationError("reden", f"kies een van: {options}.") from None
         note = _text(details, "note", "toelichting", required=reason is NotAdmissibleReason.OTHER)
         case.not_admissible_reason = reason.value
+        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)  # this decision answers it
         return {"reden": reason.value, "toelichting": note}
     if action is Action.DOORVERWIJZEN:
         case.referral_to = _text(details, "referral_to", "doorverwezen naar", max_length=MAX_LINE)
+        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)
         return {"doorverwezen_naar": case.referral_to}
     if action is Action.UITSPRAAK:
         decider = session.get(User, ctx.actor.user_id)

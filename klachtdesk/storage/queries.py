@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from klachtdesk.storage.models import Case, Category, Complainant, Deadline, User
 
+# Cases in these states have no deadline left to watch.
+FINISHED = frozenset({"gesloten", "ingetrokken"})
+
 
 @dataclass(frozen=True)
 class CaseRow:
@@ -74,7 +77,11 @@ def case_rows(session: Session, status: str | None = None) -> list[CaseRow]:
             handler=row[8] or "",
             version=row[9],
             deadlines={d.kind: d.due for d in deadlines.get(row[0], [])},
-            open_deadlines={d.kind: d.due for d in deadlines.get(row[0], []) if d.met_on is None},
+            open_deadlines=(
+                {}
+                if row[2] in FINISHED
+                else {d.kind: d.due for d in deadlines.get(row[0], []) if d.met_on is None}
+            ),
         )
         for row in rows
     ]
