@@ -1,0 +1,1 @@
+"""Official letters rendered with ReportLab: data in, PDF bytes out."""

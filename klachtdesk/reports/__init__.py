@@ -1,0 +1,1 @@
+"""The half-year evaluation report rendered with ReportLab: data in, PDF/CSV out."""
