@@ -171,14 +171,17 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     name = (username or "").strip().lower()
     key = keyfile.unlock(name, password)
     db = open_database(path, key)
-    with db.session(write=True) as session:
-        user = session.scalar(select(User).where(User.username == name))
-        if user is None or not user.active:
-            db.dispose()
-            raise WrongPassword()
-        actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
-        ctx = Context(db, actor, **clock)
-        audit(session, ctx, "aangemeld")
+    try:
+        with db.session(write=True) as session:
+            user = session.scalar(select(User).where(User.username == name))
+            if user is None or not user.active:
+                raise WrongPassword()
+            actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
+            ctx = Context(db, actor, **clock)
+            audit(session, ctx, "aangemeld")
+    except BaseException:
+        db.dispose()
+        raise
     return ctx
 
 

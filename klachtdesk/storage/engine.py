@@ -38,6 +38,7 @@ registry.register("sqlite.pysqlcipher", __name__, "KeyedSQLCipherDialect")
 def _raw_connect(path: Path, key: bytes) -> sqlcipher3.Connection:
     conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     conn.isolation_level = None  # SQLAlchemy's "begin" event below decides how to begin
+    conn.execute("PRAGMA cipher_log_level = NONE")  # our own Dutch messages explain failures
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -53,7 +54,10 @@ def probe(path: Path, key: bytes) -> None:
         head = handle.read(16)
     if head == SQLITE_MAGIC:
         raise NotADatabase(path, "het is een onversleuteld SQLite-bestand")
-    conn = _raw_connect(path, key)
+    try:
+        conn = _raw_connect(path, key)
+    except sqlcipher3.DatabaseError as exc:
+        raise NotADatabase(path) from exc
     try:
         mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
         if mode.lower() != "delete":

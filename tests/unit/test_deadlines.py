@@ -1,0 +1,331 @@
+"""Which deadlines a case gets (SPEC §4), extensions, and the status shown in the calendar.
+
+Expected dates are worked out by hand; the comment beside each case shows how.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from klachtdesk.domain.calendar import CalendarSettings, DeadlineCalendar, Term, TermUnit
+from klachtdesk.domain.deadlines import (
+    DeadlineKind,
+    DeadlineState,
+    DeadlineStatus,
+    appeal_deadline,
+    deadline_status,
+    initial_deadlines,
+    validate_extension,
+)
+from klachtdesk.domain.errors import ValidationError
+from klachtdesk.domain.procedures import PRESETS
+
+WOONPARTNERS = PRESETS["woonpartners"]
+LIVABLE = PRESETS["livable"]
+CALENDAR = DeadlineCalendar()
+GOOD_FRIDAY_OPEN = DeadlineCalendar(CalendarSettings(good_friday_closed=False))
+CHRISTMAS_CLOSED = DeadlineCalendar(
+    CalendarSettings(
+        closing_days={date(2026, 12, 24): "kerstavond", date(2026, 12, 31): "oudejaarsdag"}
+    )
+)
+
+ACK = DeadlineKind.ONTVANGSTBEVESTIGING
+DECISION = DeadlineKind.UITSPRAAK
+
+
+def test_kind_and_state_names():
+    assert ACK.label == "Ontvangstbevestiging"
+    assert DECISION.label == "Uitspraak"
+    assert DeadlineKind.HEROVERWEGING.label == "Reactie directeur-bestuurder"
+    assert [s.value for s in DeadlineState] == [
+        "open",
+        "binnenkort",
+        "verlopen",
+        "gehaald",
+        "te_laat",
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# initial_deadlines
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("procedure", "received", "calendar", "ack_due", "decision_due"),
+    [
+        pytest.param(
+            # Woonpartners, Mon 2 Mar 2026. Acknowledgement, 5 werkdagen: Tue 3, Wed 4, Thu 5,
+            # Fri 6, Mon 9 Mar. Decision, 4 weken: Mon 30 Mar 2026.
+            WOONPARTNERS,
+            date(2026, 3, 2),
+            CALENDAR,
+            date(2026, 3, 9),
+            date(2026, 3, 30),
+            id="woonpartners-plain",
+        ),
+        pytest.param(
+            # Livable, Mon 2 Mar 2026. 7 werkdagen: Tue 3 .. Fri 6 (4), Mon 9 (5), Tue 10 (6),
+            # Wed 11 (7). 6 weken: Mon 13 Apr 2026.
+            LIVABLE,
+            date(2026, 3, 2),
+            CALENDAR,
+            date(2026, 3, 11),
+            date(2026, 4, 13),
+            id="livable-plain",
+        ),
+        pytest.param(
+            # Woonpartners, Thu 16 Apr 2026. 5 werkdagen: Fri 17, Mon 20, Tue 21, Wed 22, Thu 23.
+            # 4 weken: Thu 14 May Hemelvaartsdag, Fri 15 decree, weekend -> Mon 18 May 2026.
+            WOONPARTNERS,
+            date(2026, 4, 16),
+            CALENDAR,
+            date(2026, 4, 23),
+            date(2026, 5, 18),
+            id="woonpartners-hemelvaart",
+        ),
+        pytest.param(
+            # Livable, Thu 16 Apr 2026. 7 werkdagen: Fri 17 (1), Mon 20 .. Fri 24 (2-6), Mon 27
+            # Koningsdag skipped, Tue 28 Apr (7). 6 weken: Thu 28 May 2026, an ordinary day.
+            LIVABLE,
+            date(2026, 4, 16),
+            CALENDAR,
+            date(2026, 4, 28),
+            date(2026, 5, 28),
+            id="livable-koningsdag",
+        ),
+        pytest.param(
+            # Livable, Fri 20 Feb 2026. 7 werkdagen: Mon 23 .. Fri 27 (1-5), Mon 2 Mar (6),
+            # Tue 3 Mar (7). 6 weken: Fri 3 Apr Goede Vrijdag .. Mon 6 Tweede Paasdag -> Tue 7 Apr.
+            LIVABLE,
+            date(2026, 2, 20),
+            CALENDAR,
+            date(2026, 3, 3),
+            date(2026, 4, 7),
+            id="livable-pasen",
+        ),
+        pytest.param(
+            # Woonpartners, Fri 20 Feb 2026: 5 werkdagen -> Fri 27 Feb; 4 weken -> Fri 20 Mar.
+            WOONPARTNERS,
+            date(2026, 2, 20),
+            CALENDAR,
+            date(2026, 2, 27),
+            date(2026, 3, 20),
+            id="woonpartners-friday",
+        ),
+        pytest.param(
+            # Woonpartners, Fri 18 Dec 2026, closed 24 and 31 Dec. 5 werkdagen: Mon 21, Tue 22,
+            # Wed 23 (3), Thu 24 closed, Fri 25 Kerstmis, Mon 28 (4), Tue 29 Dec (5).
+            # 4 weken: Fri 15 Jan 2027.
+            WOONPARTNERS,
+            date(2026, 12, 18),
+            CHRISTMAS_CLOSED,
+            date(2026, 12, 29),
+            date(2027, 1, 15),
+            id="woonpartners-christmas-closing",
+        ),
+        pytest.param(
+            # Livable, received Sat 28 Nov 2026. 7 werkdagen: Mon 30 Nov .. Fri 4 Dec (1-5),
+            # Mon 7 (6), Tue 8 Dec (7). 6 weken: Sat 9 Jan 2027 -> Mon 11 Jan 2027.
+            LIVABLE,
+            date(2026, 11, 28),
+            CALENDAR,
+            date(2026, 12, 8),
+            date(2027, 1, 11),
+            id="livable-received-saturday",
+        ),
+    ],
+)
+def test_initial_deadlines(procedure, received, calendar, ack_due, decision_due):
+    deadlines = initial_deadlines(received, procedure, calendar)
+    assert set(deadlines) == {ACK, DECISION}
+    assert deadlines[ACK].due == ack_due
+    assert deadlines[DECISION].due == decision_due
+    assert deadlines[ACK].start == deadlines[DECISION].start == received
+    assert deadlines[ACK].term == procedure.acknowledgement_term
+    assert deadlines[DECISION].term == procedure.decision_term
+
+
+def test_initial_deadlines_explain_themselves():
+    deadlines = initial_deadlines(date(2026, 4, 16), WOONPARTNERS, CALENDAR)
+    assert deadlines[DECISION].explanation.startswith("verschoven van 14 mei: Hemelvaartsdag")
+    assert deadlines[ACK].explanation is None
+    livable = initial_deadlines(date(2026, 4, 16), LIVABLE, CALENDAR)
+    assert livable[ACK].explanation == "telt niet als werkdag: 27 april (Koningsdag)"
+    assert livable[DECISION].explanation is None
+
+
+def test_initial_deadlines_respect_apply_atw_off():
+    # Livable without the Atw, Fri 20 Feb 2026: 6 weken end on Goede Vrijdag Fri 3 Apr and stay.
+    procedure = LIVABLE.changed(apply_atw=False)
+    deadlines = initial_deadlines(date(2026, 2, 20), procedure, CALENDAR)
+    assert deadlines[DECISION].due == date(2026, 4, 3)
+    assert deadlines[DECISION].explanation is None
+
+
+def test_initial_deadlines_good_friday_setting():
+    # Woonpartners, Mon 30 Mar 2026. 5 werkdagen with Goede Vrijdag closed: Tue 31, Wed 1,
+    # Thu 2, [Fri 3, Mon 6], Tue 7, Wed 8 Apr. With Goede Vrijdag open: Fri 3 counts -> Tue 7.
+    # 4 weken: Mon 27 Apr 2026 Koningsdag -> Tue 28 Apr in both.
+    closed = initial_deadlines(date(2026, 3, 30), WOONPARTNERS, CALENDAR)
+    opened = initial_deadlines(date(2026, 3, 30), WOONPARTNERS, GOOD_FRIDAY_OPEN)
+    assert closed[ACK].due == date(2026, 4, 8)
+    assert opened[ACK].due == date(2026, 4, 7)
+    assert closed[DECISION].due == opened[DECISION].due == date(2026, 4, 28)
+
+
+def test_initial_deadlines_with_custom_terms():
+    # A procedure with "3 werkdagen" and "42 dagen": Fri 24 Apr 2026 -> Tue 28, Wed 29, Thu 30
+    # Apr (Mon 27 Koningsdag skipped); 42 days = Fri 5 Jun 2026.
+    procedure = LIVABLE.changed(
+        acknowledgement_term=Term(3, TermUnit.WERKDAGEN),
+        decision_term=Term(42, TermUnit.DAGEN),
+    )
+    deadlines = initial_deadlines(date(2026, 4, 24), procedure, CALENDAR)
+    assert deadlines[ACK].due == date(2026, 4, 30)
+    assert deadlines[DECISION].due == date(2026, 6, 5)
+
+
+# --------------------------------------------------------------------------------------------
+# appeal_deadline
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # Mon 4 May 2026 + 2 weken = Mon 18 May 2026.
+        (date(2026, 5, 4), date(2026, 5, 18)),
+        # Fri 1 May 2026 + 2 weken = Fri 15 May 2026, decree day -> Mon 18 May 2026.
+        (date(2026, 5, 1), date(2026, 5, 18)),
+        # Fri 11 Dec 2026 + 2 weken = Fri 25 Dec 2026 -> Mon 28 Dec 2026.
+        (date(2026, 12, 11), date(2026, 12, 28)),
+        # Thu 18 Dec 2025 + 2 weken = Thu 1 Jan 2026, Fri 2 Jan decree -> Mon 5 Jan 2026.
+        (date(2025, 12, 18), date(2026, 1, 5)),
+    ],
+)
+def test_appeal_deadline_woonpartners(received, due):
+    result = appeal_deadline(received, WOONPARTNERS, CALENDAR)
+    assert result.due == due
+    assert result.term == Term(2, TermUnit.WEKEN)
+    assert result.start == received
+
+
+def test_appeal_deadline_refused_for_livable():
+    with pytest.raises(ValidationError) as info:
+        appeal_deadline(date(2026, 5, 4), LIVABLE, CALENDAR)
+    assert info.value.field == "heroverweging"
+    assert str(info.value) == "Veld 'heroverweging': deze klachtenregeling kent geen heroverweging."
+
+
+def test_appeal_deadline_refused_when_appeal_switched_off():
+    procedure = WOONPARTNERS.changed(appeal=False)
+    with pytest.raises(ValidationError):
+        appeal_deadline(date(2026, 5, 4), procedure, CALENDAR)
+
+
+# --------------------------------------------------------------------------------------------
+# validate_extension
+# --------------------------------------------------------------------------------------------
+
+
+def test_extension_accepted():
+    # Announced before the deadline, with a later date and a reason.
+    assert (
+        validate_extension(
+            date(2026, 3, 30), date(2026, 4, 20), date(2026, 3, 25), "hoorgesprek gepland"
+        )
+        is None
+    )
+    # Announced on the last day of the term itself: the term has not passed yet.
+    validate_extension(date(2026, 3, 30), date(2026, 4, 20), date(2026, 3, 30), "advies nodig")
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
+def test_extension_needs_a_reason(reason):
+    with pytest.raises(ValidationError) as info:
+        validate_extension(date(2026, 3, 30), date(2026, 4, 20), date(2026, 3, 25), reason)
+    assert info.value.field == "reden"
+    assert str(info.value) == (
+        "Veld 'reden': geef de reden van de verlenging op; de klager leest die."
+    )
+
+
+@pytest.mark.parametrize("new_due", [date(2026, 3, 30), date(2026, 3, 27)])
+def test_extension_must_be_later(new_due):
+    with pytest.raises(ValidationError) as info:
+        validate_extension(date(2026, 3, 30), new_due, date(2026, 3, 25), "meer tijd nodig")
+    assert info.value.field == "nieuwe datum"
+    assert info.value.message == "de nieuwe datum moet later liggen dan de huidige termijn."
+
+
+def test_extension_refused_after_the_term_passed():
+    with pytest.raises(ValidationError) as info:
+        validate_extension(date(2026, 3, 30), date(2026, 4, 20), date(2026, 3, 31), "te laat")
+    assert info.value.field == "nieuwe datum"
+    assert info.value.message.startswith("de termijn is al verstreken")
+
+
+# --------------------------------------------------------------------------------------------
+# deadline_status
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("due", "met_on", "today", "calendar", "state", "left"),
+    [
+        # Met on the due date, before it, or after it (late), whatever today is.
+        (date(2026, 3, 30), date(2026, 3, 30), date(2026, 4, 10), CALENDAR, "gehaald", 0),
+        (date(2026, 3, 30), date(2026, 3, 12), date(2026, 3, 12), CALENDAR, "gehaald", 0),
+        (date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 10), CALENDAR, "te_laat", 0),
+        # Overdue: due Mon 9 Mar, today Tue 10 Mar -> -1; today Mon 16 Mar -> Tue 10, Wed 11,
+        # Thu 12, Fri 13, Mon 16 = -5.
+        (date(2026, 3, 9), None, date(2026, 3, 10), CALENDAR, "verlopen", -1),
+        (date(2026, 3, 9), None, date(2026, 3, 16), CALENDAR, "verlopen", -5),
+        # Due today.
+        (date(2026, 3, 9), None, date(2026, 3, 9), CALENDAR, "binnenkort", 0),
+        # Today Fri 6 Mar, due Wed 11 Mar: Mon 9, Tue 10, Wed 11 = 3 -> due soon.
+        (date(2026, 3, 11), None, date(2026, 3, 6), CALENDAR, "binnenkort", 3),
+        # Due Thu 12 Mar: 4 working days -> open.
+        (date(2026, 3, 12), None, date(2026, 3, 6), CALENDAR, "open", 4),
+        # Over Easter: today Wed 1 Apr 2026, due Tue 7 Apr: Thu 2, [Fri 3, Mon 6], Tue 7 = 2.
+        (date(2026, 4, 7), None, date(2026, 4, 1), CALENDAR, "binnenkort", 2),
+        # Due Thu 9 Apr: Thu 2, Tue 7, Wed 8, Thu 9 = 4 -> open; with Goede Vrijdag open 5.
+        (date(2026, 4, 9), None, date(2026, 4, 1), CALENDAR, "open", 4),
+        (date(2026, 4, 9), None, date(2026, 4, 1), GOOD_FRIDAY_OPEN, "open", 5),
+        # Over Christmas with closing days: today Wed 23 Dec 2026, due Mon 4 Jan 2027:
+        # Mon 28, Tue 29, Wed 30, Mon 4 = 4 -> open.
+        (date(2027, 1, 4), None, date(2026, 12, 23), CHRISTMAS_CLOSED, "open", 4),
+        # ... and due Wed 30 Dec: Mon 28, Tue 29, Wed 30 = 3 -> due soon.
+        (date(2026, 12, 30), None, date(2026, 12, 23), CHRISTMAS_CLOSED, "binnenkort", 3),
+        # Far away.
+        (date(2026, 5, 18), None, date(2026, 4, 16), CALENDAR, "open", 20),
+    ],
+)
+def test_deadline_status(due, met_on, today, calendar, state, left):
+    status = deadline_status(due, met_on, today, calendar)
+    assert status == DeadlineStatus(DeadlineState(state), left)
+
+
+def test_deadline_status_soon_days_is_a_parameter():
+    # Today Fri 6 Mar 2026, due Thu 12 Mar: 4 working days.
+    assert deadline_status(date(2026, 3, 12), None, date(2026, 3, 6), CALENDAR).state == "open"
+    status = deadline_status(date(2026, 3, 12), None, date(2026, 3, 6), CALENDAR, soon_days=5)
+    assert status.state is DeadlineState.DUE_SOON
+    status = deadline_status(date(2026, 3, 11), None, date(2026, 3, 6), CALENDAR, soon_days=0)
+    assert status.state is DeadlineState.OPEN
+
+
+def test_deadline_status_on_real_case():
+    # Livable complaint received Fri 20 Feb 2026: decision due Tue 7 Apr (after Easter).
+    due = initial_deadlines(date(2026, 2, 20), LIVABLE, CALENDAR)[DECISION].due
+    # Decision letter recorded on Tue 7 Apr: met. On Wed 8 Apr: late.
+    assert deadline_status(due, date(2026, 4, 7), date(2026, 4, 8), CALENDAR).state == "gehaald"
+    assert deadline_status(due, date(2026, 4, 8), date(2026, 4, 8), CALENDAR).state == "te_laat"
+    # Nothing recorded and today is Wed 8 Apr: overdue by one working day.
+    assert deadline_status(due, None, date(2026, 4, 8), CALENDAR) == DeadlineStatus(
+        DeadlineState.OVERDUE, -1
+    )
