@@ -175,8 +175,9 @@ ACTIVITY_ROLES: dict[Activity, frozenset[Role]] = {
     Activity.GEGEVENS_WIJZIGEN: frozenset({Role.COORDINATOR, Role.BALIE}),
 }
 
-# Registering a new complaint.
+# Registering a new complaint; importing a web-form export is also an administrator's job.
 REGISTER_ROLES = frozenset({Role.BALIE, Role.COORDINATOR})
+IMPORT_ROLES = REGISTER_ROLES | {Role.BEHEER}
 
 # States in which an activity makes sense.
 ACTIVITY_STATES: dict[Activity, frozenset[Status]] = {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sqlcipher3
 from sqlalchemy import select
 
+from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.roles import Role
 from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash
 from klachtdesk.storage import migrate
@@ -25,6 +27,23 @@ class CheckReport:
 def check_database(ctx: Context) -> CheckReport:
     ctx.actor.require(Role.BEHEER, Role.COORDINATOR, what="de database controleren")
     report = CheckReport()
+    try:
+        _check_pages(ctx, report)
+        _check_audit_chain(ctx, report)
+    except KlachtDeskError as error:
+        report.problems.append(str(error))
+        return report  # a damaged file is not written to
+    except sqlcipher3.DatabaseError:
+        report.problems.append(
+            "De database kon niet volledig worden gelezen: een deel van het bestand is beschadigd."
+        )
+        return report
+    with ctx.db.session(write=True) as session:
+        audit(session, ctx, "controle", detail="in orde" if report.ok else "problemen gevonden")
+    return report
+
+
+def _check_pages(ctx: Context, report: CheckReport) -> None:
     conn = ctx.db.raw_connection()
     try:
         cipher = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
@@ -32,6 +51,7 @@ def check_database(ctx: Context) -> CheckReport:
             report.problems.append(
                 f"{len(cipher)} pagina's zijn beschadigd of aangepast (versleuteling klopt niet)."
             )
+            return
         structure = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if structure != ["ok"]:
             report.problems.append(f"De databasestructuur is beschadigd ({len(structure)} fouten).")
@@ -42,8 +62,10 @@ def check_database(ctx: Context) -> CheckReport:
         report.facts.append(f"{pages} pagina's gecontroleerd")
     finally:
         conn.close()
-    revision = migrate.current_revision(ctx.db)
-    report.facts.append(f"schemaversie {revision}")
+    report.facts.append(f"schemaversie {migrate.current_revision(ctx.db)}")
+
+
+def _check_audit_chain(ctx: Context, report: CheckReport) -> None:
     with ctx.db.session() as session:
         previous = GENESIS_HASH
         count = 0
@@ -53,9 +75,6 @@ def check_database(ctx: Context) -> CheckReport:
                 report.problems.append(
                     f"Het auditlog is onderbroken bij regel {entry.id} ({entry.at:%d-%m-%Y %H:%M})."
                 )
-                break
+                return
             previous = entry.hash
         report.facts.append(f"{count} regels in het auditlog")
-    with ctx.db.session(write=True) as session:
-        audit(session, ctx, "controle", detail="in orde" if report.ok else "problemen gevonden")
-    return report

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
-from klachtdesk.domain.states import REGISTER_ROLES
+from klachtdesk.domain.states import IMPORT_ROLES
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import current_procedure_version, register_in
 from klachtdesk.services.context import Context, audit
@@ -16,6 +16,16 @@ from klachtdesk.services.settings import load_calendar
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 COMPLAINANT_FIELDS = ("name", "street", "postcode", "city", "phone", "email")
+KNOWN_COLUMNS = (
+    "received",
+    "channel",
+    "subject",
+    "description",
+    "category",
+    "employee",
+    "discussed_with_employee",
+    "expectation",
+)
 _TRUE = {"ja", "j", "yes", "y", "true", "waar", "1"}
 _FALSE = {"nee", "n", "no", "false", "onwaar", "0"}
 
@@ -67,12 +77,17 @@ def _records_from_json(text: str, name: str) -> list[tuple[str, object]]:
 
 
 def _records_from_csv(text: str, name: str) -> list[tuple[str, object]]:
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    # The header decides the delimiter: Dutch Excel writes ';', other tools ',' or tabs,
+    # and free text in the rows may contain any of them.
+    header = text.split("\n", 1)[0]
+    known = {*COMPLAINANT_FIELDS, *KNOWN_COLUMNS}
+    delimiter = max(
+        (";", ",", "\t"),
+        key=lambda d: sum(
+            h.strip().lower().removeprefix("complainant_") in known for h in header.split(d)
+        ),
+    )
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     headers = [h.strip().lower() for h in reader.fieldnames or []]
     required = {"received", "channel", "name", "subject", "description"}
     missing = sorted(required - {h.removeprefix("complainant_") for h in headers})
@@ -123,7 +138,7 @@ def parse_file(path: Path, today) -> list[tuple[str, ComplaintInput]]:
 
 def import_file(ctx: Context, path: Path) -> list[str]:
     """Import all complaints in ``path`` or none; returns the new references."""
-    ctx.actor.require(*REGISTER_ROLES, what="klachten importeren")
+    ctx.actor.require(*IMPORT_ROLES, what="klachten importeren")
     complaints = parse_file(path, ctx.today())
     refs = []
     with ctx.db.session(write=True) as session:
