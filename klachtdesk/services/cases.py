@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date
 from typing import Any
@@ -143,7 +144,7 @@ def _event(
     clean = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
     session.add(
         Event(
-            case=case,
+            case_id=case.id,
             at=ctx.now(),
             user_id=ctx.actor.user_id,
             kind=kind,
@@ -223,6 +224,7 @@ def register_in(
     procedure = procedure_of(version)
     for kind, computed in initial_deadlines(complaint.received, procedure, calendar).items():
         _add_deadline(case, kind, computed, ctx)
+    session.flush()
     _event(
         session,
         ctx,
@@ -232,7 +234,6 @@ def register_in(
         Status.ONTVANGEN.value,
         kanaal=complaint.channel.value,
     )
-    session.flush()
     audit(session, ctx, "zaak_geregistreerd", ref)
     return case
 
@@ -399,9 +400,32 @@ def _apply_action(
     raise AssertionError(action)  # every Action is handled above
 
 
-def _save(session: Session, case: Case) -> int:
-    # Every change bumps the version, also one that only touched related rows.
-    flag_modified(case, "updated_at")
+@contextlib.contextmanager
+def _editing(ctx: Context, ref: str, expected_version: int | None):
+    """A write transaction on one case, refused if someone else changed it meanwhile.
+
+    Autoflush is off so the case row is written exactly once, by ``_finish``.
+    """
+    with ctx.db.session(write=True) as session:
+        case = _load(session, ref)
+        _check_version(session, case, expected_version)
+        with session.no_autoflush:
+            yield session, case
+
+
+def _finish(
+    session: Session,
+    ctx: Context,
+    case: Case,
+    kind: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    audit_detail: str = "",
+    **data: Any,
+) -> int:
+    """Write the case (its version goes up by one), then its timeline event and audit entry."""
+    case.updated_at = ctx.now()
+    flag_modified(case, "updated_at")  # also a change that only touched related rows counts
     try:
         session.flush()
     except StaleDataError:
@@ -409,6 +433,8 @@ def _save(session: Session, case: Case) -> int:
             f"Zaak {case.ref} is zojuist op een andere computer gewijzigd. Uw wijziging is niet "
             "opgeslagen; open de zaak opnieuw."
         ) from None
+    _event(session, ctx, case, kind, from_status, to_status, **data)
+    audit(session, ctx, f"zaak_{kind}", case.ref, audit_detail)
     return case.version
 
 
@@ -417,43 +443,36 @@ def perform(
 ) -> int:
     """Take ``action`` on a case (a state transition); returns the case's new version."""
     action = Action(action)
-    with ctx.db.session(write=True) as session:
-        case = _load(session, ref)
-        _check_version(session, case, expected_version)
+    with _editing(ctx, ref, expected_version) as (session, case):
         procedure = procedure_of(case.procedure_version)
         old = Status(case.status)
         new = check_action(action, old, ctx.actor.roles, procedure.flags)
         data = _apply_action(session, ctx, case, procedure, action, details)
         case.status = new.value
-        case.updated_at = ctx.now()
-        _event(session, ctx, case, action.value, old.value, new.value, **data)
-        audit(session, ctx, f"zaak_{action.value}", case.ref)
-        return _save(session, case)
+        return _finish(session, ctx, case, action.value, old.value, new.value, **data)
 
 
 def assign_handler(
     ctx: Context, ref: str, username: str, expected_version: int | None = None
 ) -> int:
-    with ctx.db.session(write=True) as session:
-        case = _load(session, ref)
-        _check_version(session, case, expected_version)
+    with _editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.BEHANDELAAR_TOEWIJZEN, Status(case.status), ctx.actor.roles)
         user = _assign(session, ctx, case, username)
-        case.updated_at = ctx.now()
-        _event(
-            session, ctx, case, Activity.BEHANDELAAR_TOEWIJZEN.value, behandelaar=user.display_name
+        return _finish(
+            session,
+            ctx,
+            case,
+            Activity.BEHANDELAAR_TOEWIJZEN.value,
+            audit_detail=user.username,
+            behandelaar=user.display_name,
         )
-        audit(session, ctx, "zaak_behandelaar", case.ref, user.username)
-        return _save(session, case)
 
 
 def extend_decision(
     ctx: Context, ref: str, new_due: date | str, reason: str, expected_version: int | None = None
 ) -> int:
     """Extend the decision term (SPEC §2 verlenging); the old deadline stays in the history."""
-    with ctx.db.session(write=True) as session:
-        case = _load(session, ref)
-        _check_version(session, case, expected_version)
+    with _editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.VERLENGING, Status(case.status), ctx.actor.roles)
         procedure = procedure_of(case.procedure_version)
         if not procedure.extension_allowed:
@@ -482,8 +501,7 @@ def extend_decision(
                 created_by_id=ctx.actor.user_id,
             )
         )
-        case.updated_at = ctx.now()
-        _event(
+        return _finish(
             session,
             ctx,
             case,
@@ -492,8 +510,6 @@ def extend_decision(
             nieuw=new_due,
             reden=reason,
         )
-        audit(session, ctx, "zaak_verlenging", case.ref)
-        return _save(session, case)
 
 
 _ACTIVITY_FIELDS = {
@@ -520,9 +536,7 @@ def record(
     if activity not in _ACTIVITY_FIELDS:
         raise ValidationError("handeling", f"'{activity}' wordt niet op deze manier vastgelegd.")
     label = _ACTIVITY_FIELDS[activity]
-    with ctx.db.session(write=True) as session:
-        case = _load(session, ref)
-        _check_version(session, case, expected_version)
+    with _editing(ctx, ref, expected_version) as (session, case):
         check_activity(activity, Status(case.status), ctx.actor.roles)
         body = required_text(text, label, max_length=MAX_TEXT, multiline=True)
         data: dict[str, Any] = {"tekst": body}
@@ -542,10 +556,7 @@ def record(
             data["opgevolgd"] = clean_text(
                 details.get("followed"), "opvolging", max_length=MAX_TEXT
             )
-        case.updated_at = ctx.now()
-        _event(session, ctx, case, activity.value, **data)
-        audit(session, ctx, f"zaak_{activity.value}", case.ref)
-        return _save(session, case)
+        return _finish(session, ctx, case, activity.value, **data)
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_woonpartners_case_from_phone_call_to_closing(org):
         ("uitspraak", date(2026, 11, 30), True),  # 4 weeks
     ]
     coord = at(org.coordinator, date(2026, 11, 3))
-    version = cases.perform(coord, ref, Action.TRIAGE_KLACHT, handler="manager")
+    cases.perform(coord, ref, Action.TRIAGE_KLACHT, handler="manager")
     cases.record(
         coord, ref, Activity.HOORGESPREK, "Klager licht de lekkage toe.", held_on="2026-11-03"
     )
@@ -299,3 +299,18 @@ def test_events_of_a_case_carry_user_and_time(org):
             org.balie.actor.user_id,
             datetime(2026, 11, 24, 9),
         )
+
+
+def test_each_change_raises_the_version_by_exactly_one(org):
+    ref = register(org.balie)
+    assert load(org.balie, ref).version == 1
+    assert cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT, handler="manager") == 2
+    assert cases.assign_handler(org.coordinator, ref, "coordinator", expected_version=2) == 3
+    assert cases.record(org.coordinator, ref, Activity.NOTITIE, "Gebeld.", expected_version=3) == 4
+    assert (
+        cases.extend_decision(
+            at(org.coordinator, date(2026, 11, 24)), ref, "2026-12-30", "Wachten op aannemer.", 4
+        )
+        == 5
+    )
+    assert load(org.balie, ref).version == 5
