@@ -38,9 +38,20 @@ class Term:
     unit: TermUnit
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, int) or self.amount < 1 or self.amount > 520:
+        amount_ok = isinstance(self.amount, int) and not isinstance(self.amount, bool)
+        if not amount_ok or not 1 <= self.amount <= 520:
             raise ValidationError("termijn", "een termijn is een heel getal van 1 tot en met 520.")
-        object.__setattr__(self, "unit", TermUnit(self.unit))
+        try:
+            object.__setattr__(self, "unit", TermUnit(self.unit))
+        except ValueError:
+            raise ValidationError(
+                "termijn", f"'{self.unit}' is geen eenheid (kies werkdagen, dagen of weken)."
+            ) from None
+
+    @property
+    def nominal_days(self) -> int:
+        """The term's own length in days (a working day counts as one day)."""
+        return self.amount * 7 if self.unit is TermUnit.WEKEN else self.amount
 
     def label(self) -> str:
         unit = _UNIT_SINGULAR[self.unit] if self.amount == 1 else self.unit.value
@@ -233,7 +244,7 @@ class DeadlineCalendar:
         if apply_atw and self._atw_applies(start, end, term):
             end, moved_over = self._atw_move(end)
             # Art. 2: a term of three days or more holds at least two days outside the set.
-            if (unadjusted - start).days >= 3:
+            if term.nominal_days >= 3:
                 while self._free_days(start, end) < 2:
                     extended = True
                     end, more = self._atw_move(end + timedelta(days=1))

@@ -34,6 +34,12 @@ class Procedure:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise ValidationError("naam", "de klachtenregeling heeft een naam nodig.")
+        for name, label in (
+            ("acknowledgement_term", "termijn ontvangstbevestiging"),
+            ("decision_term", "termijn uitspraak"),
+        ):
+            if not isinstance(getattr(self, name), Term):
+                raise ValidationError(label, "is verplicht.")
         if self.appeal and self.appeal_term is None:
             raise ValidationError("termijn heroverweging", "geef de termijn voor heroverweging op.")
         if not 1 <= self.evaluations_per_year <= 12:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -22,7 +22,9 @@ OLDEST_RECEIPT = date(2000, 1, 1)
 # Dutch postcodes: four digits (not starting with 0), two letters; SA, SD and SS are not issued.
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Z]{2})$")
 _UNISSUED = {"SA", "SD", "SS"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters, and the bidirectional overrides that can make a text
+# display differently from what it says.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: object, field_name: str, *, max_length: int, multiline: bool = False) -> str:
@@ -88,6 +90,8 @@ def normalise_email(value: str) -> str:
 
 
 def parse_date(value: object, field_name: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
@@ -116,6 +120,24 @@ def parse_channel(value: object) -> Channel:
         raise ValidationError(
             "kanaal", f"'{value}' is geen bekend kanaal (kies uit: {options})."
         ) from None
+
+
+_YES = {"ja", "j", "yes", "y", "true", "waar", "1"}
+_NO = {"nee", "n", "no", "false", "onwaar", "0"}
+
+
+def parse_yes_no(value: object, field_name: str) -> bool | None:
+    """True, False, or None when not given; 'ja'/'nee' and 'true'/'false' as text too."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValidationError(field_name, f"'{value}' is geen ja of nee.")
 
 
 @dataclass(frozen=True)
@@ -165,7 +187,8 @@ class ComplainantInput:
             email=email,
             salutation=salutation,
             member_number=member,
-            prefers_email=bool(data.get("prefers_email")) and bool(email),
+            prefers_email=parse_yes_no(data.get("prefers_email"), "voorkeur e-mail") is True
+            and bool(email),
         )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
 from klachtdesk.domain.states import IMPORT_ROLES
-from klachtdesk.domain.validation import ComplaintInput
+from klachtdesk.domain.validation import ComplaintInput, parse_yes_no
 from klachtdesk.services.cases import current_procedure_version, register_in
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.settings import load_calendar
@@ -26,8 +26,6 @@ KNOWN_COLUMNS = (
     "discussed_with_employee",
     "expectation",
 )
-_TRUE = {"ja", "j", "yes", "y", "true", "waar", "1"}
-_FALSE = {"nee", "n", "no", "false", "onwaar", "0"}
 
 
 class ImportFileError(KlachtDeskError):
@@ -51,17 +49,6 @@ def _read_text(path: Path) -> str:
             f"Het bestand '{path.name}' is geen UTF-8-tekst. Sla het op als UTF-8 (CSV UTF-8 in "
             "Excel) en probeer het opnieuw."
         ) from None
-
-
-def _parse_bool(value: str, line: str) -> bool | None:
-    text = value.strip().lower()
-    if not text:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValidationError("discussed_with_employee", f"'{value}' is geen ja of nee.", line)
 
 
 def _records_from_json(text: str, name: str) -> list[tuple[str, object]]:
@@ -109,7 +96,10 @@ def _records_from_csv(text: str, name: str) -> list[tuple[str, object]]:
         }
         record: dict = {**values, "complainant": complainant}
         discussed = values.get("discussed_with_employee", "")
-        record["discussed_with_employee"] = _parse_bool(discussed, line)
+        try:
+            record["discussed_with_employee"] = parse_yes_no(discussed, "discussed_with_employee")
+        except ValidationError as error:
+            raise error.in_record(line) from None
         records.append((line, record))
     return records
 

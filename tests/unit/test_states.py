@@ -11,9 +11,12 @@ from klachtdesk.domain.procedures import PRESETS
 from klachtdesk.domain.roles import ROLE_LABELS, Role, parse_roles
 from klachtdesk.domain.states import (
     ACTION_LABELS,
+    ACTIVITY_LABELS,
     ACTIVITY_ROLES,
     ACTIVITY_STATES,
+    IMPORT_ROLES,
     OPEN_STATES,
+    REGISTER_ROLES,
     STATUS_LABELS,
     Action,
     Activity,
@@ -22,6 +25,7 @@ from klachtdesk.domain.states import (
     available_actions,
     check_action,
     check_activity,
+    event_label,
     transition_for,
 )
 
@@ -102,7 +106,7 @@ def test_withdraw_from_every_open_state(source, roles, flags):
 
 
 def test_open_states():
-    assert OPEN_STATES == {S.ONTVANGEN, S.IN_BEHANDELING, S.HEROVERWEGING, S.GESCHIL}
+    assert {S.ONTVANGEN, S.IN_BEHANDELING, S.HEROVERWEGING, S.GESCHIL} == OPEN_STATES
 
 
 @pytest.mark.parametrize(
@@ -471,6 +475,22 @@ def test_labels_are_complete_and_dutch():
     assert set(ROLE_LABELS) == set(Role)
     assert Role.COORDINATOR.label == "Klachtencoördinator"
     assert Role.DIRECTEUR.label == "Directeur-bestuurder"
+
+
+def test_activity_labels_and_event_label():
+    assert set(ACTIVITY_LABELS) == set(Activity)
+    assert event_label("geregistreerd") == "Klacht geregistreerd"
+    assert event_label("uitspraak") == "Uitspraak doen"
+    assert event_label("beroep") == "Heroverweging aanvragen"
+    assert event_label("verlenging") == "Termijn verlengd"
+    assert event_label("hoorgesprek") == "Hoorgesprek"
+    # An unknown kind (e.g. from a newer version) still reads as text.
+    assert event_label("brief_verzonden") == "Brief verzonden"
+
+
+def test_who_may_register_and_import():
+    assert {Role.BALIE, Role.COORDINATOR} == REGISTER_ROLES
+    assert {Role.BALIE, Role.COORDINATOR, Role.BEHEER} == IMPORT_ROLES
 
 
 def test_parse_roles():
