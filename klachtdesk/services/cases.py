@@ -401,10 +401,10 @@ def _apply_action(
 
 
 @contextlib.contextmanager
-def _editing(ctx: Context, ref: str, expected_version: int | None):
+def editing(ctx: Context, ref: str, expected_version: int | None):
     """A write transaction on one case, refused if someone else changed it meanwhile.
 
-    Autoflush is off so the case row is written exactly once, by ``_finish``.
+    Autoflush is off so the case row is written exactly once, by ``finish_change``.
     """
     with ctx.db.session(write=True) as session:
         case = _load(session, ref)
@@ -413,7 +413,7 @@ def _editing(ctx: Context, ref: str, expected_version: int | None):
             yield session, case
 
 
-def _finish(
+def finish_change(
     session: Session,
     ctx: Context,
     case: Case,
@@ -443,22 +443,22 @@ def perform(
 ) -> int:
     """Take ``action`` on a case (a state transition); returns the case's new version."""
     action = Action(action)
-    with _editing(ctx, ref, expected_version) as (session, case):
+    with editing(ctx, ref, expected_version) as (session, case):
         procedure = procedure_of(case.procedure_version)
         old = Status(case.status)
         new = check_action(action, old, ctx.actor.roles, procedure.flags)
         data = _apply_action(session, ctx, case, procedure, action, details)
         case.status = new.value
-        return _finish(session, ctx, case, action.value, old.value, new.value, **data)
+        return finish_change(session, ctx, case, action.value, old.value, new.value, **data)
 
 
 def assign_handler(
     ctx: Context, ref: str, username: str, expected_version: int | None = None
 ) -> int:
-    with _editing(ctx, ref, expected_version) as (session, case):
+    with editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.BEHANDELAAR_TOEWIJZEN, Status(case.status), ctx.actor.roles)
         user = _assign(session, ctx, case, username)
-        return _finish(
+        return finish_change(
             session,
             ctx,
             case,
@@ -472,7 +472,7 @@ def extend_decision(
     ctx: Context, ref: str, new_due: date | str, reason: str, expected_version: int | None = None
 ) -> int:
     """Extend the decision term (SPEC §2 verlenging); the old deadline stays in the history."""
-    with _editing(ctx, ref, expected_version) as (session, case):
+    with editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.VERLENGING, Status(case.status), ctx.actor.roles)
         procedure = procedure_of(case.procedure_version)
         if not procedure.extension_allowed:
@@ -501,7 +501,7 @@ def extend_decision(
                 created_by_id=ctx.actor.user_id,
             )
         )
-        return _finish(
+        return finish_change(
             session,
             ctx,
             case,
@@ -536,7 +536,7 @@ def record(
     if activity not in _ACTIVITY_FIELDS:
         raise ValidationError("handeling", f"'{activity}' wordt niet op deze manier vastgelegd.")
     label = _ACTIVITY_FIELDS[activity]
-    with _editing(ctx, ref, expected_version) as (session, case):
+    with editing(ctx, ref, expected_version) as (session, case):
         check_activity(activity, Status(case.status), ctx.actor.roles)
         body = required_text(text, label, max_length=MAX_TEXT, multiline=True)
         data: dict[str, Any] = {"tekst": body}
@@ -556,7 +556,7 @@ def record(
             data["opgevolgd"] = clean_text(
                 details.get("followed"), "opvolging", max_length=MAX_TEXT
             )
-        return _finish(session, ctx, case, activity.value, **data)
+        return finish_change(session, ctx, case, activity.value, **data)
 
 
 # -- reading ----------------------------------------------------------------------------------
