@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from klachtdesk import __version__
-from klachtdesk.paths import default_database
+from klachtdesk.paths import default_database, resource_path
 
 
 class PlaceholderWindow(QMainWindow):
     def __init__(self, database: Path | None = None):
         super().__init__()
         self.setWindowTitle(f"KlachtDesk {__version__}")
+        self.setWindowIcon(QIcon(str(resource_path("icons", "klachtdesk.svg"))))
         database = database or default_database()
         text = QLabel(
             "<h2>KlachtDesk</h2>"
