@@ -44,6 +44,9 @@ OPEN_STATES = frozenset(
     {Status.ONTVANGEN, Status.IN_BEHANDELING, Status.HEROVERWEGING, Status.GESCHIL}
 )
 
+# States in which no deadline is watched any more.
+FINISHED_STATES = frozenset({Status.GESLOTEN, Status.INGETROKKEN})
+
 
 class Action(StrEnum):
     """Things that change a case's state."""

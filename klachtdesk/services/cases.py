@@ -23,6 +23,7 @@ from klachtdesk.domain.errors import ConflictError, KlachtDeskError, NotAllowed,
 from klachtdesk.domain.procedures import Procedure
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import (
+    FINISHED_STATES,
     REGISTER_ROLES,
     Action,
     Activity,
@@ -40,7 +41,7 @@ from klachtdesk.domain.validation import (
     parse_date,
     required_text,
 )
-from klachtdesk.domain.values import NotAdmissibleReason, Outcome, case_reference
+from klachtdesk.domain.values import LetterChannel, NotAdmissibleReason, Outcome, case_reference
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.settings import load_calendar, read_all
 from klachtdesk.storage import queries
@@ -164,6 +165,7 @@ def _add_deadline(case: Case, kind: DeadlineKind, computed, ctx: Context, reason
             unadjusted=computed.unadjusted,
             explanation=computed.explanation or "",
             extension_reason=reason,
+            active=True,
             created_at=ctx.now(),
             created_by_id=ctx.actor.user_id,
         )
@@ -175,6 +177,18 @@ def active_deadline(case: Case, kind: DeadlineKind) -> Deadline | None:
         if deadline.active and deadline.kind == kind.value:
             return deadline
     return None
+
+
+def refresh_next_due(case: Case) -> None:
+    """Keep the denormalised next open deadline that the case list sorts on."""
+    open_deadlines = (
+        [d for d in case.deadlines if d.active and d.met_on is None]
+        if Status(case.status) not in FINISHED_STATES
+        else []
+    )
+    first = min(open_deadlines, key=lambda d: d.due, default=None)
+    case.next_due = first.due if first else None
+    case.next_due_kind = first.kind if first else None
 
 
 def mark_deadline_met(case: Case, kind: DeadlineKind, on: date) -> None:
@@ -224,6 +238,7 @@ def register_in(
     procedure = procedure_of(version)
     for kind, computed in initial_deadlines(complaint.received, procedure, calendar).items():
         _add_deadline(case, kind, computed, ctx)
+    refresh_next_due(case)
     session.flush()
     _event(
         session,
@@ -425,6 +440,7 @@ def finish_change(
 ) -> int:
     """Write the case (its version goes up by one), then its timeline event and audit entry."""
     case.updated_at = ctx.now()
+    refresh_next_due(case)
     flag_modified(case, "updated_at")  # also a change that only touched related rows counts
     try:
         session.flush()
@@ -497,6 +513,7 @@ def extend_decision(
                 unadjusted=new_due,
                 explanation=f"verlengd van {long_date(current.due)}",
                 extension_reason=reason,
+                active=True,
                 created_at=ctx.now(),
                 created_by_id=ctx.actor.user_id,
             )
@@ -509,6 +526,34 @@ def extend_decision(
             oud=current.due,
             nieuw=new_due,
             reden=reason,
+        )
+
+
+def mark_letter_sent(
+    ctx: Context,
+    ref: str,
+    letter_type: str,
+    sent_on: date | str,
+    via: str,
+    answers: DeadlineKind | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Record that a letter went out (date, post or e-mail); it meets the deadline it answers."""
+    via = LetterChannel(via).value
+    with editing(ctx, ref, expected_version) as (session, case):
+        check_activity(Activity.BRIEF, Status(case.status), ctx.actor.roles)
+        sent_on = _date_detail({"sent_on": sent_on}, "sent_on", "verzenddatum", ctx, case.received)
+        if answers is not None:
+            mark_deadline_met(case, DeadlineKind(answers), sent_on)
+        return finish_change(
+            session,
+            ctx,
+            case,
+            Activity.BRIEF.value,
+            audit_detail=letter_type,
+            brief=letter_type,
+            verzonden=sent_on,
+            via=via,
         )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from klachtdesk.domain.calendar import DeadlineCalendar
+from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
@@ -323,6 +324,16 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
     ref = cases.register(_as(clerk, received, rng), _complaint(rng, received, discussed))
     if n >= total * 0.96:
         return  # the newest complaints wait for triage
+    acknowledged = received + timedelta(days=rng.randint(1, 5))
+    if acknowledged <= today and rng.random() < 0.93:
+        cases.mark_letter_sent(
+            _as(clerk, acknowledged, rng),
+            ref,
+            "ontvangstbevestiging",
+            acknowledged,
+            rng.choice(["post", "email"]),
+            DeadlineKind.ONTVANGSTBEVESTIGING,
+        )
 
     def step(days: int) -> date | None:
         day = received + timedelta(days=days)

@@ -164,6 +164,9 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The earliest open deadline, kept by the service layer for sorting the case list.
+    next_due: Mapped[date | None] = mapped_column(Date, index=True)
+    next_due_kind: Mapped[str | None] = mapped_column(String(30))
 
     complainant: Mapped[Complainant] = relationship()
     procedure_version: Mapped[ProcedureVersion] = relationship()

@@ -9,10 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from klachtdesk.domain.states import FINISHED_STATES
 from klachtdesk.storage.models import Case, Category, Complainant, Deadline, User
-
-# Cases in these states have no deadline left to watch.
-FINISHED = frozenset({"gesloten", "ingetrokken"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def case_rows(session: Session, status: str | None = None) -> list[CaseRow]:
             deadlines={d.kind: d.due for d in deadlines.get(row[0], [])},
             open_deadlines=(
                 {}
-                if row[2] in FINISHED
+                if row[2] in FINISHED_STATES
                 else {d.kind: d.due for d in deadlines.get(row[0], []) if d.met_on is None}
             ),
         )
