@@ -1,0 +1,96 @@
+"""Small shared pieces of the windows: Dutch formatting, colours, calm error dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
+from klachtdesk.domain.errors import ConflictError, KlachtDeskError
+from klachtdesk.domain.states import Status
+
+T = TypeVar("T")
+
+# Deadline colours: calm, readable on white, and distinguishable without colour too
+# (the texts say "verlopen" / "binnenkort").
+STATE_COLOURS = {
+    DeadlineState.OVERDUE: QColor("#f8d7da"),
+    DeadlineState.DUE_SOON: QColor("#fff3cd"),
+    DeadlineState.MET: QColor("#d1e7dd"),
+    DeadlineState.MET_LATE: QColor("#e2e3e5"),
+}
+STATE_TEXT_COLOURS = {
+    DeadlineState.OVERDUE: QColor("#842029"),
+    DeadlineState.DUE_SOON: QColor("#664d03"),
+    DeadlineState.MET: QColor("#0f5132"),
+}
+STATE_LABELS = {
+    DeadlineState.OPEN: "open",
+    DeadlineState.DUE_SOON: "binnenkort",
+    DeadlineState.OVERDUE: "verlopen",
+    DeadlineState.MET: "gehaald",
+    DeadlineState.MET_LATE: "te laat gehaald",
+}
+
+
+def fmt_date(day: date | None) -> str:
+    """'25-11-2026', or an empty string."""
+    return day.strftime("%d-%m-%Y") if day else ""
+
+
+def fmt_datetime(moment: datetime | None) -> str:
+    return moment.strftime("%d-%m-%Y %H:%M") if moment else ""
+
+
+def status_label(status: str) -> str:
+    return Status(status).label
+
+
+def deadline_label(kind: str | None) -> str:
+    return DeadlineKind(kind).label if kind else ""
+
+
+def show_error(parent: QWidget | None, error: BaseException, title: str = "Niet gelukt") -> None:
+    """A calm Dutch message; unexpected errors are logged without personal data."""
+    if isinstance(error, KlachtDeskError):
+        text = str(error)
+    else:
+        from klachtdesk.support import log_unexpected
+
+        where = log_unexpected(error)
+        text = "Er ging iets onverwachts mis; er is niets half opgeslagen."
+        if where:
+            text += f"\n\nDetails voor de ondersteuning staan in {where}."
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorDialog")
+    box.exec()
+
+
+def call_service(parent: QWidget | None, func: Callable[..., T], *args, **kwargs) -> T | None:
+    """Call a service; on a refused or failed call show why and return None.
+
+    A ConflictError (another PC changed the case) gets its own title, so the user knows
+    to look again rather than to retype.
+    """
+    try:
+        return func(*args, **kwargs)
+    except ConflictError as error:
+        show_error(parent, error, "Zaak is intussen gewijzigd")
+    except Exception as error:  # noqa: BLE001 - every failure becomes a calm dialog
+        show_error(parent, error)
+    return None
+
+
+def confirm(parent: QWidget | None, title: str, text: str, yes: str = "Ja") -> bool:
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    box.setObjectName("confirmDialog")
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Annuleren", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is yes_button
