@@ -1,10 +1,11 @@
-"""Pulling the plug: an import killed at a random moment leaves all of it or nothing.
+"""Pulling the plug: an import killed at any moment leaves all of it or nothing.
 
 An import is one transaction in rollback-journal mode. Whenever the process dies (SIGKILL: no
 cleanup, no rollback of its own), the next open must roll back a hot journal, the database must
 pass the integrity check, and either all 400 complaints are there or none of them.
 
-KLACHTDESK_KILL_RUNS sets the number of kills (default 15); KLACHTDESK_KILL_SEED repeats a run.
+KLACHTDESK_KILL_RUNS sets the number of random kills (default 15); KLACHTDESK_KILL_SEED repeats
+a run with the same moments.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from tests.conftest import PASSWORD, clock, complaint_data
 
 BIG = 400
 RUNS = int(os.environ.get("KLACHTDESK_KILL_RUNS", "15"))
+COMMIT_RUNS = max(4, RUNS // 3)
 REF = re.compile(r"^KD-2026-(\d{4})$")
 PROCESS_TIMEOUT_S = 120
+# The import's transaction keeps the journal for well over a second; a login's lasts a few ms.
+LONG_TRANSACTION_S = 0.3
 
 
 def cli_env(tmp_path: Path, user: str) -> dict[str, str]:
@@ -48,128 +52,191 @@ def subject(number: int) -> str:
     return f"Webformulier klacht {number:03d}"
 
 
-def write_big_file(path: Path) -> None:
-    records = [
-        complaint_data(
-            received=f"2026-{1 + n % 10:02d}-{1 + n % 28:02d}",
-            subject=subject(n),
-            complainant={"name": f"Klager {n}", "email": f"klager{n}@voorbeeld.nl"},
+SUBJECTS = [subject(n) for n in range(BIG)]
+
+
+def seed_from_env() -> str:
+    return os.environ.get("KLACHTDESK_KILL_SEED") or str(random.randrange(10**9))
+
+
+class KillBench:
+    """One database, one big import file, and the checks to run after every kill."""
+
+    def __init__(self, db: Path, tmp_path: Path):
+        self.db = db
+        self.tmp_path = tmp_path
+        self.journal = Path(f"{db}-journal")
+        self.file = tmp_path / "webformulier-groot.json"
+        records = [
+            complaint_data(
+                received=f"2026-{1 + n % 10:02d}-{1 + n % 28:02d}",
+                subject=subject(n),
+                complainant={"name": f"Klager {n}", "email": f"klager{n}@voorbeeld.nl"},
+            )
+            for n in range(BIG)
+        ]
+        self.file.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        self.count = len(self.inspect("vooraf")[0])
+        self.hot_journals = 0
+        self.completed = 0
+
+    def start_import(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "klachtdesk", "import", "--db", str(self.db), str(self.file)],
+            env=cli_env(self.tmp_path, "balie"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        for n in range(BIG)
-    ]
-    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
 
-
-def start_import(db: Path, file: Path, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "klachtdesk", "import", "--db", str(db), str(file)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def inspect(db: Path) -> tuple[list, list[str]]:
-    """Open the database as a new session would; return the cases and the check's problems."""
-    ctx = setup.unlock(db, "coordinator", PASSWORD, **clock())
-    try:
-        rows = cases.list_cases(ctx)
-        report = check.check_database(ctx)
+    def inspect(self, where: str) -> tuple[list, list[str]]:
+        """Open the database as the next user would; the cases and the check's problems."""
+        ctx = setup.unlock(self.db, "coordinator", PASSWORD, **clock())
+        try:
+            rows = cases.list_cases(ctx)
+            report = check.check_database(ctx)
+        finally:
+            ctx.db.dispose()
+        assert report.problems == [], f"{where}: {report.problems}"
         return rows, report.problems
-    finally:
-        ctx.db.dispose()
 
-
-def assert_gapless(refs: list[str]) -> None:
-    seqs = []
-    for ref in refs:
-        match = REF.match(ref)
-        assert match, ref
-        seqs.append(int(match.group(1)))
-    assert len(set(refs)) == len(refs)
-    assert sorted(seqs) == list(range(1, len(refs) + 1))
-
-
-@pytest.mark.slow
-def test_import_killed_at_random_moments_is_all_or_nothing(org, tmp_path):
-    big = tmp_path / "webformulier-groot.json"
-    write_big_file(big)
-    env = cli_env(tmp_path, "balie")
-    journal = Path(f"{org.path}-journal")
-
-    # One undisturbed import: proves the file imports, and tells how long an import takes.
-    started = time.monotonic()
-    proc = start_import(org.path, big, env)
-    out, err = proc.communicate(timeout=PROCESS_TIMEOUT_S)
-    duration = time.monotonic() - started
-    assert proc.returncode == 0, err
-    assert out == "400 klachten geïmporteerd: KD-2026-0001 tot en met KD-2026-0400.\n"
-    assert not journal.exists()
-
-    rows, problems = inspect(org.path)
-    assert problems == []
-    assert len(rows) == BIG
-    count = BIG
-
-    seed = os.environ.get("KLACHTDESK_KILL_SEED") or str(random.randrange(10**9))
-    rng = random.Random(seed)
-    upper = max(duration, 0.5)
-    outcomes = []
-    for run in range(RUNS):
-        delay = rng.uniform(0.2, upper)
-        where = f"poging {run}, seed {seed}, na {delay:.2f} s (import duurt {duration:.2f} s)"
-        started = time.monotonic()
-        proc = start_import(org.path, big, env)
-        time.sleep(max(0.0, started + delay - time.monotonic()))
+    def kill(self, proc: subprocess.Popen, where: str) -> None:
         finished_by_itself = proc.poll() is not None
         if not finished_by_itself:
             proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate(timeout=PROCESS_TIMEOUT_S)
-        if finished_by_itself:
-            assert proc.returncode == 0, f"{where}: {err}"
-        else:
-            assert proc.returncode in (-signal.SIGKILL, 0), f"{where}: {err}"
-        hot_journal = journal.exists()
+        allowed = (0,) if finished_by_itself else (0, -signal.SIGKILL)
+        assert proc.returncode in allowed, f"{where}: afsluitcode {proc.returncode}: {err}"
+        if proc.returncode == 0:
+            assert out.startswith("400 klachten geïmporteerd"), f"{where}: {out}"
 
-        if run % 2:
-            # Every other time another process (a colleague's PC) is the first to open it.
+    def check_after_kill(self, proc: subprocess.Popen, where: str, cli_first: bool) -> bool:
+        """All the promises after a kill; returns whether a hot journal was left behind."""
+        hot = self.journal.exists()
+        self.hot_journals += hot
+        before = self.count
+        if cli_first:
+            # Another process (a colleague's PC) is the first to open the file after the crash.
             listing = subprocess.run(
-                [sys.executable, "-m", "klachtdesk", "cases", "--db", str(org.path), "--json"],
-                env=cli_env(tmp_path, "coordinator"),
+                [sys.executable, "-m", "klachtdesk", "cases", "--db", str(self.db), "--json"],
+                env=cli_env(self.tmp_path, "coordinator"),
                 capture_output=True,
                 text=True,
                 timeout=PROCESS_TIMEOUT_S,
             )
             assert listing.returncode == 0, f"{where}: {listing.stderr}"
-            assert len(json.loads(listing.stdout)) in (count, count + BIG), where
+            assert len(json.loads(listing.stdout)) in (before, before + BIG), where
 
-        # The next open succeeds (a hot journal is rolled back) and the database is sound.
-        rows, problems = inspect(org.path)
-        assert problems == [], f"{where}: {problems}"
-        assert not journal.exists(), f"{where}: het journaalbestand is blijven staan"
+        # The next open succeeds (a hot journal is rolled back) and the database is sound;
+        # the check's own write transaction leaves no journal file behind.
+        rows, _ = self.inspect(where)
+        assert not self.journal.exists(), f"{where}: het journaalbestand is blijven staan"
 
-        # All or nothing: never part of the 400.
-        assert len(rows) in (count, count + BIG), f"{where}: {len(rows)} zaken, was {count}"
+        # All or nothing: never part of the 400, and never a gap in the numbering.
+        assert len(rows) in (before, before + BIG), f"{where}: {len(rows)} zaken, was {before}"
         if proc.returncode == 0:
-            assert len(rows) == count + BIG, where
+            assert len(rows) == before + BIG, f"{where}: import gelukt maar zaken ontbreken"
         refs = [row.ref for row in rows]
-        assert_gapless(refs)
-        if len(rows) == count + BIG:
-            assert [row.subject for row in rows[count:]] == [subject(n) for n in range(BIG)]
-        assert [row.subject for row in rows[:BIG]] == [subject(n) for n in range(BIG)]
-        outcomes.append((round(delay, 2), proc.returncode, hot_journal, len(rows) - count))
-        count = len(rows)
+        assert all(REF.match(ref) for ref in refs), where
+        assert len(set(refs)) == len(refs), f"{where}: dubbele kenmerken"
+        assert sorted(int(ref[-4:]) for ref in refs) == list(range(1, len(rows) + 1)), where
+        for start in range(0, len(rows), BIG):
+            assert [row.subject for row in rows[start : start + BIG]] == SUBJECTS, where
+        self.completed += len(rows) == before + BIG
+        self.count = len(rows)
+        return hot
+
+    def final_cli_check(self) -> None:
+        checked = subprocess.run(
+            [sys.executable, "-m", "klachtdesk", "check", "--db", str(self.db)],
+            env=cli_env(self.tmp_path, "beheer"),
+            capture_output=True,
+            text=True,
+            timeout=PROCESS_TIMEOUT_S,
+        )
+        assert checked.returncode == 0, checked.stderr
+        assert "De database is in orde." in checked.stdout
+
+
+@pytest.mark.slow
+def test_import_killed_at_random_moments_is_all_or_nothing(org, tmp_path):
+    bench = KillBench(org.path, tmp_path)
+    assert bench.count == 0
+
+    # One undisturbed import: proves the file imports, and tells how long an import takes.
+    started = time.monotonic()
+    proc = bench.start_import()
+    out, err = proc.communicate(timeout=PROCESS_TIMEOUT_S)
+    duration = time.monotonic() - started
+    assert proc.returncode == 0, err
+    assert out == "400 klachten geïmporteerd: KD-2026-0001 tot en met KD-2026-0400.\n"
+    bench.check_after_kill(proc, "zonder onderbreking", cli_first=False)
+    assert bench.count == BIG
+
+    seed = seed_from_env()
+    rng = random.Random(seed)
+    outcomes = []
+    for run in range(RUNS):
+        delay = rng.uniform(0.2, max(duration, 0.5))
+        where = f"poging {run}, seed {seed}, na {delay:.2f} s (import duurt {duration:.2f} s)"
+        started = time.monotonic()
+        proc = bench.start_import()
+        time.sleep(max(0.0, started + delay - time.monotonic()))
+        bench.kill(proc, where)
+        before = bench.count
+        hot = bench.check_after_kill(proc, where, cli_first=bool(run % 2))
+        outcomes.append((round(delay, 2), proc.returncode, hot, bench.count - before))
 
     # The kills really interrupted writing: at least once a hot journal was left behind.
-    assert any(hot for _, _, hot, _ in outcomes), f"seed {seed}: {outcomes}"
+    assert bench.hot_journals >= 1, f"seed {seed}: {outcomes}"
+    bench.final_cli_check()
 
-    checked = subprocess.run(
-        [sys.executable, "-m", "klachtdesk", "check", "--db", str(org.path)],
-        env=cli_env(tmp_path, "beheer"),
-        capture_output=True,
-        text=True,
-        timeout=PROCESS_TIMEOUT_S,
-    )
-    assert checked.returncode == 0, checked.stderr
-    assert "De database is in orde." in checked.stdout
+
+def wait_for_commit(proc: subprocess.Popen, db: Path, journal: Path) -> bool:
+    """Wait until the import's commit starts writing the database file itself.
+
+    Until then, all changes live in the page cache and only the journal is written. Returns
+    False if the process ended before that moment was seen.
+    """
+    journal_since = None
+    mtime_in_transaction = None
+    while proc.poll() is None:
+        now = time.monotonic()
+        if journal.exists():
+            journal_since = journal_since or now
+        else:
+            journal_since = None
+            mtime_in_transaction = None
+        mtime = db.stat().st_mtime_ns
+        if journal_since is not None and now - journal_since > LONG_TRANSACTION_S:
+            if mtime_in_transaction is None:
+                mtime_in_transaction = mtime
+            elif mtime != mtime_in_transaction:
+                return True
+        time.sleep(0.0002)
+    return False
+
+
+@pytest.mark.slow
+def test_import_killed_while_committing_is_all_or_nothing(org, tmp_path):
+    """Aimed at the few milliseconds in which the database file itself is being overwritten."""
+    bench = KillBench(org.path, tmp_path)
+    seed = seed_from_env()
+    rng = random.Random(seed)
+    mid_commit = 0
+    for run in range(COMMIT_RUNS):
+        # Half of the kills right away, half a few ms later (the commit takes about 3 ms).
+        extra = 0.0 if run % 2 == 0 else rng.uniform(0.0, 0.006)
+        where = f"commit-poging {run}, seed {seed}, {extra * 1000:.1f} ms na begin commit"
+        proc = bench.start_import()
+        seen = wait_for_commit(proc, bench.db, bench.journal)
+        if seen and extra:
+            time.sleep(extra)
+        bench.kill(proc, where)
+        hot = bench.check_after_kill(proc, where, cli_first=bool(run % 2))
+        mid_commit += seen and hot
+
+    # At least one kill landed after the database file was touched and before the journal was
+    # removed: the hot journal then had to repair a half-written file.
+    assert mid_commit >= 1, f"seed {seed}: geen enkele kill tijdens het vastleggen"
+    bench.final_cli_check()
