@@ -28,3 +28,8 @@ def default_database() -> Path:
 
 def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def preferences_file() -> Path:
+    """Per-PC preferences (window layout, last database): not secret, not in the database."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "voorkeuren.ini"

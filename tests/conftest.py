@@ -37,6 +37,7 @@ def isolated_user_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # QSettings
     monkeypatch.delenv("KLACHTDESK_PASSWORD", raising=False)
     monkeypatch.delenv("KLACHTDESK_USER", raising=False)
     monkeypatch.delenv("KLACHTDESK_DB", raising=False)

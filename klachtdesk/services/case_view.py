@@ -143,6 +143,27 @@ def _filtered(ctx: Context, query: Select, flt: CaseFilter, today: date) -> Sele
     return query
 
 
+def category_choices(ctx: Context) -> list[tuple[int, str]]:
+    """Active categories for filters and forms, alphabetically."""
+    with ctx.db.session() as session:
+        return [
+            (row.id, row.name)
+            for row in session.execute(
+                select(Category.id, Category.name).where(Category.active).order_by(Category.name)
+            )
+        ]
+
+
+def data_stamp(ctx: Context) -> tuple[int, int]:
+    """Changes whenever anyone (also another PC) registers or changes a case: the list
+    compares stamps to know when to refresh. Two index look-ups, cheap to poll."""
+    with ctx.db.session() as session:
+        return (
+            session.scalar(select(func.max(Event.id))) or 0,
+            session.scalar(select(func.max(Case.id))) or 0,
+        )
+
+
 def case_ids(
     ctx: Context, flt: CaseFilter = CaseFilter(), sort: str = "received", descending=True
 ) -> list[int]:

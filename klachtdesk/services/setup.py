@@ -232,3 +232,32 @@ def change_password(ctx: Context, old_password: str, new_password: str) -> None:
         audit(session, ctx, "wachtwoord_gewijzigd", ctx.actor.username)
         keyfile.set_user(ctx.actor.username, new_password, ctx.db.key)
         keyfile.save(keys_path)
+
+
+def verify_password(ctx: Context, password: str) -> None:
+    """Check the acting user's password again (unlocking after the idle lock)."""
+    keyfile = KeyFile.load(key_file_path(ctx.db.path))
+    if keyfile.unlock(ctx.actor.username, password) != ctx.db.key:
+        raise WrongPassword()
+
+
+class LoginThrottle:
+    """A growing wait after repeated wrong passwords: 3 free tries, then 2, 4, 8 … 60 s."""
+
+    FREE_TRIES = 3
+    MAX_DELAY_S = 60
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def failed(self) -> int:
+        """Record a failure; returns the seconds to wait before the next try."""
+        self.failures += 1
+        return self.delay()
+
+    def delay(self) -> int:
+        extra = self.failures - self.FREE_TRIES
+        return 0 if extra < 0 else min(2 ** (extra + 1), self.MAX_DELAY_S)
+
+    def succeeded(self) -> None:
+        self.failures = 0

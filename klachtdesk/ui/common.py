@@ -94,3 +94,22 @@ def confirm(parent: QWidget | None, title: str, text: str, yes: str = "Ja") -> b
     box.addButton("Annuleren", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return box.clickedButton() is yes_button
+
+
+def preferences():
+    """QSettings for per-PC preferences (window geometry, column layout, last database)."""
+    from PySide6.QtCore import QSettings
+
+    from klachtdesk.paths import preferences_file
+
+    return QSettings(str(preferences_file()), QSettings.Format.IniFormat)
+
+
+def install_dutch(app) -> None:
+    """Dutch for Qt's own texts (standard buttons, dialogs) and Dutch dates and numbers."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Language.Dutch, QLocale.Country.Netherlands))
+    translator = QTranslator(app)
+    if translator.load("qtbase_nl", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)

@@ -1,0 +1,165 @@
+"""Logging in: database file, user name and password, with a growing wait after mistakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.paths import default_database
+from klachtdesk.services import setup
+from klachtdesk.services.context import Context
+from klachtdesk.ui.common import preferences, show_error
+
+FORGOTTEN_TEXT = (
+    "<p><b>Wachtwoord vergeten?</b></p>"
+    "<p>Niemand kan uw wachtwoord terugzien, ook de beheerder niet: daardoor zijn de "
+    "gegevens veilig.</p>"
+    "<p>Vraag de beheerder van KlachtDesk om u een nieuw wachtwoord te geven.</p>"
+    "<p>Is de beheerder zelf het wachtwoord kwijt, dan gebruikt de beheerder de "
+    "<b>herstelcode</b>: de code van acht groepen van vier tekens die bij het aanmaken van "
+    "de database is getoond en geprint. Met die code komt de beheerder weer bij de "
+    "gegevens en kiest een nieuw wachtwoord.</p>"
+)
+
+
+class LoginDialog(QDialog):
+    """Asks for the database, user name and password; ``context`` holds the result."""
+
+    def __init__(self, database: Path | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("KlachtDesk — aanmelden")
+        self.context: Context | None = None
+        self.throttle = setup.LoginThrottle()
+        prefs = preferences()
+
+        self.database = QComboBox()
+        self.database.setObjectName("databaseChoice")
+        self.database.setEditable(True)
+        self.database.setMinimumWidth(380)
+        recent = [str(database)] if database else []
+        recent += [p for p in (prefs.value("login/recent") or []) if p not in recent]
+        if not recent:
+            recent = [str(default_database())]
+        self.database.addItems(recent)
+        browse = QPushButton("&Bladeren…")
+        browse.setObjectName("browseDatabase")
+        browse.clicked.connect(self._browse)
+        self.username = QLineEdit(prefs.value("login/user", "") or "")
+        self.username.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setObjectName("loginMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #842029;")
+        forgot = QPushButton("Wachtwoord &vergeten?")
+        forgot.setObjectName("forgotPassword")
+        forgot.setFlat(True)
+        forgot.clicked.connect(self._explain_forgotten)
+
+        row = QHBoxLayout()
+        row.addWidget(self.database, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("&Database:", row)
+        form.addRow("&Gebruikersnaam:", self.username)
+        form.addRow("&Wachtwoord:", self.password)
+        self.buttons = QDialogButtonBox()
+        self.login_button = self.buttons.addButton("&Aanmelden", QDialogButtonBox.AcceptRole)
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setDefault(True)
+        cancel = self.buttons.addButton("Annuleren", QDialogButtonBox.RejectRole)
+        cancel.setObjectName("cancelButton")
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        title = QLabel("<h2>KlachtDesk</h2>Meld u aan met uw eigen gebruikersnaam en wachtwoord.")
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        bottom = QHBoxLayout()
+        bottom.addWidget(forgot)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+        (self.password if self.username.text() else self.username).setFocus()
+
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self._wait = 0
+
+    def try_login(self) -> None:
+        if self._wait:
+            return
+        path = Path(self.database.currentText().strip())
+        try:
+            self.context = setup.unlock(path, self.username.text(), self.password.text())
+        except KlachtDeskError as error:
+            self.password.clear()
+            self.password.setFocus()
+            wait = self.throttle.failed()
+            self.message.setText(str(error))
+            if wait:
+                self._start_wait(wait)
+            return
+        except Exception as error:  # noqa: BLE001 - a calm dialog, never a traceback
+            show_error(self, error)
+            return
+        self.throttle.succeeded()
+        prefs = preferences()
+        prefs.setValue("login/user", self.context.actor.username)
+        recent = [str(path)] + [p for p in (prefs.value("login/recent") or []) if p != str(path)]
+        prefs.setValue("login/recent", recent[:5])
+        self.accept()
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait = seconds
+        self.login_button.setEnabled(False)
+        self._tick(first=True)
+        self._countdown.start()
+
+    def _tick(self, first: bool = False) -> None:
+        if not first:
+            self._wait -= 1
+        if self._wait <= 0:
+            self._wait = 0
+            self._countdown.stop()
+            self.login_button.setEnabled(True)
+            self.message.setText(self.message.text().split("\n")[0])
+            return
+        first_line = self.message.text().split("\n")[0]
+        self.message.setText(
+            f"{first_line}\nTe vaak een onjuist wachtwoord: wacht nog {self._wait} seconden."
+        )
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Database kiezen", self.database.currentText(), "KlachtDesk-database (*.kdb)"
+        )
+        if path:
+            self.database.setCurrentText(path)
+
+    def _explain_forgotten(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("forgottenDialog")
+        box.setWindowTitle("Wachtwoord vergeten")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(FORGOTTEN_TEXT)
+        box.exec()
