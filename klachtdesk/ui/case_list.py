@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -215,9 +215,8 @@ class CaseListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((110, 90, 180, 290, 170, 150, 200, 140)):
             self.table.setColumnWidth(column, width)
-        self.table.doubleClicked.connect(self._open_index)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._open_current)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self._open_current)
+        # "activated" is Enter on the current row and a double-click, on every platform.
+        self.table.activated.connect(self._open_index)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -305,11 +304,6 @@ class CaseListPanel(QWidget):
         ref = index.data(REF_ROLE)
         if ref:
             self.open_case.emit(ref)
-
-    def _open_current(self) -> None:
-        index = self.table.currentIndex()
-        if index.isValid():
-            self._open_index(index)
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
