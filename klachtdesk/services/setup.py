@@ -257,7 +257,7 @@ class LoginThrottle:
 
     def delay(self) -> int:
         extra = self.failures - self.FREE_TRIES
-        return 0 if extra < 0 else min(2 ** (extra + 1), self.MAX_DELAY_S)
+        return 0 if extra <= 0 else min(2**extra, self.MAX_DELAY_S)
 
     def succeeded(self) -> None:
         self.failures = 0

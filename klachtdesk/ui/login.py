@@ -59,6 +59,7 @@ class LoginDialog(QDialog):
         browse = QPushButton("&Bladeren…")
         browse.setObjectName("browseDatabase")
         browse.clicked.connect(self._browse)
+        browse.setAutoDefault(False)
         self.username = QLineEdit(prefs.value("login/user", "") or "")
         self.username.setObjectName("username")
         self.password = QLineEdit()
@@ -71,6 +72,7 @@ class LoginDialog(QDialog):
         forgot = QPushButton("Wachtwoord &vergeten?")
         forgot.setObjectName("forgotPassword")
         forgot.setFlat(True)
+        forgot.setAutoDefault(False)  # Enter in the password field logs in
         forgot.clicked.connect(self._explain_forgotten)
 
         row = QHBoxLayout()

@@ -314,3 +314,12 @@ def test_each_change_raises_the_version_by_exactly_one(org):
         == 5
     )
     assert load(org.balie, ref).version == 5
+
+
+def test_login_throttle_gives_three_free_tries_then_a_growing_wait():
+    from klachtdesk.services.setup import LoginThrottle
+
+    throttle = LoginThrottle()
+    assert [throttle.failed() for _ in range(9)] == [0, 0, 0, 2, 4, 8, 16, 32, 60]
+    throttle.succeeded()
+    assert throttle.failed() == 0
