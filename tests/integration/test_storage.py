@@ -177,3 +177,20 @@ def test_inactive_user_cannot_log_in(org):
         session.query(User).filter_by(username="balie").one().active = False
     with pytest.raises(WrongPassword):
         setup.unlock(org.path, "balie", PASSWORD, **clock())
+
+
+def test_the_rollback_journal_holds_no_readable_personal_data(org):
+    from klachtdesk.storage.models import Complainant
+
+    register(org)
+    journal = org.path.parent / (org.path.name + "-journal")
+    with org.beheer.db.session(write=True) as session:
+        person = session.query(Complainant).one()
+        person.name = "Gerarda Nieuwenhuys-Pietersen"
+        session.flush()  # the old page is now in the journal, the transaction still open
+        assert journal.exists()
+        raw = journal.read_bytes()
+        assert len(raw) > 1000
+        for needle in (NAME, "Bosschaert", "Zeldzamestraat", "Nieuwenhuys"):
+            assert needle.encode() not in raw
+    assert not journal.exists()  # rollback-journal mode: gone after commit
