@@ -211,7 +211,7 @@ class CaseListPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((110, 90, 180, 290, 170, 150, 200, 140)):
             self.table.setColumnWidth(column, width)
