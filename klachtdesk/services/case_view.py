@@ -482,6 +482,8 @@ class ComplainantMatch:
     phone: str
     email: str
     salutation: str
+    member_number: str
+    prefers_email: bool
     case_count: int
 
 
@@ -545,6 +547,8 @@ def find_complainants(ctx: Context, text: str, limit: int = 20) -> list[Complain
                     Complainant.phone,
                     Complainant.email,
                     Complainant.salutation,
+                    Complainant.member_number,
+                    Complainant.prefers_email,
                 ).where(Complainant.id.in_(chosen))
             )
         }
