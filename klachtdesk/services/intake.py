@@ -462,6 +462,8 @@ class IntakeFlow:
             phone=match.phone,
             email=match.email,
             salutation=match.salutation or Salutation.ONBEKEND.value,
+            member_number=match.member_number,
+            prefers_email=match.prefers_email,
         )
         return self.known_cases
 
