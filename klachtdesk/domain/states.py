@@ -107,11 +107,25 @@ ACTIVITY_LABELS = {
 }
 
 
+# What happened, for the timeline (ACTION_LABELS say what to do, for buttons).
+ACTION_EVENT_LABELS = {
+    Action.TRIAGE_KLACHT: "In behandeling genomen",
+    Action.NIET_ONTVANKELIJK: "Niet ontvankelijk verklaard",
+    Action.DOORVERWIJZEN: "Doorverwezen (melding)",
+    Action.UITSPRAAK: "Uitspraak gedaan",
+    Action.BEROEP: "Heroverweging aangevraagd",
+    Action.UITSPRAAK_DIRECTEUR: "Uitspraak directeur-bestuurder",
+    Action.GESCHIL: "Geschil voorgelegd",
+    Action.INTREKKEN: "Ingetrokken",
+    Action.SLUITEN: "Gesloten",
+}
+
+
 def event_label(kind: str) -> str:
     """The Dutch label of a timeline event kind."""
     if kind == "geregistreerd":
         return "Klacht geregistreerd"
-    for labels, enum in ((ACTION_LABELS, Action), (ACTIVITY_LABELS, Activity)):
+    for labels, enum in ((ACTION_EVENT_LABELS, Action), (ACTIVITY_LABELS, Activity)):
         try:
             return labels[enum(kind)]
         except ValueError:

@@ -103,7 +103,7 @@ def search_expression(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _director_only(ctx: Context) -> bool:
+def director_only(ctx: Context) -> bool:
     """A directeur without another case role sees only the appeals (SPEC §1)."""
     return Role.DIRECTEUR in ctx.actor.roles and not ctx.actor.roles & {
         Role.BALIE,
@@ -113,7 +113,7 @@ def _director_only(ctx: Context) -> bool:
     }
 
 
-def _appeal_clause():
+def appeal_clause():
     return exists().where(
         Deadline.case_id == Case.id, Deadline.kind == DeadlineKind.HEROVERWEGING.value
     )
@@ -138,8 +138,8 @@ def _filtered(ctx: Context, query: Select, flt: CaseFilter, today: date) -> Sele
         query = query.where(Case.next_due < today)
     if flt.category_id is not None:
         query = query.where(Case.category_id == flt.category_id)
-    if flt.appeals_only or _director_only(ctx):
-        query = query.where(_appeal_clause())
+    if flt.appeals_only or director_only(ctx):
+        query = query.where(appeal_clause())
     return query
 
 
@@ -291,6 +291,7 @@ class CaseDetail:
     procedure_key: str
     procedure_version: int
     has_appeal: bool
+    external_body: str
     channel: str
     received: date
     complainant_id: int
@@ -333,7 +334,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
     case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
     if case is None:
         raise CaseNotFound(ref)
-    if _director_only(ctx) and not any(
+    if director_only(ctx) and not any(
         d.kind == DeadlineKind.HEROVERWEGING.value for d in case.deadlines
     ):
         raise NotAllowed(
@@ -390,7 +391,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
     letters = [
         FileView(*row)
         for row in session.execute(
-            select(Letter.id, Letter.type, Letter.id, Letter.created_at)
+            select(Letter.id, Letter.type, func.length(Letter.pdf), Letter.created_at)
             .where(Letter.case_id == case.id)
             .order_by(Letter.id)
         )
@@ -401,8 +402,12 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         for a, roles in ACTIVITY_ROLES.items()
         if ctx.actor.roles & roles and status in ACTIVITY_STATES[a]
     ]
-    if not procedure.extension_allowed and Activity.VERLENGING in activities:
-        activities.remove(Activity.VERLENGING)
+    for switched_off, activity in (
+        (not procedure.extension_allowed, Activity.VERLENGING),
+        (not procedure.satisfaction_check, Activity.TEVREDENHEID),
+    ):
+        if switched_off and activity in activities:
+            activities.remove(activity)
     return CaseDetail(
         id=case.id,
         ref=case.ref,
@@ -412,6 +417,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         procedure_key=procedure.key,
         procedure_version=case.procedure_version.version,
         has_appeal=procedure.appeal,
+        external_body=procedure.external_body,
         channel=case.channel,
         received=case.received,
         complainant_id=c.id,

@@ -93,9 +93,10 @@ def _next_reference(session: Session, year: int) -> tuple[str, int]:
 
 
 def _by_name(session: Session, model, name: str, field: str, required: bool = False):
+    """The active row of ``model`` with this name (case-insensitive), or None."""
     if not name:
         return None
-    row = session.scalar(select(model).where(func.lower(model.name) == name.lower()))
+    row = session.scalar(select(model).where(func.lower(model.name) == name.lower(), model.active))
     if row is None and required:
         known = ", ".join(
             session.scalars(select(model.name).where(model.active).order_by(model.name))

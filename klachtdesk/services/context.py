@@ -29,7 +29,7 @@ class Actor:
     def require(self, *roles: Role, what: str = "deze handeling") -> None:
         if not self.roles & set(roles):
             allowed = " of ".join(sorted(r.label for r in roles))
-            raise NotAllowed(f"U mag {what} niet uitvoeren; daarvoor is de rol {allowed} nodig.")
+            raise NotAllowed(f"Voor '{what}' is de rol {allowed} nodig; die heeft u niet.")
 
 
 @dataclass

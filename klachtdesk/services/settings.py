@@ -35,7 +35,7 @@ DECLARATIONS: tuple[SettingDecl, ...] = (
     SettingDecl("org.email", "E-mailadres", str, ""),
     SettingDecl("org.website", "Website", str, ""),
     SettingDecl("org.kvk", "KvK-nummer", str, ""),
-    SettingDecl("org.logo", "Logo (afbeelding, base64)", str, ""),
+    SettingDecl("org.logo", "Logo (afbeelding)", str, ""),
     SettingDecl("letters.signature_name", "Naam ondertekenaar", str, ""),
     SettingDecl("letters.signature_function", "Functie ondertekenaar", str, ""),
     SettingDecl(

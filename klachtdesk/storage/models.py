@@ -188,7 +188,10 @@ class Deadline(Base):
     """A deadline of a case. An extension supersedes the active row; history stays."""
 
     __tablename__ = "deadlines"
-    __table_args__ = (Index("ix_deadlines_open", "active", "met_on", "due"),)
+    __table_args__ = (
+        Index("ix_deadlines_open", "active", "met_on", "due"),
+        Index("ix_deadlines_due", "due"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))

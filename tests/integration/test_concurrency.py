@@ -270,7 +270,7 @@ def test_stale_edit_is_refused_with_dutch_message(org):
         assert ref in message
         assert "andere computer" in message
         assert "Carla Coördinator" in message  # who changed it
-        assert "in behandeling nemen" in message  # and what they did
+        assert "in behandeling genomen" in message  # and what they did
 
         # The case is as the first coordinator left it; the refused change left no trace.
         for ctx in (first, second):
@@ -320,7 +320,7 @@ def test_conflict_message_names_only_what_changed_since_reading(org):
             )
         message = str(caught.value)
         # Exactly one change happened after reading: Carla took the complaint into treatment.
-        assert "(25-11-2026 00:00 in behandeling nemen door Carla Coördinator)" in message
+        assert "(25-11-2026 00:00 in behandeling genomen door Carla Coördinator)" in message
         assert "geregistreerd" not in message
         assert "Bea Balie" not in message
     finally:

@@ -480,8 +480,8 @@ def test_labels_are_complete_and_dutch():
 def test_activity_labels_and_event_label():
     assert set(ACTIVITY_LABELS) == set(Activity)
     assert event_label("geregistreerd") == "Klacht geregistreerd"
-    assert event_label("uitspraak") == "Uitspraak doen"
-    assert event_label("beroep") == "Heroverweging aanvragen"
+    assert event_label("uitspraak") == "Uitspraak gedaan"
+    assert event_label("beroep") == "Heroverweging aangevraagd"
     assert event_label("verlenging") == "Termijn verlengd"
     assert event_label("hoorgesprek") == "Hoorgesprek"
     # An unknown kind (e.g. from a newer version) still reads as text.

@@ -1,0 +1,272 @@
+"""The "Vandaag" overview: what is overdue, what is due this week, what must go out."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from klachtdesk.services import agenda
+from klachtdesk.services.agenda import (
+    APPEALS,
+    LETTERS,
+    OVERDUE,
+    SECTION_TITLES,
+    THIS_WEEK,
+    AgendaItem,
+    LetterToSend,
+    Overview,
+)
+from klachtdesk.services.context import Context
+from klachtdesk.ui.calendar_view import DUTCH, state_colour, state_text_colour
+from klachtdesk.ui.common import call_service, fmt_date
+
+ROWS_SHOWN = 8
+REF_ROLE = Qt.ItemDataRole.UserRole
+EMPTY_TEXTS = {
+    OVERDUE: "Geen verlopen termijnen. Mooi zo.",
+    THIS_WEEK: "Deze week verloopt er geen termijn.",
+    LETTERS: "Er liggen geen brieven klaar om te versturen.",
+    APPEALS: "Er wacht geen heroverweging op de directeur-bestuurder.",
+}
+COLUMN_TITLES = {
+    OVERDUE: ("Zaak", "Termijn", "Uiterlijk", "Onderwerp"),
+    THIS_WEEK: ("Zaak", "Termijn", "Uiterlijk", "Onderwerp"),
+    LETTERS: ("Zaak", "Brief", "Datum", "Onderwerp"),
+    APPEALS: ("Zaak", "Termijn", "Uiterlijk", "Onderwerp"),
+}
+
+
+def greeting(hour: int) -> str:
+    if 6 <= hour < 12:
+        return "Goedemorgen"
+    if 12 <= hour < 18:
+        return "Goedemiddag"
+    return "Goedenavond"
+
+
+def short_stand(item: AgendaItem, today: date) -> str:
+    """'vandaag', 'nog 2 werkdagen', '3 werkdagen te laat'."""
+    if item.due == today:
+        return "vandaag"
+    days = abs(item.working_days_left)
+    unit = "werkdag" if days == 1 else "werkdagen"
+    if item.due < today:
+        return f"{days} {unit} te laat" if days else "verlopen"
+    return f"nog {days} {unit}"
+
+
+def written_date(day: date) -> str:
+    """'woensdag 25 november 2026'."""
+    return DUTCH.toString(QDate(day), "dddd d MMMM yyyy")
+
+
+class CaseRows(QTableWidget):
+    """A short list of cases: a click or Enter on a row opens the case."""
+
+    chosen = Signal(str)
+
+    def __init__(self, name: str, columns: tuple[str, ...]):
+        super().__init__(0, len(columns))
+        self.setObjectName(name)
+        self.setHorizontalHeaderLabels(list(columns))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(columns) - 1, QHeaderView.ResizeMode.Stretch)
+        self.clicked.connect(self._choose)
+
+    def _choose(self, index) -> None:
+        ref = self.item(index.row(), 0).data(REF_ROLE) if self.item(index.row(), 0) else None
+        if ref:
+            self.chosen.emit(ref)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._choose(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def add_row(self, ref: str, texts: list[str], state=None, tooltip: str = "") -> None:
+        row = self.rowCount()
+        self.insertRow(row)
+        for column, text in enumerate(texts):
+            cell = QTableWidgetItem(text)
+            cell.setData(REF_ROLE, ref)
+            cell.setToolTip(f"{text}\n{tooltip}" if column == len(texts) - 1 else tooltip)
+            if column == 2 and state is not None:
+                cell.setBackground(state_colour(state))
+                cell.setForeground(state_text_colour(state))
+            self.setItem(row, column, cell)
+
+
+class Section(QGroupBox):
+    """One part of the overview: a title with a count, a short list or a calm empty text."""
+
+    def __init__(self, key: str):
+        super().__init__(SECTION_TITLES[key])
+        self.key = key
+        self.setObjectName(f"section_{key}")
+        self.rows = CaseRows(f"table_{key}", COLUMN_TITLES[key])
+        self.empty = QLabel(EMPTY_TEXTS[key])
+        self.empty.setObjectName(f"empty_{key}")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #4a5a4a; font-size: 11pt; padding: 18px;")
+        self.more = QLabel()
+        self.more.setObjectName(f"more_{key}")
+        self.more.setStyleSheet("color: palette(placeholder-text);")
+        normal = QFont(self.font())
+        normal.setBold(False)  # explicitly, or the children would inherit the bold title
+        bold = QFont(normal)
+        bold.setBold(True)
+        self.setFont(bold)  # the title; the contents keep the normal font
+        for child in (self.rows, self.empty, self.more):
+            child.setFont(normal)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.rows, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.more)
+        self.count = 0
+
+    def show_count(self, count: int, more_hint: str) -> None:
+        self.count = count
+        self.setTitle(f"{SECTION_TITLES[self.key]} ({count})")
+        self.rows.setVisible(bool(count))
+        self.empty.setVisible(not count)
+        hidden = count - min(count, ROWS_SHOWN)
+        self.more.setText(f"… en nog {hidden} {more_hint}" if hidden else "")
+        self.rows.resizeColumnsToContents()
+        self.more.setVisible(bool(hidden))
+
+
+class TodayPanel(QWidget):
+    """'Vandaag': the first thing a user sees after logging in (SPEC §4)."""
+
+    open_case = Signal(str)
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("todayPanel")
+        self.setLocale(DUTCH)
+        self.overview: Overview | None = None
+        self.greeting = QLabel()
+        self.greeting.setObjectName("greeting")
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.greeting.setFont(font)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.sections = {key: Section(key) for key in (OVERDUE, THIS_WEEK, LETTERS, APPEALS)}
+        for section in self.sections.values():
+            section.rows.chosen.connect(self.open_case)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(12)
+        for index in (0, 1):
+            self.grid.setColumnStretch(index, 1)
+            self.grid.setRowStretch(index, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.greeting)
+        layout.addWidget(self.summary)
+        layout.addLayout(self.grid, 1)
+        self.refresh()
+
+    def section_order(self) -> list[str]:
+        """The keys of the sections as they are laid out (reading order)."""
+        placed = []
+        for index in range(self.grid.count()):
+            row, column, *_ = self.grid.getItemPosition(index)
+            placed.append((row, column, self.grid.itemAt(index).widget().key))
+        return [key for *_, key in sorted(placed)]
+
+    def refresh(self) -> None:
+        """Read the overview again."""
+        actor = self.ctx.actor
+        first_name = actor.display_name.split()[0] if actor.display_name.strip() else actor.username
+        self.greeting.setText(
+            f"{greeting(self.ctx.now().hour)}, {first_name} — {written_date(self.ctx.today())}"
+        )
+        overview = call_service(self, agenda.today_overview, self.ctx)
+        if overview is None:
+            return
+        self.overview = overview
+        for index, key in enumerate(overview.order):
+            section = self.sections[key]
+            self.grid.removeWidget(section)
+            self.grid.addWidget(section, index // 2, index % 2)
+        for first, second in itertools.pairwise(overview.order):
+            QWidget.setTabOrder(self.sections[first].rows, self.sections[second].rows)
+        self._fill_deadlines(OVERDUE, overview.overdue, overview.today)
+        self._fill_deadlines(THIS_WEEK, overview.this_week, overview.today)
+        self._fill_deadlines(APPEALS, overview.appeals, overview.today)
+        self._fill_letters(overview.letters)
+        self.summary.setText(self._summary(overview))
+
+    def _fill_deadlines(self, key: str, items: list[AgendaItem], today: date) -> None:
+        section = self.sections[key]
+        section.rows.setRowCount(0)
+        for item in items[:ROWS_SHOWN]:
+            tooltip = f"Zaak {item.ref} openen (status: {item.status_label.lower()})"
+            if item.explanation:
+                tooltip += f"\n{item.label}: {item.explanation}"
+            when = f"{fmt_date(item.due)} · {short_stand(item, today)}"
+            row = [item.ref, item.label, when, item.subject]
+            section.rows.add_row(item.ref, row, item.state, tooltip)
+        section.show_count(len(items), "andere; alle termijnen staan in de kalender.")
+
+    def _fill_letters(self, letters: list[LetterToSend]) -> None:
+        section = self.sections[LETTERS]
+        section.rows.setRowCount(0)
+        for letter in letters[:ROWS_SHOWN]:
+            when = (
+                f"uiterlijk {fmt_date(letter.due)}"
+                if letter.due is not None
+                else f"besluit van {fmt_date(letter.decided_on)}"
+            )
+            row = [letter.ref, letter.letter, when, letter.subject]
+            section.rows.add_row(letter.ref, row, letter.state, f"Zaak {letter.ref} openen")
+        section.show_count(len(letters), "andere.")
+
+    @staticmethod
+    def _summary(overview: Overview) -> str:
+        parts = []
+        if overview.overdue:
+            n = len(overview.overdue)
+            parts.append(f"{n} verlopen {'termijn' if n == 1 else 'termijnen'}")
+        if overview.this_week:
+            n = len(overview.this_week)
+            parts.append(f"{n} {'termijn' if n == 1 else 'termijnen'} deze week")
+        if overview.letters:
+            n = len(overview.letters)
+            parts.append(f"{n} {'brief' if n == 1 else 'brieven'} te versturen")
+        if overview.appeals:
+            n = len(overview.appeals)
+            parts.append(f"{n} {'heroverweging' if n == 1 else 'heroverwegingen'}")
+        if not parts:
+            return "Er staat vandaag niets open. Een rustige dag."
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
+        return f"Vandaag: {listed}."

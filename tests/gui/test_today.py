@@ -1,0 +1,167 @@
+"""The 'Vandaag' overview: greeting, what is late, what is due, letters, appeals first."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QLabel
+
+from klachtdesk.domain.deadlines import DeadlineKind
+from klachtdesk.domain.states import Action
+from klachtdesk.domain.validation import ComplaintInput
+from klachtdesk.services import cases
+from klachtdesk.ui.today import ROWS_SHOWN, TodayPanel
+from tests.conftest import TODAY, complaint_data
+
+
+def at(ctx, day: date, hour: int = 10):
+    return replace(ctx, today=lambda: day, now=lambda: datetime(day.year, day.month, day.day, hour))
+
+
+def register(org, received: str) -> str:
+    data = complaint_data(received=received)
+    return cases.register(
+        at(org.balie, date.fromisoformat(received)), ComplaintInput.validated(data, TODAY)
+    )
+
+
+def make_panel(qtbot, ctx) -> TodayPanel:
+    panel = TodayPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(1280, 760)
+    panel.show()
+    return panel
+
+
+def rows(panel, key: str) -> list[list[str]]:
+    table = panel.sections[key].rows
+    return [
+        [table.item(r, c).text() for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hour", "word"), [(8, "Goedemorgen"), (14, "Goedemiddag"), (20, "Goedenavond")]
+)
+def test_greeting_with_first_name_and_the_date_written_out(org, qtbot, hour, word):
+    panel = make_panel(qtbot, at(org.coordinator, TODAY, hour))
+    assert panel.greeting.text() == f"{word}, Carla — woensdag 25 november 2026"
+
+
+def test_a_quiet_day_has_calm_empty_texts(org, qtbot):
+    panel = make_panel(qtbot, org.coordinator)
+    overdue = panel.findChild(QGroupBox, "section_verlopen")
+    assert overdue.title() == "Verlopen termijnen (0)"
+    empty = panel.findChild(QLabel, "empty_verlopen")
+    assert empty.isVisible() and empty.text() == "Geen verlopen termijnen. Mooi zo."
+    assert not panel.sections["verlopen"].rows.isVisible()
+    assert panel.summary.text() == "Er staat vandaag niets open. Een rustige dag."
+
+
+def test_overdue_this_week_and_letters_land_in_their_sections(org, qtbot):
+    old = register(org, "2026-11-02")  # acknowledgement due 9 November
+    new = register(org, "2026-11-20")  # acknowledgement due Friday 27 November
+    panel = make_panel(qtbot, org.coordinator)
+    assert panel.section_order() == ["verlopen", "deze_week", "brieven", "heroverwegingen"]
+    assert rows(panel, "verlopen") == [
+        [
+            old,
+            "Ontvangstbevestiging",
+            "09-11-2026 · 12 werkdagen te laat",
+            "Lekkage badkamer niet verholpen",
+        ]
+    ]
+    assert panel.sections["verlopen"].title() == "Verlopen termijnen (1)"
+    assert rows(panel, "deze_week") == [
+        [
+            new,
+            "Ontvangstbevestiging",
+            "27-11-2026 · nog 2 werkdagen",
+            "Lekkage badkamer niet verholpen",
+        ]
+    ]
+    assert [r[:3] for r in rows(panel, "brieven")] == [
+        [old, "Ontvangstbevestiging", "uiterlijk 09-11-2026"],
+        [new, "Ontvangstbevestiging", "uiterlijk 27-11-2026"],
+    ]
+    assert panel.findChild(QLabel, "empty_heroverwegingen").isVisible()
+    assert panel.summary.text() == (
+        "Vandaag: 1 verlopen termijn, 1 termijn deze week en 2 brieven te versturen."
+    )
+
+    # The acknowledgement goes out; after refreshing, the overdue list is calm again.
+    cases.mark_letter_sent(
+        org.balie, old, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
+    )
+    panel.refresh()
+    assert rows(panel, "verlopen") == []
+    assert panel.findChild(QLabel, "empty_verlopen").isVisible()
+    assert [r[0] for r in rows(panel, "brieven")] == [new]
+
+
+def test_a_click_or_enter_on_a_row_opens_the_case(org, qtbot):
+    old = register(org, "2026-11-02")
+    new = register(org, "2026-11-20")
+    panel = make_panel(qtbot, org.coordinator)
+    table = panel.sections["verlopen"].rows
+    rect = table.visualItemRect(table.item(0, 3))
+    with qtbot.waitSignal(panel.open_case) as opened:
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args == [old]
+    letters = panel.sections["brieven"].rows
+    letters.setFocus()
+    letters.setCurrentCell(1, 0)
+    with qtbot.waitSignal(panel.open_case) as opened:
+        qtbot.keyClick(letters, Qt.Key.Key_Return)
+    assert opened.args == [new]
+
+
+def test_a_long_list_shows_the_first_rows_and_how_many_more(org, qtbot):
+    refs = [register(org, "2026-11-02") for _ in range(ROWS_SHOWN + 3)]
+    panel = make_panel(qtbot, org.coordinator)
+    assert [r[0] for r in rows(panel, "verlopen")] == refs[:ROWS_SHOWN]
+    assert panel.sections["verlopen"].title() == f"Verlopen termijnen ({ROWS_SHOWN + 3})"
+    more = panel.findChild(QLabel, "more_verlopen")
+    assert more.isVisible()
+    assert more.text() == "… en nog 3 andere; alle termijnen staan in de kalender."
+
+
+def test_the_directeur_sees_the_appeals_first(org, qtbot):
+    register(org, "2026-11-02")  # not an appeal: the directeur does not see it
+    appealed = register(org, "2026-11-19")
+    cases.mark_letter_sent(
+        org.balie,
+        appealed,
+        "ontvangstbevestiging",
+        TODAY,
+        "post",
+        DeadlineKind.ONTVANGSTBEVESTIGING,
+    )
+    cases.perform(org.coordinator, appealed, Action.TRIAGE_KLACHT, handler="coordinator")
+    cases.perform(org.manager, appealed, Action.UITSPRAAK, outcome="ongegrond", motivation="Nee.")
+    cases.mark_letter_sent(org.coordinator, appealed, "uitspraak", TODAY, "post")
+    cases.perform(org.coordinator, appealed, Action.BEROEP, received="2026-11-25")
+
+    panel = make_panel(qtbot, at(org.directeur, TODAY, 9))
+    assert panel.greeting.text() == "Goedemorgen, Dirk — woensdag 25 november 2026"
+    assert panel.section_order()[0] == "heroverwegingen"
+    assert panel.overview.director_first
+    assert rows(panel, "heroverwegingen") == [
+        [
+            appealed,
+            "Reactie directeur-bestuurder",
+            "09-12-2026 · nog 10 werkdagen",
+            "Lekkage badkamer niet verholpen",
+        ]
+    ]
+    assert rows(panel, "verlopen") == []
+    assert panel.summary.text() == "Vandaag: 1 heroverweging."
+
+    # The coordinator sees the same appeal, in the last section.
+    coordinator = make_panel(qtbot, org.coordinator)
+    assert coordinator.section_order()[-1] == "heroverwegingen"
+    assert [r[0] for r in rows(coordinator, "heroverwegingen")] == [appealed]
