@@ -213,7 +213,7 @@ class CaseListPanel(QWidget):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((110, 90, 180, 290, 170, 150, 200, 140)):
+        for column, width in enumerate((110, 90, 180, 290, 170, 190, 200, 140)):
             self.table.setColumnWidth(column, width)
         # "activated" is Enter on the current row and a double-click, on every platform.
         self.table.activated.connect(self._open_index)

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
             "&Nieuwe klacht…", self.new_complaint, QKeySequence.StandardKey.New, "newComplaint"
         )
         self.new_case_action.setEnabled(may_register)
+        self.new_case_action.setVisible(may_register)  # not offered to who may not use it
         self.lock_action = self._action("&Vergrendelen", self.lock, "Ctrl+L", "lockAction")
         quit_action = self._action("&Afsluiten", self.close, QKeySequence.StandardKey.Quit, "quit")
         show_cases = self._action(

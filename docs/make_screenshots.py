@@ -1,0 +1,87 @@
+"""Render the main windows offscreen from a fresh demo database into docs/screenshots/.
+
+QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # no remembered layout of this PC
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from klachtdesk.services import demo, setup  # noqa: E402
+from klachtdesk.ui.common import install_dutch  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+PASSWORD = "demo-wachtwoord"
+
+
+def settle(app, rounds: int = 8) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def main() -> None:
+    app = QApplication(sys.argv)
+    install_dutch(app)
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "demo.kdb"
+    demo.create_demo_database(path, "beheer", PASSWORD)
+
+    from klachtdesk.ui.login import LoginDialog
+    from klachtdesk.ui.main_window import TAB_CALENDAR, TAB_CASES, TAB_TODAY, MainWindow
+    from klachtdesk.ui.setup_wizard import SetupWizard
+
+    login = LoginDialog(path)
+    login.username.setText("coordinator")
+    login.show()
+    settle(app)
+    login.grab().save(str(OUT / "login.png"))
+
+    wizard = SetupWizard()
+    wizard.resize(720, 520)
+    wizard.show()
+    wizard.next()
+    wizard.organisation.fields["org.name"].setText("Woonstichting De Linde")
+    settle(app)
+    wizard.grab().save(str(OUT / "eerste-start-organisatie.png"))
+    wizard.next()
+    settle(app)
+    wizard.grab().save(str(OUT / "eerste-start-regeling.png"))
+
+    ctx = setup.unlock(path, "coordinator", PASSWORD)
+    window = MainWindow(ctx)
+    window.resize(1400, 820)
+    window.show()
+    for index, name in (
+        (TAB_CASES, "hoofdvenster-zaken"),
+        (TAB_TODAY, "hoofdvenster-vandaag"),
+        (TAB_CALENDAR, "hoofdvenster-kalender"),
+    ):
+        window.tabs.setCurrentIndex(index)
+        settle(app)
+        window.grab().save(str(OUT / f"{name}.png"))
+    window.tabs.setCurrentIndex(TAB_CASES)
+    window.cases.search.setText("lekkage")
+    window.cases.apply_filter()
+    settle(app)
+    window.grab().save(str(OUT / "hoofdvenster-zoeken.png"))
+    window.locker.lock()
+    settle(app)
+    window.locker.dialog.grab().save(str(OUT / "vergrendeld.png"))
+    director = setup.unlock(path, "directeur", PASSWORD)
+    window2 = MainWindow(director)
+    window2.resize(1400, 820)
+    window2.show()
+    window2.tabs.setCurrentIndex(TAB_CASES)
+    settle(app)
+    window2.grab().save(str(OUT / "hoofdvenster-directeur.png"))
+    print(f"screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
