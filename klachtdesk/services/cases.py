@@ -17,7 +17,6 @@ from klachtdesk.domain.deadlines import (
     DeadlineKind,
     appeal_deadline,
     initial_deadlines,
-    validate_extension,
 )
 from klachtdesk.domain.errors import ConflictError, KlachtDeskError, NotAllowed, ValidationError
 from klachtdesk.domain.procedures import Procedure
@@ -26,10 +25,8 @@ from klachtdesk.domain.states import (
     FINISHED_STATES,
     REGISTER_ROLES,
     Action,
-    Activity,
     Status,
     check_action,
-    check_activity,
     event_label,
 )
 from klachtdesk.domain.validation import (
@@ -41,7 +38,7 @@ from klachtdesk.domain.validation import (
     parse_date,
     required_text,
 )
-from klachtdesk.domain.values import LetterChannel, NotAdmissibleReason, Outcome, case_reference
+from klachtdesk.domain.values import NotAdmissibleReason, Outcome, case_reference
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.settings import load_calendar, read_all
 from klachtdesk.storage import queries
@@ -310,7 +307,9 @@ def _check_independent(case: Case, user: User, what: str) -> None:
         )
 
 
-def _assign(session: Session, ctx: Context, case: Case, username: str) -> User:
+def assign_handler_in(session: Session, ctx: Context, case: Case, username: str) -> User:
+    """Make ``username`` (a coordinator or manager, not the employee concerned) the case's
+    handler inside the caller's transaction."""
     user = _user_by_name(session, username)
     roles = set(user.roles.split(","))
     if not roles & {Role.COORDINATOR.value, Role.MANAGER.value}:
@@ -337,7 +336,8 @@ def _outcome(details: dict) -> Outcome:
         raise ValidationError("uitkomst", f"kies een van: {options}.") from None
 
 
-def _date_detail(details: dict, name: str, label: str, ctx: Context, earliest: date) -> date:
+def date_detail(details: dict, name: str, label: str, ctx: Context, earliest: date) -> date:
+    """The date ``details[name]`` (today when empty): not in the future, not before ``earliest``."""
     value = details.get(name)
     day = ctx.today() if value in (None, "") else parse_date(value, label)
     if day > ctx.today():
@@ -366,7 +366,8 @@ def _apply_action(
             )
         data = {"toelichting": note} if note else {}
         if details.get("handler"):
-            data["behandelaar"] = _assign(session, ctx, case, details["handler"]).display_name
+            handler = assign_handler_in(session, ctx, case, details["handler"])
+            data["behandelaar"] = handler.display_name
         return data
     if action is Action.NIET_ONTVANKELIJK:
         try:
@@ -392,7 +393,7 @@ def _apply_action(
         mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)
         return {"uitkomst": case.outcome}
     if action is Action.BEROEP:
-        received = _date_detail(
+        received = date_detail(
             details, "received", "datum heroverzoek", ctx, case.decided_on or case.received
         )
         computed = appeal_deadline(received, procedure, load_calendar(session))
@@ -406,7 +407,7 @@ def _apply_action(
         return {"uitkomst": case.director_outcome}
     if action is Action.GESCHIL:
         body = clean_text(details.get("body"), "instantie", max_length=MAX_LINE)
-        submitted = _date_detail(details, "submitted", "datum voorgelegd", ctx, case.received)
+        submitted = date_detail(details, "submitted", "datum voorgelegd", ctx, case.received)
         return {"instantie": body or procedure.external_body, "voorgelegd": submitted}
     if action is Action.INTREKKEN:
         return {"toelichting": _text(details, "note", "toelichting", required=False)}
@@ -467,142 +468,6 @@ def perform(
         data = _apply_action(session, ctx, case, procedure, action, details)
         case.status = new.value
         return finish_change(session, ctx, case, action.value, old.value, new.value, **data)
-
-
-def assign_handler(
-    ctx: Context, ref: str, username: str, expected_version: int | None = None
-) -> int:
-    with editing(ctx, ref, expected_version) as (session, case):
-        check_activity(Activity.BEHANDELAAR_TOEWIJZEN, Status(case.status), ctx.actor.roles)
-        user = _assign(session, ctx, case, username)
-        return finish_change(
-            session,
-            ctx,
-            case,
-            Activity.BEHANDELAAR_TOEWIJZEN.value,
-            audit_detail=user.username,
-            behandelaar=user.display_name,
-        )
-
-
-def extend_decision(
-    ctx: Context, ref: str, new_due: date | str, reason: str, expected_version: int | None = None
-) -> int:
-    """Extend the decision term (SPEC §2 verlenging); the old deadline stays in the history."""
-    with editing(ctx, ref, expected_version) as (session, case):
-        check_activity(Activity.VERLENGING, Status(case.status), ctx.actor.roles)
-        procedure = procedure_of(case.procedure_version)
-        if not procedure.extension_allowed:
-            raise NotAllowed("Deze klachtenregeling staat geen verlenging van de termijn toe.")
-        current = active_deadline(case, DeadlineKind.UITSPRAAK)
-        new_due = parse_date(new_due, "nieuwe datum")
-        reason = required_text(reason, "reden", max_length=MAX_TEXT, multiline=True)
-        validate_extension(current.due, new_due, ctx.today(), reason)
-        calendar = load_calendar(session)
-        closed = calendar.closed_reason(new_due)
-        if closed:
-            raise ValidationError(
-                "nieuwe datum",
-                f"{long_date(new_due)} is geen werkdag ({closed}); kies een werkdag.",
-            )
-        current.active = False
-        case.deadlines.append(
-            Deadline(
-                kind=DeadlineKind.UITSPRAAK.value,
-                start=current.start,
-                due=new_due,
-                unadjusted=new_due,
-                explanation=f"verlengd van {long_date(current.due)}",
-                extension_reason=reason,
-                active=True,
-                created_at=ctx.now(),
-                created_by_id=ctx.actor.user_id,
-            )
-        )
-        return finish_change(
-            session,
-            ctx,
-            case,
-            Activity.VERLENGING.value,
-            oud=current.due,
-            nieuw=new_due,
-            reden=reason,
-        )
-
-
-def mark_letter_sent(
-    ctx: Context,
-    ref: str,
-    letter_type: str,
-    sent_on: date | str,
-    via: str,
-    answers: DeadlineKind | None = None,
-    expected_version: int | None = None,
-) -> int:
-    """Record that a letter went out (date, post or e-mail); it meets the deadline it answers."""
-    via = LetterChannel(via).value
-    with editing(ctx, ref, expected_version) as (session, case):
-        check_activity(Activity.BRIEF, Status(case.status), ctx.actor.roles)
-        sent_on = _date_detail({"sent_on": sent_on}, "sent_on", "verzenddatum", ctx, case.received)
-        if answers is not None:
-            mark_deadline_met(case, DeadlineKind(answers), sent_on)
-        return finish_change(
-            session,
-            ctx,
-            case,
-            Activity.BRIEF.value,
-            audit_detail=letter_type,
-            brief=letter_type,
-            verzonden=sent_on,
-            via=via,
-        )
-
-
-_ACTIVITY_FIELDS = {
-    Activity.VERWACHTING: "verwachting",
-    Activity.HOORGESPREK: "verslag hoorgesprek",
-    Activity.BEMIDDELING: "verslag bemiddeling",
-    Activity.VERKLARING_MEDEWERKER: "verklaring medewerker",
-    Activity.TEVREDENHEID: "toelichting",
-    Activity.GESCHIL_UITKOMST: "advies geschillencommissie",
-    Activity.NOTITIE: "notitie",
-}
-
-
-def record(
-    ctx: Context,
-    ref: str,
-    activity: Activity,
-    text: str,
-    expected_version: int | None = None,
-    **details,
-) -> int:
-    """Record a hearing, mediation report, statement, satisfaction answer, note, …"""
-    activity = Activity(activity)
-    if activity not in _ACTIVITY_FIELDS:
-        raise ValidationError("handeling", f"'{activity}' wordt niet op deze manier vastgelegd.")
-    label = _ACTIVITY_FIELDS[activity]
-    with editing(ctx, ref, expected_version) as (session, case):
-        check_activity(activity, Status(case.status), ctx.actor.roles)
-        body = required_text(text, label, max_length=MAX_TEXT, multiline=True)
-        data: dict[str, Any] = {"tekst": body}
-        if activity is Activity.VERWACHTING:
-            case.expectation = body
-        if activity is Activity.HOORGESPREK:
-            data["datum"] = _date_detail(
-                details, "held_on", "datum hoorgesprek", ctx, case.received
-            )
-        if activity is Activity.TEVREDENHEID:
-            satisfied = details.get("satisfied")
-            if not isinstance(satisfied, bool):
-                raise ValidationError("tevreden", "geef aan of de klager tevreden is (ja of nee).")
-            case.satisfied = satisfied
-            data["tevreden"] = satisfied
-        if activity is Activity.GESCHIL_UITKOMST:
-            data["opgevolgd"] = clean_text(
-                details.get("followed"), "opvolging", max_length=MAX_TEXT
-            )
-        return finish_change(session, ctx, case, activity.value, **data)
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases, setup
+from klachtdesk.services import case_activities, cases, setup
 from klachtdesk.services.context import Context
 from klachtdesk.services.settings import write
 from klachtdesk.storage.keyslots import key_file_path
@@ -326,7 +326,7 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
         return  # the newest complaints wait for triage
     acknowledged = received + timedelta(days=rng.randint(1, 5))
     if acknowledged <= today and rng.random() < 0.93:
-        cases.mark_letter_sent(
+        case_activities.mark_letter_sent(
             _as(clerk, acknowledged, rng),
             ref,
             "ontvangstbevestiging",
@@ -372,7 +372,7 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
     day = step(rng.randint(6, 14))
     if day is None:
         return
-    cases.record(
+    case_activities.record(
         _as(coord, day, rng),
         ref,
         Activity.HOORGESPREK,
@@ -382,7 +382,7 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
     if rng.random() < 0.2:
         extension_day = received + timedelta(days=20)
         if extension_day <= today:
-            cases.extend_decision(
+            case_activities.extend_decision(
                 _as(coord, extension_day, rng),
                 ref,
                 _CALENDAR.add_working_days(received + timedelta(days=40), 1),

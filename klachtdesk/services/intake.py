@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-
 from klachtdesk.domain.calendar import long_date
-from klachtdesk.domain.deadlines import DeadlineKind, initial_deadlines
+from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.procedures import Procedure
-from klachtdesk.domain.states import REGISTER_ROLES, Activity
+from klachtdesk.domain.states import Activity
 from klachtdesk.domain.validation import (
     MAX_LINE,
     MAX_NAME,
@@ -29,82 +27,20 @@ from klachtdesk.domain.validation import (
     required_text,
 )
 from klachtdesk.domain.values import Channel, Salutation
-from klachtdesk.services import attachments, case_view, cases
+from klachtdesk.services import attachments, case_activities, case_view, cases, intake_admissibility
 from klachtdesk.services.case_view import ComplainantMatch, ListRow
 from klachtdesk.services.context import Context
+from klachtdesk.services.intake_admissibility import NO, YES, Question
+from klachtdesk.services.intake_read import (
+    DeadlinePreview,
+    IntakeChoices,
+    expected_deadlines,
+    intake_choices,
+    registered_deadline,
+)
 from klachtdesk.services.procedures import VersionInfo, current_procedure
-from klachtdesk.services.settings import load_calendar
-from klachtdesk.storage.models import Case, Category, Deadline, Department, Employee
 
 
-# -- read services the intake needs ------------------------------------------------------------
-@dataclass(frozen=True)
-class EmployeeChoice:
-    name: str
-    department: str
-    function_title: str
-
-
-@dataclass(frozen=True)
-class IntakeChoices:
-    """The active categories, departments and employees to choose from at intake."""
-
-    categories: list[str]
-    departments: list[str]
-    employees: list[EmployeeChoice]
-
-
-def intake_choices(ctx: Context) -> IntakeChoices:
-    ctx.actor.require(*REGISTER_ROLES, what="een klacht registreren")
-    with ctx.db.session() as session:
-        categories = list(
-            session.scalars(select(Category.name).where(Category.active).order_by(Category.name))
-        )
-        departments = list(
-            session.scalars(
-                select(Department.name).where(Department.active).order_by(Department.name)
-            )
-        )
-        employees = [
-            EmployeeChoice(name, department or "", function_title or "")
-            for name, department, function_title in session.execute(
-                select(Employee.name, Department.name, Employee.function_title)
-                .outerjoin(Department, Department.id == Employee.department_id)
-                .where(Employee.active)
-                .order_by(Employee.name)
-            )
-        ]
-    return IntakeChoices(categories, departments, employees)
-
-
-@dataclass(frozen=True)
-class DeadlinePreview:
-    kind: DeadlineKind
-    due: date
-    explanation: str
-
-
-def expected_deadlines(ctx: Context, received: date) -> list[DeadlinePreview]:
-    """The deadlines a complaint received on ``received`` gets under the current procedure."""
-    ctx.actor.require(*REGISTER_ROLES, what="een klacht registreren")
-    with ctx.db.session() as session:
-        procedure = cases.procedure_of(cases.current_procedure_version(session))
-        computed = initial_deadlines(received, procedure, load_calendar(session))
-    return [DeadlinePreview(k, c.due, c.explanation or "") for k, c in computed.items()]
-
-
-def registered_deadline(ctx: Context, ref: str, kind: DeadlineKind) -> date | None:
-    """The active deadline of one kind of a registered case (to tell the clerk)."""
-    ctx.actor.require(*REGISTER_ROLES, what="een klacht registreren")
-    with ctx.db.session() as session:
-        return session.scalar(
-            select(Deadline.due)
-            .join(Case, Case.id == Deadline.case_id)
-            .where(Case.ref == ref, Deadline.kind == kind.value, Deadline.active)
-        )
-
-
-# -- the flow ------------------------------------------------------------------------------------
 class Page(StrEnum):
     KANAAL = "kanaal"
     KLAGER = "klager"
@@ -126,38 +62,6 @@ PAGE_TITLES = {
     Page.BIJLAGEN: "Bijlagen",
     Page.SAMENVATTING: "Samenvatting",
 }
-
-YES, NO, UNKNOWN = "ja", "nee", "onbekend"
-ANSWER_LABELS = {YES: "Ja", NO: "Nee", UNKNOWN: "Niet bekend"}
-
-CONSEQUENCE_NOT_DISCUSSED = (
-    "Volgens de klachtenregeling wordt een klacht die niet eerst met de medewerker is besproken "
-    "niet in behandeling genomen; de klager krijgt het advies dit eerst met de medewerker te "
-    "bespreken."
-)
-CONSEQUENCE_REPEAT = (
-    "Volgens de klachtenregeling wordt een klacht die al eerder is behandeld niet opnieuw in "
-    "behandeling genomen als de klager geen nieuwe feiten of omstandigheden aandraagt."
-)
-CONSEQUENCE_OLDER = (
-    "Volgens de klachtenregeling wordt een klacht over een gedraging die langer dan een jaar "
-    "vóór het indienen van de klacht plaatsvond niet in behandeling genomen."
-)
-REGISTER_ANYWAY = (
-    "U kunt de klacht toch registreren; de klachtencoördinator beslist over de ontvankelijkheid."
-)
-
-
-@dataclass(frozen=True)
-class Question:
-    """One admissibility question; ``kind`` is 'choice', 'case' (an earlier case) or 'text'."""
-
-    key: str
-    text: str
-    kind: str = "choice"
-    options: tuple[str, ...] = (YES, NO)
-    required: bool = True
-    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,7 +106,7 @@ def field_message(error: ValidationError) -> tuple[str, str]:
     return key, text[:1].upper() + text[1:]
 
 
-def _normalised(func, value: str) -> str:
+def normalised(func, value: str) -> str:
     """``func(value)``, or '' when the value is empty or not valid (yet)."""
     try:
         return func(value) if str(value).strip() else ""
@@ -370,64 +274,23 @@ class IntakeFlow:
     # -- admissibility --------------------------------------------------------------------------
     def all_questions(self) -> list[Question]:
         """Every admissibility question this procedure can ask."""
-        p = self.procedure
-        employee = self.answer(Page.KLACHT, "employee").strip()
-        who = f"de medewerker ({employee})" if employee else "de medewerker om wie het gaat"
-        questions = [
-            Question(
-                "discussed",
-                f"Heeft de klager dit eerst besproken met {who}?",
-                options=(YES, NO, UNKNOWN),
-                required=p.must_discuss_with_employee_first,
-                hint=""
-                if p.must_discuss_with_employee_first
-                else "Deze klachtenregeling stelt dit niet als voorwaarde; het antwoord helpt "
-                "bij de behandeling.",
-            )
-        ]
-        if p.refuse_repeat_without_new_facts:
-            questions += [
-                Question("repeat", "Is deze klacht eerder behandeld?"),
-                Question("earlier_ref", "Welke zaak was dat?", kind="case", required=False),
-                Question("new_facts", "Brengt de klager nieuwe feiten of omstandigheden aan?"),
-                Question("new_facts_text", "Welke nieuwe feiten of omstandigheden?", kind="text"),
-            ]
-        if p.refuse_older_than_one_year:
-            questions.append(
-                Question(
-                    "older_than_year",
-                    "Vond de gedraging waarover de klacht gaat langer dan een jaar geleden plaats?",
-                )
-            )
-        return questions
+        return intake_admissibility.all_questions(
+            self.procedure, self.answer(Page.KLACHT, "employee")
+        )
 
     def questions(self) -> list[Question]:
         """The questions that apply now, given the answers so far."""
-        a = self.answers[Page.ONTVANKELIJKHEID]
-        shown = []
-        for question in self.all_questions():
-            if question.key in ("earlier_ref", "new_facts") and a.get("repeat") != YES:
-                continue
-            if question.key == "new_facts_text" and (
-                a.get("repeat") != YES or a.get("new_facts") != YES
-            ):
-                continue
-            shown.append(question)
-        return shown
+        return intake_admissibility.questions(
+            self.procedure,
+            self.answers[Page.ONTVANKELIJKHEID],
+            self.answer(Page.KLACHT, "employee"),
+        )
 
     def consequences(self) -> dict[str, str]:
         """Question key → what the answer means under this procedure (only the refusals)."""
-        a = self.answers[Page.ONTVANKELIJKHEID]
-        p = self.procedure
-        result = {}
-        if p.must_discuss_with_employee_first and a.get("discussed") == NO:
-            result["discussed"] = CONSEQUENCE_NOT_DISCUSSED
-        repeat = a.get("repeat") == YES and a.get("new_facts") == NO
-        if p.refuse_repeat_without_new_facts and repeat:
-            result["new_facts"] = CONSEQUENCE_REPEAT
-        if p.refuse_older_than_one_year and a.get("older_than_year") == YES:
-            result["older_than_year"] = CONSEQUENCE_OLDER
-        return result
+        return intake_admissibility.consequences(
+            self.procedure, self.answers[Page.ONTVANKELIJKHEID]
+        )
 
     def _check_ontvankelijkheid(self) -> dict[str, str]:
         a = self.answers[Page.ONTVANKELIJKHEID]
@@ -476,11 +339,11 @@ class IntakeFlow:
         if self.known is None:
             return False
         data = self.complainant_data()
-        name = _normalised(_clean_name, data["name"])
+        name = normalised(_clean_name, data["name"])
         if name.lower() != self.known.name.lower():
             return False
-        postcode = _normalised(normalise_postcode, data["postcode"])
-        email = _normalised(normalise_email, data["email"])
+        postcode = normalised(normalise_postcode, data["postcode"])
+        email = normalised(normalise_email, data["email"])
         # The same test as cases._find_or_add_complainant makes when registering.
         return bool(
             (postcode and postcode == self.known.postcode) or (email and email == self.known.email)
@@ -562,24 +425,7 @@ class IntakeFlow:
     def admissibility_note(self) -> str:
         """What the clerk learnt about admissibility beyond the 'discussed' flag, for the
         coordinator's triage (a note on the timeline); '' when there is nothing to note."""
-        a = self.answers[Page.ONTVANKELIJKHEID]
-        lines = []
-        if a.get("repeat") == YES:
-            which = f" ({a['earlier_ref']})" if a.get("earlier_ref") else ""
-            lines.append(f"Volgens de klager is deze klacht eerder behandeld{which}.")
-            if a.get("new_facts") == YES:
-                facts = clean_text(a.get("new_facts_text"), "nieuwe feiten", max_length=MAX_TEXT)
-                lines.append(f"Nieuwe feiten of omstandigheden: {facts}")
-            elif a.get("new_facts") == NO:
-                lines.append("De klager brengt geen nieuwe feiten of omstandigheden aan.")
-        elif a.get("repeat") == NO and self.procedure.refuse_repeat_without_new_facts:
-            lines.append("Volgens de klager is deze klacht niet eerder behandeld.")
-        if a.get("older_than_year") == YES:
-            lines.append("De gedraging vond volgens de klager langer dan een jaar geleden plaats.")
-        lines += [v for k, v in self.consequences().items() if k != "discussed"]
-        if not lines:
-            return ""
-        return "Ontvankelijkheid bij de intake:\n" + "\n".join(lines)
+        return intake_admissibility.note(self.procedure, self.answers[Page.ONTVANKELIJKHEID])
 
     def register(self) -> str:
         """Register the complaint, then store its files and the admissibility note.
@@ -595,7 +441,7 @@ class IntakeFlow:
         if not self._note_done:
             note = self.admissibility_note()
             if note:
-                cases.record(self.ctx, self.ref, Activity.NOTITIE, note)
+                case_activities.record(self.ctx, self.ref, Activity.NOTITIE, note)
             self._note_done = True
         return self.ref
 
@@ -610,98 +456,3 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} kB"
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
-
-
-_CHANNELS = {c.value for c in Channel}
-
-
-@dataclass
-class SummarySection:
-    title: str
-    rows: list[tuple[str, str]] = field(default_factory=list)
-
-
-def summary(flow: IntakeFlow) -> list[SummarySection]:
-    """Everything entered, readable, in the order of the pages; the deadlines up front, so
-    the clerk can tell the caller when to expect an answer."""
-    k, c = flow.answers[Page.KANAAL], flow.answers[Page.KLACHT]
-    data = flow.complainant_data()
-    channel = k.get("channel")
-    received = k.get("received")
-    sections = [
-        SummarySection(
-            Page.KANAAL.title,
-            [
-                ("Kanaal", Channel(channel).label if channel in _CHANNELS else ""),
-                ("Ontvangen op", long_date(received) if isinstance(received, date) else ""),
-            ],
-        )
-    ]
-    sections.append(
-        SummarySection(
-            "Termijnen",
-            [
-                (
-                    f"{d.kind.label} uiterlijk",
-                    long_date(d.due) + (f" ({d.explanation})" if d.explanation else ""),
-                )
-                for d in flow.deadlines()
-            ],
-        )
-    )
-    postcode = _normalised(normalise_postcode, data["postcode"]) or data["postcode"]
-    address = ", ".join(
-        part for part in (data["street"], f"{postcode} {data['city']}".strip()) if part
-    )
-    if flow.is_known_complainant():
-        count = len(flow.known_cases)
-        known = f"Bekende klager ({count} eerdere {'zaak' if count == 1 else 'zaken'})"
-    else:
-        known = "Nieuwe klager"
-    salutation = {"heer": "De heer", "mevrouw": "Mevrouw"}.get(data["salutation"], "")
-    if data["prefers_email"] or not data["street"]:
-        letters = "per e-mail" if data["prefers_email"] else "per e-mail (geen postadres)"
-    else:
-        letters = "per post"
-    sections.append(
-        SummarySection(
-            Page.KLAGER.title,
-            [
-                ("Naam", f"{salutation} {data['name']}".strip()),
-                ("Adres", address),
-                ("Telefoon", _normalised(normalise_phone, data["phone"]) or data["phone"]),
-                ("E-mailadres", data["email"]),
-                ("Huurdernummer", data["member_number"]),
-                ("Brieven", letters),
-                ("Bekend", known),
-            ],
-        )
-    )
-    sections.append(
-        SummarySection(
-            Page.KLACHT.title,
-            [
-                ("Onderwerp", c.get("subject", "")),
-                ("Omschrijving", c.get("description", "")),
-                ("Categorie", c.get("category", "")),
-                ("Afdeling", c.get("department", "")),
-                ("Medewerker", c.get("employee", "")),
-                ("Verwachting", c.get("expectation", "")),
-            ],
-        )
-    )
-    a = flow.answers[Page.ONTVANKELIJKHEID]
-    rows = []
-    for question in flow.questions():
-        value = a.get(question.key) or ""
-        if question.kind == "choice":
-            value = ANSWER_LABELS.get(value, "niet beantwoord")
-        rows.append((question.text, value or "niet ingevuld"))
-    rows += [("Let op", text) for text in flow.consequences().values()]
-    sections.append(SummarySection(Page.ONTVANKELIJKHEID.title, rows))
-    files = [(f.name, file_size(f.size)) for f in flow.files]
-    sections.append(SummarySection(Page.BIJLAGEN.title, files or [("Bijlagen", "geen")]))
-    return [
-        SummarySection(s.title, [(label, value) for label, value in s.rows if value])
-        for s in sections
-    ]

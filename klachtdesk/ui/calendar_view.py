@@ -6,11 +6,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QLocale, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -20,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -34,21 +31,11 @@ from klachtdesk.domain.calendar import day_month, long_date
 from klachtdesk.domain.deadlines import DeadlineState
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services import agenda
-from klachtdesk.services.agenda import AgendaItem, worst_state
+from klachtdesk.services.agenda import AgendaItem
 from klachtdesk.services.context import Context
-from klachtdesk.ui.common import (
-    STATE_COLOURS,
-    STATE_LABELS,
-    STATE_TEXT_COLOURS,
-    call_service,
-    fmt_date,
-    show_error,
-)
+from klachtdesk.ui.calendar_month import DUTCH, MonthCalendar, state_colour, state_text_colour
+from klachtdesk.ui.common import STATE_LABELS, call_service, fmt_date, show_error
 
-DUTCH = QLocale(QLocale.Language.Dutch, QLocale.Country.Netherlands)
-# An open deadline that is not yet pressing has no colour in ui/common: a calm blue.
-OPEN_COLOUR = QColor("#dbe7f6")
-OPEN_TEXT_COLOUR = QColor("#1f3b5c")
 COLUMNS = ("Zaak", "Termijn", "Onderwerp", "Status zaak", "Stand")
 REF_ROLE = Qt.ItemDataRole.UserRole
 AGENDA_PERIODS = (("de komende 4 weken", 28), ("de komende 3 maanden", 91), ("een jaar", 365))
@@ -56,14 +43,6 @@ AGENDA_PERIODS = (("de komende 4 weken", 28), ("de komende 3 maanden", 91), ("ee
 
 def _count(number: int) -> str:
     return f"{number} {'termijn' if number == 1 else 'termijnen'}"
-
-
-def state_colour(state: DeadlineState | None) -> QColor:
-    return STATE_COLOURS.get(state, OPEN_COLOUR)
-
-
-def state_text_colour(state: DeadlineState | None) -> QColor:
-    return STATE_TEXT_COLOURS.get(state, OPEN_TEXT_COLOUR)
 
 
 def stand_text(item: AgendaItem, today: date) -> str:
@@ -130,83 +109,6 @@ def _inform(parent: QWidget, title: str, text: str) -> None:
     )
     box.setObjectName("infoDialog")
     box.exec()
-
-
-class MonthCalendar(QCalendarWidget):
-    """A month whose days show how many deadlines fall on them, coloured by the worst."""
-
-    def __init__(self, today: date, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("monthCalendar")
-        self.setLocale(DUTCH)
-        self.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.setGridVisible(True)
-        self.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.ShortDayNames)
-        self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.ISOWeekNumbers)
-        self.setMinimumSize(560, 400)
-        # Qt gives the row of day names as much height as a week; keep it one line high,
-        # and the week number column narrow.
-        view = self.findChild(QTableView)
-        if view is not None:
-            rows, columns = view.verticalHeader(), view.horizontalHeader()
-            rows.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-            rows.resizeSection(0, self.fontMetrics().height() + 10)
-            columns.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-            columns.resizeSection(0, self.fontMetrics().horizontalAdvance("00") + 16)
-        self.today = today
-        self._by_day: dict[date, list[AgendaItem]] = {}
-
-    def set_items(self, items: list[AgendaItem]) -> None:
-        by_day: dict[date, list[AgendaItem]] = defaultdict(list)
-        for item in items:
-            by_day[item.due].append(item)
-        self._by_day = dict(by_day)
-        self.updateCells()
-
-    def items_on(self, day: date) -> list[AgendaItem]:
-        return list(self._by_day.get(day, ()))
-
-    def count_on(self, day: date) -> int:
-        return len(self._by_day.get(day, ()))
-
-    def state_on(self, day: date) -> DeadlineState | None:
-        return worst_state(self._by_day.get(day, []))
-
-    def paintCell(self, painter: QPainter, rect: QRect, qdate: QDate) -> None:  # noqa: N802
-        day = qdate.toPython()
-        palette = self.palette()
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        inner = rect.adjusted(1, 1, -1, -1)
-        selected = qdate == self.selectedDate()
-        painter.fillRect(inner, QColor("#eef4fb") if day == self.today else palette.base())
-        font = QFont(self.font())
-        font.setBold(day == self.today)
-        painter.setFont(font)
-        other_month = qdate.month() != self.monthShown()
-        role = QPalette.ColorRole.PlaceholderText if other_month else QPalette.ColorRole.Text
-        painter.setPen(palette.color(role))
-        top_left = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
-        painter.drawText(inner.adjusted(6, 3, -6, -3), top_left, str(qdate.day()))
-        items = self._by_day.get(day)
-        if items:
-            state = worst_state(items)
-            metrics = painter.fontMetrics()
-            height = metrics.height() + 4
-            badge = QRect(inner.left() + 4, inner.bottom() - height - 3, inner.width() - 8, height)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(state_colour(state))
-            painter.drawRoundedRect(badge, 4, 4)
-            painter.setPen(state_text_colour(state))
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(len(items)))
-        if selected:
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            pen = painter.pen()
-            pen.setColor(palette.color(QPalette.ColorRole.Highlight))
-            pen.setWidth(2)
-            painter.setPen(pen)
-            painter.drawRect(inner.adjusted(1, 1, -1, -1))
-        painter.restore()
 
 
 class CalendarPanel(QWidget):

@@ -29,7 +29,7 @@ from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import ACTION_LABELS, Action, Activity
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
-from klachtdesk.services import cases
+from klachtdesk.services import case_activities, cases
 from klachtdesk.services.case_edit import EditChoices
 from klachtdesk.services.case_view import CaseDetail, EventView
 from klachtdesk.services.context import Context
@@ -300,24 +300,24 @@ def _record(activity: Activity, text_key: str = "text"):
     def call(ctx: Context, ref: str, version: int, values: dict) -> int:
         details = dict(values)
         text = details.pop(text_key)
-        return cases.record(ctx, ref, activity, text, expected_version=version, **details)
+        return case_activities.record(ctx, ref, activity, text, expected_version=version, **details)
 
     return call
 
 
 def _assign(ctx: Context, ref: str, version: int, values: dict) -> int:
-    return cases.assign_handler(ctx, ref, values["handler"], expected_version=version)
+    return case_activities.assign_handler(ctx, ref, values["handler"], expected_version=version)
 
 
 def _extend(ctx: Context, ref: str, version: int, values: dict) -> int:
-    return cases.extend_decision(
+    return case_activities.extend_decision(
         ctx, ref, values["new_due"], values["reason"], expected_version=version
     )
 
 
 def _letter(ctx: Context, ref: str, version: int, values: dict) -> int:
     answers = LETTER_TYPES[values["letter_type"]][1]
-    return cases.mark_letter_sent(
+    return case_activities.mark_letter_sent(
         ctx,
         ref,
         values["letter_type"],

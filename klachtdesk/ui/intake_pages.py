@@ -30,12 +30,8 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.values import Salutation
-from klachtdesk.services.intake import (
-    ANSWER_LABELS,
-    REGISTER_ANYWAY,
-    IntakeFlow,
-    Page,
-)
+from klachtdesk.services.intake import IntakeFlow, Page
+from klachtdesk.services.intake_admissibility import ANSWER_LABELS, REGISTER_ANYWAY
 from klachtdesk.ui.common import call_service, fmt_date, show_error, status_label
 
 ERROR_STYLE = "color: #842029;"

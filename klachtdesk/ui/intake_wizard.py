@@ -33,7 +33,8 @@ from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.values import Channel
 from klachtdesk.services.attachments import MAX_ATTACHMENT_BYTES
 from klachtdesk.services.context import Context
-from klachtdesk.services.intake import IntakeFlow, Page, file_size, summary
+from klachtdesk.services.intake import IntakeFlow, Page, file_size
+from klachtdesk.services.intake_summary import summary
 from klachtdesk.ui.common import call_service, confirm
 from klachtdesk.ui.intake_pages import (
     HINT_STYLE,

@@ -31,7 +31,7 @@ from klachtdesk.services.agenda import (
     Overview,
 )
 from klachtdesk.services.context import Context
-from klachtdesk.ui.calendar_view import DUTCH, state_colour, state_text_colour
+from klachtdesk.ui.calendar_month import DUTCH, state_colour, state_text_colour
 from klachtdesk.ui.common import call_service, fmt_date
 
 ROWS_SHOWN = 8

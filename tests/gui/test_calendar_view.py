@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QCalendarWidget, QPushButton, QTableView, QToolBut
 from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases
+from klachtdesk.services import case_activities, cases
 from klachtdesk.ui import calendar_view
 from klachtdesk.ui.calendar_view import REF_ROLE, CalendarPanel
 from klachtdesk.ui.common import STATE_COLOURS
@@ -162,7 +162,9 @@ def test_week_view_runs_monday_to_sunday(org, refs, qtbot):
 
 
 def test_agenda_lists_overdue_first_then_each_day(org, refs, qtbot):
-    cases.extend_decision(org.coordinator, refs["b"], "2027-01-15", "Wij wachten op de aannemer.")
+    case_activities.extend_decision(
+        org.coordinator, refs["b"], "2027-01-15", "Wij wachten op de aannemer."
+    )
     panel = make_panel(qtbot, org.coordinator)
     panel.tabs.setCurrentIndex(2)
     tree = panel.agenda_tree
@@ -196,7 +198,7 @@ def test_export_writes_the_open_deadlines_of_the_month_without_names(
     org, refs, qtbot, tmp_path, monkeypatch
 ):
     # One acknowledgement is met: it is not exported.
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie,
         refs["b"],
         "ontvangstbevestiging",

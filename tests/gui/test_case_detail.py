@@ -19,7 +19,7 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_view, cases
+from klachtdesk.services import case_activities, case_view, cases
 from klachtdesk.ui import case_detail, case_files
 from klachtdesk.ui.case_actions import FormDialog
 from klachtdesk.ui.case_detail import CaseDetailWindow
@@ -157,7 +157,7 @@ def test_a_stale_window_reports_the_conflict_and_keeps_the_other_change(qtbot, o
     ref = register(org.balie)
     window = open_window(qtbot, org.coordinator, ref)
     loaded = window.detail.version
-    cases.record(org.balie, ref, Activity.NOTITIE, "Klager belde: de lekkage is erger.")
+    case_activities.record(org.balie, ref, Activity.NOTITIE, "Klager belde: de lekkage is erger.")
 
     dialog = start(qtbot, window, "activity_notitie")
     qtbot.keyClicks(field(dialog, "text"), "Mijn notitie van eerder.")
@@ -240,7 +240,7 @@ def test_missing_answers_keep_the_dialog_open_and_store_nothing(qtbot, org, erro
 def test_extension_shows_the_old_deadline_struck_through(qtbot, org, errors):
     ref = register(org.balie)
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT)
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie, ref, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
     )
     window = open_window(qtbot, org.coordinator, ref)
@@ -269,7 +269,7 @@ def test_extension_shows_the_old_deadline_struck_through(qtbot, org, errors):
 def test_the_clerk_sees_that_a_hearing_took_place_but_not_what_was_said(qtbot, org, errors):
     ref = register(org.balie)
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT)
-    cases.record(org.coordinator, ref, Activity.HOORGESPREK, "Vertrouwelijk verslag.")
+    case_activities.record(org.coordinator, ref, Activity.HOORGESPREK, "Vertrouwelijk verslag.")
 
     def hearing(ctx) -> str:
         timeline = open_window(qtbot, ctx, ref).findChild(object, "timeline")

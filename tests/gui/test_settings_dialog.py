@@ -24,7 +24,16 @@ from klachtdesk.domain.calendar import Term, TermUnit
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import admin, cases, procedures, settings, setup
+from klachtdesk.services import (
+    admin,
+    admin_calendar,
+    admin_lists,
+    admin_users,
+    cases,
+    procedures,
+    settings,
+    setup,
+)
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.ui import common
 from klachtdesk.ui.settings_dialog import SettingsDialog
@@ -121,7 +130,7 @@ def test_a_coordinator_is_refused_politely_and_by_the_service(qtbot, org):
     assert refused.findChild(QListWidget, "pageList") is None
     assert refused.save() is False
     with pytest.raises(NotAllowed, match="rol Beheerder"):
-        admin.add_category(org.coordinator, "Via een omweg")
+        admin_lists.add_category(org.coordinator, "Via een omweg")
     qtbot.mouseClick(find(refused, QPushButton, "closeButton"), LEFT)
     assert not refused.isVisible()
 
@@ -149,7 +158,7 @@ def test_a_category_is_added_with_enter_renamed_and_deactivated(qtbot, dialog, o
     name = find(dialog, QLineEdit, "categoryName")
     type_into(qtbot, name, "Energielabel")
     qtbot.keyClick(name, Qt.Key.Key_Return)
-    assert "Energielabel" in [c.name for c in admin.list_categories(org.balie)]
+    assert "Energielabel" in [c.name for c in admin_lists.list_categories(org.balie)]
     assert status(dialog) == "Categorie 'Energielabel' is toegevoegd."  # not Opslaan's text
     table = find(dialog, QTableWidget, "categoryTable")
     assert "Energielabel" in column(table)
@@ -157,13 +166,13 @@ def test_a_category_is_added_with_enter_renamed_and_deactivated(qtbot, dialog, o
     type_into(qtbot, name, "energielabel")  # the same name again: refused at the field
     qtbot.keyClick(name, Qt.Key.Key_Return)
     assert "bestaat al" in find(dialog, QLabel, "categoryError").text()
-    assert [c.name for c in admin.list_categories(org.balie)].count("Energielabel") == 1
+    assert [c.name for c in admin_lists.list_categories(org.balie)].count("Energielabel") == 1
 
     click_row(qtbot, table, "Energielabel")
     type_into(qtbot, name, "Energielabel en isolatie")
     click(qtbot, dialog, "categoryRenameButton")
     click(qtbot, dialog, "categoryToggleButton")
-    [stored] = [c for c in admin.list_categories(org.balie) if c.name.startswith("Energie")]
+    [stored] = [c for c in admin_lists.list_categories(org.balie) if c.name.startswith("Energie")]
     assert (stored.name, stored.active) == ("Energielabel en isolatie", False)
     assert find(dialog, QPushButton, "categoryToggleButton").text() == "&Activeren"
     assert errors == []
@@ -181,7 +190,7 @@ def test_an_employee_is_added_to_a_department(qtbot, dialog, org):
     departments = find(dialog, QComboBox, "employeeDepartment")
     departments.setCurrentIndex(departments.findText("Vastgoed en onderhoud"))
     click(qtbot, dialog, "employeeAddButton")
-    [employee] = admin.list_employees(org.beheer)
+    [employee] = admin_lists.list_employees(org.beheer)
     assert (employee.name, employee.function_title, employee.department) == (
         "Jan de Vries",
         "Opzichter",
@@ -223,7 +232,7 @@ def test_a_closing_period_moves_the_acknowledgement_deadline(qtbot, dialog, org)
     table = find(dialog, QTableWidget, "closingTable")
     click_row(qtbot, table, "24-12-2026")
     click(qtbot, dialog, "closingRemoveButton")
-    assert [d.day for d in admin.list_closing_days(org.beheer)][0] == date(2026, 12, 28)
+    assert [d.day for d in admin_calendar.list_closing_days(org.beheer)][0] == date(2026, 12, 28)
 
 
 def test_calendar_switches_and_atw_days(qtbot, dialog, org):
@@ -232,7 +241,7 @@ def test_calendar_switches_and_atw_days(qtbot, dialog, org):
     find(dialog, QDateEdit, "atwDate").setDate(QDate(2029, 5, 11))
     type_into(qtbot, find(dialog, QLineEdit, "atwLabel"), "vrijdag na Hemelvaartsdag")
     qtbot.keyClick(find(dialog, QLineEdit, "atwLabel"), Qt.Key.Key_Return)
-    assert date(2029, 5, 11) in [d.day for d in admin.list_atw_days(org.beheer)]
+    assert date(2029, 5, 11) in [d.day for d in admin_calendar.list_atw_days(org.beheer)]
     # Adding a day kept the unsaved switch; Opslaan stores it.
     assert find(dialog, QCheckBox, "setting_calendar_liberation_day_every_year").isChecked()
     click(qtbot, dialog, "saveButton")
@@ -281,7 +290,7 @@ def test_a_new_user_is_added_and_can_log_in(qtbot, dialog, org):
     find(dialog, QCheckBox, "newRole_coordinator").setChecked(True)
     click(qtbot, dialog, "newUserAddButton")
     assert "niet gelijk" in find(dialog, QLabel, "newUserError").text()
-    assert "j.devries" not in [u.username for u in admin.list_users(org.beheer)]
+    assert "j.devries" not in [u.username for u in admin_users.list_users(org.beheer)]
 
     type_into(qtbot, find(dialog, QLineEdit, "newPassword2"), NEW_PASSWORD)
     qtbot.keyClick(find(dialog, QLineEdit, "newPassword2"), Qt.Key.Key_Return)
@@ -310,7 +319,9 @@ def test_the_last_beheerder_cannot_be_deactivated(qtbot, dialog, org, errors, mo
     click_row(qtbot, find(dialog, QTableWidget, "userTable"), "beheer")
     click(qtbot, dialog, "userToggleButton")
     assert len(errors) == 1 and "laatste actieve beheerder" in errors[0]
-    assert [u.active for u in admin.list_users(org.beheer) if u.username == "beheer"] == [True]
+    assert [u.active for u in admin_users.list_users(org.beheer) if u.username == "beheer"] == [
+        True
+    ]
     # Taking away one's own last Beheerder role is refused the same way.
     find(dialog, QCheckBox, "userRole_beheer").setChecked(False)
     find(dialog, QCheckBox, "userRole_balie").setChecked(True)

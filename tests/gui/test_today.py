@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases
+from klachtdesk.services import case_activities, cases
 from klachtdesk.ui.today import ROWS_SHOWN, TodayPanel
 from tests.conftest import TODAY, complaint_data
 
@@ -94,7 +94,7 @@ def test_overdue_this_week_and_letters_land_in_their_sections(org, qtbot):
     )
 
     # The acknowledgement goes out; after refreshing, the overdue list is calm again.
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie, old, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
     )
     panel.refresh()
@@ -133,7 +133,7 @@ def test_a_long_list_shows_the_first_rows_and_how_many_more(org, qtbot):
 def test_the_directeur_sees_the_appeals_first(org, qtbot):
     register(org, "2026-11-02")  # not an appeal: the directeur does not see it
     appealed = register(org, "2026-11-19")
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie,
         appealed,
         "ontvangstbevestiging",
@@ -143,7 +143,7 @@ def test_the_directeur_sees_the_appeals_first(org, qtbot):
     )
     cases.perform(org.coordinator, appealed, Action.TRIAGE_KLACHT, handler="coordinator")
     cases.perform(org.manager, appealed, Action.UITSPRAAK, outcome="ongegrond", motivation="Nee.")
-    cases.mark_letter_sent(org.coordinator, appealed, "uitspraak", TODAY, "post")
+    case_activities.mark_letter_sent(org.coordinator, appealed, "uitspraak", TODAY, "post")
     cases.perform(org.coordinator, appealed, Action.BEROEP, received="2026-11-25")
 
     panel = make_panel(qtbot, at(org.directeur, TODAY, 9))

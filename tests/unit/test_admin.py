@@ -14,7 +14,15 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import admin, cases, settings, setup
+from klachtdesk.services import (
+    admin,
+    admin_calendar,
+    admin_lists,
+    admin_users,
+    cases,
+    settings,
+    setup,
+)
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.storage.models import AuditEntry
 from tests.conftest import PASSWORD, TODAY, complaint_data
@@ -43,33 +51,33 @@ def audit_actions(ctx) -> list[str]:
 
 
 def user_id(ctx, username: str) -> int:
-    return next(u.id for u in admin.list_users(ctx) if u.username == username)
+    return next(u.id for u in admin_users.list_users(ctx) if u.username == username)
 
 
 # -- categories, departments, employees --------------------------------------------------------
 def test_categories_are_added_renamed_deactivated_and_removed_only_when_unused(org):
-    new_id = admin.add_category(org.beheer, "  Energielabel ")
-    assert "Energielabel" in [c.name for c in admin.list_categories(org.balie)]
+    new_id = admin_lists.add_category(org.beheer, "  Energielabel ")
+    assert "Energielabel" in [c.name for c in admin_lists.list_categories(org.balie)]
     with pytest.raises(ValidationError, match="bestaat al"):
-        admin.add_category(org.beheer, "energielabel")
-    admin.rename_category(org.beheer, new_id, "Energielabel en isolatie")
+        admin_lists.add_category(org.beheer, "energielabel")
+    admin_lists.rename_category(org.beheer, new_id, "Energielabel en isolatie")
 
     ref = register(org.balie, category="Energielabel en isolatie")
-    [used] = [c for c in admin.list_categories(org.beheer) if c.id == new_id]
+    [used] = [c for c in admin_lists.list_categories(org.beheer) if c.id == new_id]
     assert (used.name, used.active, used.cases) == ("Energielabel en isolatie", True, 1)
     with pytest.raises(ValidationError, match="1 zaak .*deactiveer"):
-        admin.remove_category(org.beheer, new_id)
-    admin.set_category_active(org.beheer, new_id, False)
+        admin_lists.remove_category(org.beheer, new_id)
+    admin_lists.set_category_active(org.beheer, new_id, False)
     assert "Energielabel en isolatie" not in [
-        c.name for c in admin.list_categories(org.beheer, include_inactive=False)
+        c.name for c in admin_lists.list_categories(org.beheer, include_inactive=False)
     ]
     assert [r.category for r in cases.list_cases(org.balie) if r.ref == ref] == [
         "Energielabel en isolatie"
     ]
 
-    unused = admin.add_category(org.beheer, "Tijdelijk")
-    admin.remove_category(org.beheer, unused)
-    assert "Tijdelijk" not in [c.name for c in admin.list_categories(org.beheer)]
+    unused = admin_lists.add_category(org.beheer, "Tijdelijk")
+    admin_lists.remove_category(org.beheer, unused)
+    assert "Tijdelijk" not in [c.name for c in admin_lists.list_categories(org.beheer)]
     actions = audit_actions(org.beheer)
     for action in (
         "categorie_toegevoegd",
@@ -81,54 +89,54 @@ def test_categories_are_added_renamed_deactivated_and_removed_only_when_unused(o
 
 
 def test_departments_and_employees(org):
-    wonen = next(d.id for d in admin.list_departments(org.beheer) if d.name == "Wonen")
-    dept = admin.add_department(org.beheer, "Sociaal beheer")
-    admin.rename_department(org.beheer, dept, "Sociaal beheer en leefbaarheid")
-    emp = admin.add_employee(org.beheer, "Jan de Vries", "Opzichter", dept)
+    wonen = next(d.id for d in admin_lists.list_departments(org.beheer) if d.name == "Wonen")
+    dept = admin_lists.add_department(org.beheer, "Sociaal beheer")
+    admin_lists.rename_department(org.beheer, dept, "Sociaal beheer en leefbaarheid")
+    emp = admin_lists.add_employee(org.beheer, "Jan de Vries", "Opzichter", dept)
     with pytest.raises(ValidationError, match="al een actieve medewerker"):
-        admin.add_employee(org.beheer, "jan de vries")
-    admin.update_employee(org.beheer, emp, "Jan de Vries", "Wijkbeheerder", wonen)
-    [info] = [e for e in admin.list_employees(org.beheer) if e.id == emp]
+        admin_lists.add_employee(org.beheer, "jan de vries")
+    admin_lists.update_employee(org.beheer, emp, "Jan de Vries", "Wijkbeheerder", wonen)
+    [info] = [e for e in admin_lists.list_employees(org.beheer) if e.id == emp]
     assert (info.function_title, info.department, info.active) == ("Wijkbeheerder", "Wonen", True)
 
     ref = register(org.balie, employee="Jan de Vries")
-    assert [e.cases for e in admin.list_employees(org.beheer) if e.id == emp] == [1]
+    assert [e.cases for e in admin_lists.list_employees(org.beheer) if e.id == emp] == [1]
     with org.balie.db.session() as session:
         assert cases._load(session, ref).department.name == "Wonen"  # from the employee
-    admin.set_employee_active(org.beheer, emp, False)
-    assert emp not in [e.id for e in admin.list_employees(org.beheer, include_inactive=False)]
-    admin.set_department_active(org.beheer, dept, False)
-    assert [d.active for d in admin.list_departments(org.beheer) if d.id == dept] == [False]
+    admin_lists.set_employee_active(org.beheer, emp, False)
+    assert emp not in [e.id for e in admin_lists.list_employees(org.beheer, include_inactive=False)]
+    admin_lists.set_department_active(org.beheer, dept, False)
+    assert [d.active for d in admin_lists.list_departments(org.beheer) if d.id == dept] == [False]
     with pytest.raises(ValidationError, match="verplicht"):
-        admin.add_department(org.beheer, "   ")
+        admin_lists.add_department(org.beheer, "   ")
 
 
 # -- users --------------------------------------------------------------------------------
 def test_roles_change_and_a_deactivated_user_can_no_longer_log_in(org):
     carla = user_id(org.beheer, "coordinator")
-    admin.set_user_roles(org.beheer, carla, [Role.COORDINATOR, Role.BEHEER])
+    admin_users.set_user_roles(org.beheer, carla, [Role.COORDINATOR, Role.BEHEER])
     assert org.login("coordinator").actor.roles == {Role.COORDINATOR, Role.BEHEER}
     balie = user_id(org.beheer, "balie")
-    admin.update_user(org.beheer, balie, "Bea Bakker", "Medewerker klantcontact")
-    [info] = [u for u in admin.list_users(org.beheer) if u.id == balie]
+    admin_users.update_user(org.beheer, balie, "Bea Bakker", "Medewerker klantcontact")
+    [info] = [u for u in admin_users.list_users(org.beheer) if u.id == balie]
     assert (info.display_name, info.function_title, info.active) == (
         "Bea Bakker",
         "Medewerker klantcontact",
         True,
     )
 
-    admin.deactivate_user(org.beheer, balie)
+    admin_users.deactivate_user(org.beheer, balie)
     with pytest.raises(WrongPassword):
         org.login("balie")
     with pytest.raises(ValidationError, match="is gedeactiveerd"):
-        admin.reset_password(org.beheer, balie, NEW_PASSWORD)
+        admin_users.reset_password(org.beheer, balie, NEW_PASSWORD)
     with pytest.raises(ValidationError, match="ten minste 8"):
-        admin.reactivate_user(org.beheer, balie, "kort")
-    admin.reactivate_user(org.beheer, balie, NEW_PASSWORD)
+        admin_users.reactivate_user(org.beheer, balie, "kort")
+    admin_users.reactivate_user(org.beheer, balie, NEW_PASSWORD)
     with pytest.raises(WrongPassword):
         org.login("balie")  # the old password went with the old key slot
     assert org.login("balie", NEW_PASSWORD).actor.display_name == "Bea Bakker"
-    admin.reset_password(org.beheer, balie, "weer-een-ander-1")
+    admin_users.reset_password(org.beheer, balie, "weer-een-ander-1")
     assert org.login("balie", "weer-een-ander-1").actor.username == "balie"
     for action in (
         "gebruiker_gedeactiveerd",
@@ -141,47 +149,47 @@ def test_roles_change_and_a_deactivated_user_can_no_longer_log_in(org):
 def test_the_last_beheerder_and_oneself_are_protected(org):
     me = user_id(org.beheer, "beheer")
     with pytest.raises(NotAllowed, match="laatste actieve beheerder"):
-        admin.deactivate_user(org.beheer, me)
+        admin_users.deactivate_user(org.beheer, me)
     with pytest.raises(NotAllowed, match="laatste actieve beheerder"):
-        admin.set_user_roles(org.beheer, me, [Role.COORDINATOR])
+        admin_users.set_user_roles(org.beheer, me, [Role.COORDINATOR])
     with pytest.raises(ValidationError, match="ten minste één rol"):
-        admin.set_user_roles(org.beheer, me, [])
+        admin_users.set_user_roles(org.beheer, me, [])
 
     setup.add_user(org.beheer, "tweede", "Tina Tweede", "beheer", PASSWORD)
     with pytest.raises(NotAllowed, match="uzelf niet deactiveren"):
-        admin.deactivate_user(org.beheer, me)
+        admin_users.deactivate_user(org.beheer, me)
     with pytest.raises(NotAllowed, match="eigen rol Beheerder"):
-        admin.set_user_roles(org.beheer, me, [Role.BALIE])
+        admin_users.set_user_roles(org.beheer, me, [Role.BALIE])
     tina = org.login("tweede")
-    admin.set_user_roles(tina, me, [Role.BALIE, Role.BEHEER])  # another beheerder may
-    admin.deactivate_user(tina, me)
+    admin_users.set_user_roles(tina, me, [Role.BALIE, Role.BEHEER])  # another beheerder may
+    admin_users.deactivate_user(tina, me)
     # The session of the deactivated beheerder is still open, but the database says no.
     with pytest.raises(NotAllowed, match="meld u opnieuw aan"):
-        admin.add_category(org.beheer, "Nieuwe categorie")
+        admin_lists.add_category(org.beheer, "Nieuwe categorie")
     with pytest.raises(NotAllowed, match="meld u opnieuw aan"):
-        admin.deactivate_user(org.beheer, user_id(tina, "tweede"))
-    assert [u.active for u in admin.list_users(tina) if u.username == "tweede"] == [True]
+        admin_users.deactivate_user(org.beheer, user_id(tina, "tweede"))
+    assert [u.active for u in admin_users.list_users(tina) if u.username == "tweede"] == [True]
     tina.db.dispose()
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda ctx: admin.add_category(ctx, "Parkeren"),
-        lambda ctx: admin.add_department(ctx, "Parkeren"),
-        lambda ctx: admin.add_employee(ctx, "Piet Paters"),
-        lambda ctx: admin.list_users(ctx),
-        lambda ctx: admin.set_user_roles(ctx, 1, [Role.BALIE]),
-        lambda ctx: admin.add_closing_days(ctx, date(2026, 12, 24)),
-        lambda ctx: admin.add_atw_day(ctx, date(2029, 5, 11), "vrijdag na Hemelvaartsdag"),
+        lambda ctx: admin_lists.add_category(ctx, "Parkeren"),
+        lambda ctx: admin_lists.add_department(ctx, "Parkeren"),
+        lambda ctx: admin_lists.add_employee(ctx, "Piet Paters"),
+        lambda ctx: admin_users.list_users(ctx),
+        lambda ctx: admin_users.set_user_roles(ctx, 1, [Role.BALIE]),
+        lambda ctx: admin_calendar.add_closing_days(ctx, date(2026, 12, 24)),
+        lambda ctx: admin_calendar.add_atw_day(ctx, date(2029, 5, 11), "vrijdag na Hemelvaartsdag"),
         lambda ctx: admin.save_settings(ctx, {"org.city": "Zeist"}),
     ],
 )
 def test_a_coordinator_is_refused_everything(org, call):
     with pytest.raises(NotAllowed, match="rol Beheerder"):
         call(org.coordinator)
-    assert "Parkeren" not in [c.name for c in admin.list_categories(org.coordinator)]
-    assert admin.list_closing_days(org.coordinator) == []
+    assert "Parkeren" not in [c.name for c in admin_lists.list_categories(org.coordinator)]
+    assert admin_calendar.list_closing_days(org.coordinator) == []
     assert settings.get_settings(org.coordinator)["org.city"] == ""
 
 
@@ -197,46 +205,54 @@ def test_a_closing_period_moves_the_acknowledgement_deadline(org):
     }
     # Closed 24 up to and including 31 December: 21, 22, 23 Dec, then (1 January is
     # Nieuwjaarsdag) Monday 4 and Tuesday 5 January.
-    assert admin.add_closing_days(org.beheer, date(2026, 12, 24), date(2026, 12, 31), "Kerst") == 5
-    assert admin.add_closing_days(org.beheer, date(2026, 12, 28), date(2026, 12, 31)) == 0
-    assert [d.day.day for d in admin.list_closing_days(org.beheer)] == [24, 28, 29, 30, 31]
+    assert (
+        admin_calendar.add_closing_days(org.beheer, date(2026, 12, 24), date(2026, 12, 31), "Kerst")
+        == 5
+    )
+    assert admin_calendar.add_closing_days(org.beheer, date(2026, 12, 28), date(2026, 12, 31)) == 0
+    assert [d.day.day for d in admin_calendar.list_closing_days(org.beheer)] == [24, 28, 29, 30, 31]
     after = register(org.balie, christmas, received="2026-12-18")
     assert due(org.balie, after) == {
         "ontvangstbevestiging": date(2027, 1, 5),
         "uitspraak": date(2027, 1, 15),  # weeks are calendar time: unchanged
     }
     assert due(org.balie, before)["ontvangstbevestiging"] == date(2026, 12, 28)  # kept
-    preview = admin.preview_deadlines(org.beheer, date(2026, 12, 18))
+    preview = admin_calendar.preview_deadlines(org.beheer, date(2026, 12, 18))
     assert "sluitingsdag: Kerst" in preview[DeadlineKind.ONTVANGSTBEVESTIGING].explanation
 
-    assert admin.remove_closing_days(org.beheer, [date(2026, 12, 24), date(2026, 12, 28)]) == 2
-    assert len(admin.list_closing_days(org.beheer)) == 3
+    assert (
+        admin_calendar.remove_closing_days(org.beheer, [date(2026, 12, 24), date(2026, 12, 28)])
+        == 2
+    )
+    assert len(admin_calendar.list_closing_days(org.beheer)) == 3
     with pytest.raises(ValidationError, match="vóór de begindatum"):
-        admin.add_closing_days(org.beheer, date(2026, 12, 31), date(2026, 12, 24))
+        admin_calendar.add_closing_days(org.beheer, date(2026, 12, 31), date(2026, 12, 24))
 
 
 def test_livable_seven_working_days_over_a_closing_period(livable_org):
     org = livable_org
     # 21, 22, 23 Dec, then closed until 1 January: 4, 5, 6 and 7 January 2027.
-    admin.add_closing_days(org.beheer, date(2026, 12, 24), date(2026, 12, 31), "Kerstsluiting")
+    admin_calendar.add_closing_days(
+        org.beheer, date(2026, 12, 24), date(2026, 12, 31), "Kerstsluiting"
+    )
     ref = register(org.balie, date(2027, 1, 4), received="2026-12-18")
     assert due(org.balie, ref)["ontvangstbevestiging"] == date(2027, 1, 7)
 
 
 def test_atw_decree_days_are_kept_as_data(org):
-    shipped = [d.day for d in admin.list_atw_days(org.beheer)]
+    shipped = [d.day for d in admin_calendar.list_atw_days(org.beheer)]
     assert date(2027, 5, 7) in shipped and date(2028, 5, 26) in shipped
-    admin.add_atw_day(org.beheer, date(2029, 5, 11), "vrijdag na Hemelvaartsdag")
+    admin_calendar.add_atw_day(org.beheer, date(2029, 5, 11), "vrijdag na Hemelvaartsdag")
     with pytest.raises(ValidationError, match="staat al"):
-        admin.add_atw_day(org.beheer, date(2029, 5, 11), "nogmaals")
+        admin_calendar.add_atw_day(org.beheer, date(2029, 5, 11), "nogmaals")
     with pytest.raises(ValidationError, match="weekend"):
-        admin.add_atw_day(org.beheer, date(2029, 5, 12), "zaterdag")
+        admin_calendar.add_atw_day(org.beheer, date(2029, 5, 12), "zaterdag")
     # A decision term ending on the decree day moves to the next working day:
     # received Friday 13 April 2029 + 4 weeks = Friday 11 May 2029 → Monday 14 May.
-    preview = admin.preview_deadlines(org.beheer, date(2029, 4, 13))
+    preview = admin_calendar.preview_deadlines(org.beheer, date(2029, 4, 13))
     assert preview[DeadlineKind.UITSPRAAK].due == date(2029, 5, 14)
-    assert admin.remove_atw_days(org.beheer, [date(2029, 5, 11)]) == 1
-    preview = admin.preview_deadlines(org.beheer, date(2029, 4, 13))
+    assert admin_calendar.remove_atw_days(org.beheer, [date(2029, 5, 11)]) == 1
+    preview = admin_calendar.preview_deadlines(org.beheer, date(2029, 4, 13))
     assert preview[DeadlineKind.UITSPRAAK].due == date(2029, 5, 11)
 
 

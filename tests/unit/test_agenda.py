@@ -12,7 +12,7 @@ from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import agenda, cases
+from klachtdesk.services import agenda, case_activities, cases
 from klachtdesk.storage.models import AuditEntry
 from tests.conftest import TODAY, complaint_data
 
@@ -31,7 +31,7 @@ def register(org, received: str, **overrides) -> str:
 
 def to_appeal(org, ref: str) -> None:
     """Acknowledged, decided, and an appeal received today (2 weeks → Wednesday 9 December)."""
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie, ref, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
     )
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT, handler="coordinator")
@@ -67,7 +67,7 @@ def test_deadlines_between_gives_the_real_due_dates_and_states(org):
 
 def test_met_deadlines_stay_visible_and_closed_cases_drop_their_open_ones(org):
     met = register(org, "2026-11-16")  # acknowledgement due Monday 23 November
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie,
         met,
         "ontvangstbevestiging",
@@ -76,7 +76,7 @@ def test_met_deadlines_stay_visible_and_closed_cases_drop_their_open_ones(org):
         DeadlineKind.ONTVANGSTBEVESTIGING,
     )
     late = register(org, "2026-11-02")  # acknowledgement due 9 November, sent on the 12th
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie,
         late,
         "ontvangstbevestiging",
@@ -129,7 +129,7 @@ def test_overview_sorts_what_is_late_due_and_waiting(org):
     new = register(org, "2026-11-20")  # acknowledgement due Friday 27 November: this week
     decided = register(org, "2026-11-16")
     cases.perform(org.coordinator, decided, Action.TRIAGE_KLACHT, handler="coordinator")
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.coordinator,
         decided,
         "ontvangstbevestiging",
@@ -164,8 +164,10 @@ def test_overview_sorts_what_is_late_due_and_waiting(org):
     assert not overview.director_first
 
     # The decision letter goes out: it leaves the list; so does a sent acknowledgement.
-    cases.mark_letter_sent(org.coordinator, decided, "uitspraak", TODAY.isoformat(), "post")
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
+        org.coordinator, decided, "uitspraak", TODAY.isoformat(), "post"
+    )
+    case_activities.mark_letter_sent(
         org.balie,
         old,
         "ontvangstbevestiging",
@@ -198,7 +200,7 @@ def test_ics_has_one_all_day_event_per_open_deadline_and_no_personal_data(org):
     ref = register(org, "2026-11-20")
     # Received on Sunday 22 November (web form): 4 weeks → Sunday 20 December → Monday 21st.
     moved = register(org, "2026-11-22", channel="web")
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie,
         moved,
         "ontvangstbevestiging",

@@ -10,7 +10,7 @@ from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_view, cases
+from klachtdesk.services import case_activities, case_view, cases
 from klachtdesk.services.case_view import CaseFilter
 from tests.conftest import TODAY, complaint_data
 
@@ -103,7 +103,7 @@ def test_list_rows_carry_the_next_deadline_and_its_state(org, three):
         date(2026, 11, 27),
         DeadlineState.DUE_SOON,
     )
-    cases.mark_letter_sent(
+    case_activities.mark_letter_sent(
         org.balie,
         b,
         "ontvangstbevestiging",
@@ -129,7 +129,9 @@ def test_director_sees_only_appeals(org, three):
 def test_the_clerk_does_not_read_mediation_reports(org, three):
     a = three[0]
     cases.perform(org.coordinator, a, Action.TRIAGE_KLACHT)
-    cases.record(org.coordinator, a, Activity.BEMIDDELING, "Verslag: klager boos op Erik.")
+    case_activities.record(
+        org.coordinator, a, Activity.BEMIDDELING, "Verslag: klager boos op Erik."
+    )
     clerk_view = case_view.case_detail(org.balie, a).events[-1]
     coordinator_view = case_view.case_detail(org.coordinator, a).events[-1]
     assert clerk_view.confidential and clerk_view.data == {}
@@ -166,5 +168,5 @@ def test_find_complainants_tolerates_typos_and_shows_case_counts(org, three):
 def test_data_stamp_changes_when_anyone_changes_a_case(org, three):
     before = case_view.data_stamp(org.coordinator)
     assert case_view.data_stamp(org.coordinator) == before
-    cases.record(org.balie, three[1], Activity.NOTITIE, "Klager belde.")
+    case_activities.record(org.balie, three[1], Activity.NOTITIE, "Klager belde.")
     assert case_view.data_stamp(org.coordinator) != before

@@ -12,14 +12,13 @@ from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.procedures import preset
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services import attachments, case_view, cases
-from klachtdesk.services.intake import (
+from klachtdesk.services.intake import IntakeFlow, Page
+from klachtdesk.services.intake_admissibility import (
     CONSEQUENCE_NOT_DISCUSSED,
     CONSEQUENCE_OLDER,
     CONSEQUENCE_REPEAT,
-    IntakeFlow,
-    Page,
-    summary,
 )
+from klachtdesk.services.intake_summary import summary
 from klachtdesk.storage.models import Case, Complainant, Event
 from tests.conftest import TODAY, complaint_data
 

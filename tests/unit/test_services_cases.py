@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases, check, settings
+from klachtdesk.services import case_activities, cases, check, settings
 from klachtdesk.storage.models import AuditEntry, Case, Complainant, Deadline, Employee, Event
 from tests.conftest import TODAY, complaint_data
 
@@ -54,11 +54,11 @@ def test_woonpartners_case_from_phone_call_to_closing(org):
     ]
     coord = at(org.coordinator, date(2026, 11, 3))
     cases.perform(coord, ref, Action.TRIAGE_KLACHT, handler="manager")
-    cases.record(
+    case_activities.record(
         coord, ref, Activity.HOORGESPREK, "Klager licht de lekkage toe.", held_on="2026-11-03"
     )
     # Extension on 20 November, before the deadline, to Friday 11 December.
-    cases.extend_decision(
+    case_activities.extend_decision(
         at(org.coordinator, date(2026, 11, 20)),
         ref,
         "2026-12-11",
@@ -89,7 +89,7 @@ def test_woonpartners_case_from_phone_call_to_closing(org):
         motivation="Het aanbod van de manager is redelijk.",
     )
     cases.perform(at(org.coordinator, date(2026, 12, 22)), ref, Action.GESCHIL)
-    cases.record(
+    case_activities.record(
         at(org.coordinator, date(2026, 12, 23)),
         ref,
         Activity.GESCHIL_UITKOMST,
@@ -141,7 +141,7 @@ def test_livable_has_no_appeal_and_goes_straight_to_the_external_body(livable_or
     cases.perform(org.manager, ref, Action.UITSPRAAK, outcome="ongegrond", motivation="Zie brief.")
     with pytest.raises(NotAllowed, match="geen heroverweging"):
         cases.perform(org.coordinator, ref, Action.BEROEP)
-    cases.record(
+    case_activities.record(
         org.coordinator, ref, Activity.TEVREDENHEID, "Klager is niet tevreden.", satisfied=False
     )
     cases.perform(org.coordinator, ref, Action.GESCHIL, body="Huurcommissie")
@@ -247,15 +247,19 @@ def test_extension_rules(org):
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT)
     early = at(org.coordinator, date(2026, 11, 20))
     with pytest.raises(ValidationError, match="reden"):
-        cases.extend_decision(early, ref, "2026-12-11", "  ")
+        case_activities.extend_decision(early, ref, "2026-12-11", "  ")
     with pytest.raises(ValidationError, match="later liggen"):
-        cases.extend_decision(early, ref, "2026-11-27", "Meer tijd nodig.")
+        case_activities.extend_decision(early, ref, "2026-11-27", "Meer tijd nodig.")
     with pytest.raises(ValidationError, match="geen werkdag"):
-        cases.extend_decision(early, ref, "2026-12-25", "Meer tijd nodig.")  # Eerste Kerstdag
+        case_activities.extend_decision(
+            early, ref, "2026-12-25", "Meer tijd nodig."
+        )  # Eerste Kerstdag
     with pytest.raises(ValidationError, match="al verstreken"):
-        cases.extend_decision(at(org.coordinator, date(2026, 12, 1)), ref, "2026-12-11", "Laat.")
+        case_activities.extend_decision(
+            at(org.coordinator, date(2026, 12, 1)), ref, "2026-12-11", "Laat."
+        )
     with pytest.raises(NotAllowed):
-        cases.extend_decision(org.balie, ref, "2026-12-11", "Meer tijd nodig.")
+        case_activities.extend_decision(org.balie, ref, "2026-12-11", "Meer tijd nodig.")
     assert [d[1] for d in deadlines(org.balie, ref) if d[0] == "uitspraak"] == [date(2026, 11, 30)]
 
 
@@ -305,10 +309,17 @@ def test_each_change_raises_the_version_by_exactly_one(org):
     ref = register(org.balie)
     assert load(org.balie, ref).version == 1
     assert cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT, handler="manager") == 2
-    assert cases.assign_handler(org.coordinator, ref, "coordinator", expected_version=2) == 3
-    assert cases.record(org.coordinator, ref, Activity.NOTITIE, "Gebeld.", expected_version=3) == 4
     assert (
-        cases.extend_decision(
+        case_activities.assign_handler(org.coordinator, ref, "coordinator", expected_version=2) == 3
+    )
+    assert (
+        case_activities.record(
+            org.coordinator, ref, Activity.NOTITIE, "Gebeld.", expected_version=3
+        )
+        == 4
+    )
+    assert (
+        case_activities.extend_decision(
             at(org.coordinator, date(2026, 11, 24)), ref, "2026-12-30", "Wachten op aannemer.", 4
         )
         == 5

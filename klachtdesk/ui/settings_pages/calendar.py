@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import ValidationError
-from klachtdesk.services import admin
+from klachtdesk.services import admin_calendar
 from klachtdesk.services.settings import DECLARATIONS, get_settings
 from klachtdesk.ui.common import fmt_date
 from klachtdesk.ui.settings_pages import (
@@ -174,12 +174,15 @@ class CalendarPage(Page):
             self.closing,
             [
                 ([fmt_date(e.day), WEEKDAYS[e.day.weekday()], e.label], e.day, True)
-                for e in admin.list_closing_days(self.ctx)
+                for e in admin_calendar.list_closing_days(self.ctx)
             ],
         )
         fill_table(
             self.atw,
-            [([fmt_date(e.day), e.label], e.day, True) for e in admin.list_atw_days(self.ctx)],
+            [
+                ([fmt_date(e.day), e.label], e.day, True)
+                for e in admin_calendar.list_atw_days(self.ctx)
+            ],
         )
         self._preview()
 
@@ -197,7 +200,7 @@ class CalendarPage(Page):
 
     def _preview(self) -> None:
         received = as_date(self.preview_date)
-        deadlines = admin.preview_deadlines(self.ctx, received)
+        deadlines = admin_calendar.preview_deadlines(self.ctx, received)
         lines = []
         for kind in (DeadlineKind.ONTVANGSTBEVESTIGING, DeadlineKind.UITSPRAAK):
             computed = deadlines[kind]
@@ -220,7 +223,7 @@ class CalendarPage(Page):
         ok, added = attempt(
             self,
             self.closing_error,
-            admin.add_closing_days,
+            admin_calendar.add_closing_days,
             self.ctx,
             first,
             last,
@@ -245,7 +248,9 @@ class CalendarPage(Page):
         if not days:
             self.closing_error.say("Selecteer eerst de sluitingsdagen die u wilt verwijderen.")
             return
-        ok, removed = attempt(self, self.closing_error, admin.remove_closing_days, self.ctx, days)
+        ok, removed = attempt(
+            self, self.closing_error, admin_calendar.remove_closing_days, self.ctx, days
+        )
         if ok:
             self._refresh_lists()
             self.status.emit(f"{removed} sluitingsdag{'en' if removed != 1 else ''} verwijderd.")
@@ -254,7 +259,7 @@ class CalendarPage(Page):
     def _add_atw(self) -> None:
         day = as_date(self.atw_date)
         ok, _ = attempt(
-            self, self.atw_error, admin.add_atw_day, self.ctx, day, self.atw_label.text()
+            self, self.atw_error, admin_calendar.add_atw_day, self.ctx, day, self.atw_label.text()
         )
         if ok:
             self.atw_label.clear()
@@ -266,7 +271,7 @@ class CalendarPage(Page):
         if not days:
             self.atw_error.say("Selecteer eerst de dagen die u wilt verwijderen.")
             return
-        ok, removed = attempt(self, self.atw_error, admin.remove_atw_days, self.ctx, days)
+        ok, removed = attempt(self, self.atw_error, admin_calendar.remove_atw_days, self.ctx, days)
         if ok:
             self._refresh_lists()
             self.status.emit(

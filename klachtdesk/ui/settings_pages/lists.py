@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klachtdesk.services import admin
+from klachtdesk.services import admin_lists
 from klachtdesk.ui.settings_pages import (
     ErrorLabel,
     Page,
@@ -181,11 +181,11 @@ class CategoriesPage(Page):
             "category",
             NameListServices(
                 "categorie",
-                admin.list_categories,
-                admin.add_category,
-                admin.rename_category,
-                admin.set_category_active,
-                admin.remove_category,
+                admin_lists.list_categories,
+                admin_lists.add_category,
+                admin_lists.rename_category,
+                admin_lists.set_category_active,
+                admin_lists.remove_category,
             ),
         )
         self.editor.status.connect(self.status)
@@ -211,16 +211,16 @@ class StaffPage(Page):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        self.employees: dict[int, admin.EmployeeInfo] = {}
+        self.employees: dict[int, admin_lists.EmployeeInfo] = {}
         self.departments = NameListEditor(
             ctx,
             "department",
             NameListServices(
                 "afdeling",
-                admin.list_departments,
-                admin.add_department,
-                admin.rename_department,
-                admin.set_department_active,
+                admin_lists.list_departments,
+                admin_lists.add_department,
+                admin_lists.rename_department,
+                admin_lists.set_department_active,
             ),
             add_text="Afdeling &toevoegen",
         )
@@ -293,7 +293,7 @@ class StaffPage(Page):
         self._refresh_employees()
 
     def _refresh_employees(self) -> None:
-        employees = admin.list_employees(self.ctx)
+        employees = admin_lists.list_employees(self.ctx)
         self.employees = {e.id: e for e in employees}
         fill_table(
             self.table,
@@ -322,7 +322,7 @@ class StaffPage(Page):
             if item.active or item.id == include:
                 self.department.addItem(item.name, item.id)
 
-    def _current(self) -> admin.EmployeeInfo | None:
+    def _current(self) -> admin_lists.EmployeeInfo | None:
         return self.employees.get(selected_data(self.table))
 
     def _selected(self) -> None:
@@ -348,7 +348,7 @@ class StaffPage(Page):
         self.status.emit(message)
 
     def _add(self) -> None:
-        ok, new_id = attempt(self, self.error, admin.add_employee, self.ctx, *self._fields())
+        ok, new_id = attempt(self, self.error, admin_lists.add_employee, self.ctx, *self._fields())
         if ok:
             name = self.name.text().strip()
             self.table.clearSelection()
@@ -361,7 +361,7 @@ class StaffPage(Page):
         if employee is None:
             return
         ok, _ = attempt(
-            self, self.error, admin.update_employee, self.ctx, employee.id, *self._fields()
+            self, self.error, admin_lists.update_employee, self.ctx, employee.id, *self._fields()
         )
         if ok:
             self._done(f"De gegevens van {self.name.text().strip()} zijn bijgewerkt.", employee.id)
@@ -371,7 +371,12 @@ class StaffPage(Page):
         if employee is None:
             return
         ok, _ = attempt(
-            self, self.error, admin.set_employee_active, self.ctx, employee.id, not employee.active
+            self,
+            self.error,
+            admin_lists.set_employee_active,
+            self.ctx,
+            employee.id,
+            not employee.active,
         )
         if ok:
             state = "gedeactiveerd" if employee.active else "weer actief"

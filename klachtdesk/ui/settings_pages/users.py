@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from klachtdesk.domain.roles import ROLE_LABELS, Role
-from klachtdesk.services import admin, setup
+from klachtdesk.services import admin_lists, admin_users, setup
 from klachtdesk.ui.common import confirm
 from klachtdesk.ui.settings_pages import (
     ErrorLabel,
@@ -81,7 +81,7 @@ class UsersPage(Page):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        self.users: dict[int, admin.UserInfo] = {}
+        self.users: dict[int, admin_users.UserInfo] = {}
         self.table = make_table(
             "userTable", ["Gebruikersnaam", "Naam", "Rollen", "Status"], stretch=2
         )
@@ -174,7 +174,7 @@ class UsersPage(Page):
 
     # -- list --------------------------------------------------------------------------------
     def refresh(self) -> None:
-        users = admin.list_users(self.ctx)
+        users = admin_users.list_users(self.ctx)
         self.users = {u.id: u for u in users}
         rows = []
         for u in users:
@@ -185,14 +185,14 @@ class UsersPage(Page):
         fill_table(self.table, rows)
         self.employee.clear()
         self.employee.addItem("(nee)", None)
-        for e in admin.list_employees(self.ctx):
+        for e in admin_lists.list_employees(self.ctx):
             if e.active:
                 self.employee.addItem(
                     f"{e.name} ({e.department})" if e.department else e.name, e.id
                 )
         self._selected()
 
-    def _current(self) -> admin.UserInfo | None:
+    def _current(self) -> admin_users.UserInfo | None:
         return self.users.get(selected_data(self.table))
 
     def _selected(self) -> None:
@@ -238,14 +238,14 @@ class UsersPage(Page):
         if user is None:
             return
         ok, _ = attempt(
-            self, self.error, admin.set_user_roles, self.ctx, user.id, self.roles.roles()
+            self, self.error, admin_users.set_user_roles, self.ctx, user.id, self.roles.roles()
         )
         if not ok:
             return
         ok, _ = attempt(
             self,
             self.error,
-            admin.update_user,
+            admin_users.update_user,
             self.ctx,
             user.id,
             self.display_name.text(),
@@ -268,7 +268,7 @@ class UsersPage(Page):
         password = self._new_password(self.password, self.password2, self.error)
         if user is None or password is None:
             return
-        ok, _ = attempt(self, self.error, admin.reset_password, self.ctx, user.id, password)
+        ok, _ = attempt(self, self.error, admin_users.reset_password, self.ctx, user.id, password)
         if ok:
             self.password.clear()
             self.password2.clear()
@@ -286,7 +286,9 @@ class UsersPage(Page):
             password = self._new_password(self.password, self.password2, self.error)
             if password is None:
                 return
-            ok, _ = attempt(self, self.error, admin.reactivate_user, self.ctx, user.id, password)
+            ok, _ = attempt(
+                self, self.error, admin_users.reactivate_user, self.ctx, user.id, password
+            )
             if ok:
                 self.password.clear()
                 self.password2.clear()
@@ -300,7 +302,7 @@ class UsersPage(Page):
             yes="Deactiveren",
         ):
             return
-        ok, _ = attempt(self, self.error, admin.deactivate_user, self.ctx, user.id)
+        ok, _ = attempt(self, self.error, admin_users.deactivate_user, self.ctx, user.id)
         if ok:
             self._done(f"{user.display_name} is gedeactiveerd.", user.id)
 
@@ -332,7 +334,8 @@ class UsersPage(Page):
             edit.clear()
         self.new_roles.set_roles(())
         added = next(
-            (u for u in admin.list_users(self.ctx) if u.username == username.strip().lower()), None
+            (u for u in admin_users.list_users(self.ctx) if u.username == username.strip().lower()),
+            None,
         )
         self._done(
             f"Gebruiker {username.strip().lower()} is toegevoegd en kan nu aanmelden.",
