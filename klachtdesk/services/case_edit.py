@@ -24,6 +24,7 @@ from klachtdesk.domain.validation import (
 from klachtdesk.services import attachments, case_view
 from klachtdesk.services.cases import CaseNotFound, editing, finish_change
 from klachtdesk.services.context import Context, audit
+from klachtdesk.services.intake_read import EmployeeChoice, active_choices
 from klachtdesk.storage.models import (
     Attachment,
     Case,
@@ -61,12 +62,6 @@ _CASE_ROLES = frozenset({Role.BALIE, Role.COORDINATOR, Role.MANAGER, Role.DIRECT
 
 
 @dataclass(frozen=True)
-class EmployeeChoice:
-    name: str
-    department: str
-
-
-@dataclass(frozen=True)
 class HandlerChoice:
     username: str
     display_name: str
@@ -88,29 +83,13 @@ def edit_choices(ctx: Context) -> EditChoices:
     if not ctx.actor.roles & _CASE_ROLES:
         raise NotAllowed("U heeft geen rol waarmee u zaken kunt inzien.")
     with ctx.db.session() as session:
-        categories = list(
-            session.scalars(select(Category.name).where(Category.active).order_by(Category.name))
-        )
-        departments = list(
-            session.scalars(
-                select(Department.name).where(Department.active).order_by(Department.name)
-            )
-        )
-        employees = [
-            EmployeeChoice(name, department or "")
-            for name, department in session.execute(
-                select(Employee.name, Department.name)
-                .outerjoin(Department, Department.id == Employee.department_id)
-                .where(Employee.active)
-                .order_by(Employee.name)
-            )
-        ]
+        choices = active_choices(session)
         handlers = [
             HandlerChoice(user.username, user.display_name, user.roles)
             for user in session.scalars(select(User).where(User.active).order_by(User.display_name))
             if {Role.COORDINATOR.value, Role.MANAGER.value} & set(user.roles.split(","))
         ]
-    return EditChoices(categories, departments, employees, handlers)
+    return EditChoices(choices.categories, choices.departments, choices.employees, handlers)
 
 
 def _by_name(session: Session, model, name: str, label: str, current_id: int | None):

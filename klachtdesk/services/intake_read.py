@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from klachtdesk.domain.deadlines import DeadlineKind, initial_deadlines
 from klachtdesk.domain.states import REGISTER_ROLES
@@ -34,23 +35,26 @@ class IntakeChoices:
 def intake_choices(ctx: Context) -> IntakeChoices:
     ctx.actor.require(*REGISTER_ROLES, what="een klacht registreren")
     with ctx.db.session() as session:
-        categories = list(
-            session.scalars(select(Category.name).where(Category.active).order_by(Category.name))
+        return active_choices(session)
+
+
+def active_choices(session: Session) -> IntakeChoices:
+    """Active categories, departments and employees (with department), alphabetically."""
+    categories = list(
+        session.scalars(select(Category.name).where(Category.active).order_by(Category.name))
+    )
+    departments = list(
+        session.scalars(select(Department.name).where(Department.active).order_by(Department.name))
+    )
+    employees = [
+        EmployeeChoice(name, department or "", function_title or "")
+        for name, department, function_title in session.execute(
+            select(Employee.name, Department.name, Employee.function_title)
+            .outerjoin(Department, Department.id == Employee.department_id)
+            .where(Employee.active)
+            .order_by(Employee.name)
         )
-        departments = list(
-            session.scalars(
-                select(Department.name).where(Department.active).order_by(Department.name)
-            )
-        )
-        employees = [
-            EmployeeChoice(name, department or "", function_title or "")
-            for name, department, function_title in session.execute(
-                select(Employee.name, Department.name, Employee.function_title)
-                .outerjoin(Department, Department.id == Employee.department_id)
-                .where(Employee.active)
-                .order_by(Employee.name)
-            )
-        ]
+    ]
     return IntakeChoices(categories, departments, employees)
 
 
