@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToo
 from klachtdesk import __version__
 from klachtdesk.domain.roles import ROLE_LABELS, Role
 from klachtdesk.paths import resource_path
+from klachtdesk.services import report
 from klachtdesk.services import settings as settings_service
 from klachtdesk.services.context import Context
 from klachtdesk.ui.calendar_view import CalendarPanel
@@ -17,6 +18,7 @@ from klachtdesk.ui.case_list import CaseListPanel
 from klachtdesk.ui.common import call_service, preferences
 from klachtdesk.ui.intake_wizard import IntakeWizard
 from klachtdesk.ui.lock import Locker
+from klachtdesk.ui.report_window import ReportWindow
 from klachtdesk.ui.settings_dialog import SettingsDialog
 from klachtdesk.ui.today import TodayPanel
 
@@ -33,6 +35,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"KlachtDesk — {self.org_name}" if self.org_name else "KlachtDesk")
         self.setWindowIcon(QIcon(str(resource_path("icons", "klachtdesk.svg"))))
         self.detail_windows: dict[str, CaseDetailWindow] = {}
+        self.report_window: ReportWindow | None = None
 
         self.cases = CaseListPanel(ctx, self)
         self.today = TodayPanel(ctx, self)
@@ -89,6 +92,9 @@ class MainWindow(QMainWindow):
             "&Instellingen…", self.open_settings, None, "openSettings"
         )
         about = self._action("&Over KlachtDesk", self.about, None, "about")
+        self.report_action = self._action(
+            "&Evaluatierapport…", self.open_report, None, "openReport"
+        )
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&Bestand")
@@ -97,6 +103,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         view_menu = menu.addMenu("B&eeld")
         view_menu.addActions([show_cases, show_today, show_calendar, find, refresh])
+        if report.may_view(self.ctx):
+            menu.addMenu("&Rapporten").addAction(self.report_action)
         if Role.BEHEER in self.ctx.actor.roles:
             admin_menu = menu.addMenu("Be&heer")
             admin_menu.addAction(self.settings_action)
@@ -174,6 +182,12 @@ class MainWindow(QMainWindow):
         values = call_service(self, settings_service.get_settings, self.ctx) or {}
         self.locker.watcher.set_minutes(values.get("security.idle_lock_minutes", 10))
         self.refresh()
+
+    def open_report(self) -> None:
+        if self.report_window is None:
+            self.report_window = ReportWindow(self.ctx, self)
+        self.report_window.show()
+        self.report_window.raise_()
 
     def lock(self) -> None:
         self.locker.lock()

@@ -34,7 +34,10 @@ def test_coordinator_starts_on_today_and_opens_a_case_from_the_list(org, qtbot):
     assert window.tabs.currentIndex() == TAB_TODAY
     assert window.windowTitle() == "KlachtDesk — Woonstichting De Linde"
     assert "Carla Coördinator (Klachtencoördinator)" in window.user_label.text()
-    assert menu_titles(window) == ["&Bestand", "B&eeld", "&Help"]
+    assert menu_titles(window) == ["&Bestand", "B&eeld", "&Rapporten", "&Help"]
+    window.open_report()
+    assert window.report_window.isVisible()
+    window.report_window.close()
     assert window.new_case_action.isEnabled()
     window.focus_search()  # Ctrl+F: to the list, into the search box
     assert window.tabs.currentIndex() == TAB_CASES
@@ -61,6 +64,8 @@ def test_a_change_in_a_case_window_refreshes_the_list(org, qtbot):
 def test_only_beheer_gets_the_settings_menu(org, qtbot):
     window = open_window(qtbot, org.beheer)
     assert "Be&heer" in menu_titles(window)
+    clerk = open_window(qtbot, org.balie)
+    assert "&Rapporten" not in menu_titles(clerk) and "Be&heer" not in menu_titles(clerk)
     assert not window.new_case_action.isVisible()  # beheer alone does not register
 
 
