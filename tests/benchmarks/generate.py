@@ -160,6 +160,12 @@ def generate(path: Path, count: int, seed: int = 7, today: date | None = None) -
                     if "uitspraak" in PATH[status]
                     else None,
                     "motivation": "Na gesprekken met klager en medewerker." if status else "",
+                    "decided_on": min(received + timedelta(days=rng.randint(8, 40)), today)
+                    if "uitspraak" in PATH[status]
+                    else None,
+                    "closed_on": min(received + timedelta(days=rng.randint(30, 60)), today)
+                    if status == "gesloten"
+                    else None,
                     "created_at": datetime.combine(received, clock_time(9)),
                     "updated_at": datetime.combine(received, clock_time(9)),
                 }
