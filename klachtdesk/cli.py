@@ -198,6 +198,25 @@ def cmd_user_add(args) -> int:
     return EXIT_OK
 
 
+def cmd_letter(args) -> int:
+    from klachtdesk.domain.errors import ValidationError
+    from klachtdesk.services import letters
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise ValidationError("--out", f"de map '{out.parent}' bestaat niet; er is niets gemaakt.")
+    ctx = _login(args)
+    draft = letters.draft(ctx, args.ref, args.type)
+    letter_id = letters.finalise(ctx, args.ref, draft, args.via or draft.default_via)
+    letters.save_letter_as(ctx, letter_id, out)
+    via = "per e-mail" if (args.via or draft.default_via) == "email" else "per post"
+    print(
+        f"De brief '{draft.label}' voor zaak {draft.ref} is opgeslagen in de zaak (verzonden "
+        f"{via}) en geschreven naar {out}."
+    )
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from klachtdesk import app
 
@@ -265,6 +284,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="rollen, met komma's: balie,coordinator,manager,directeur,beheer",
     )
     p.add_argument("--function", help="functie (voor de ondertekening van brieven)")
+
+    p = add("letter", cmd_letter, "maak een brief met de standaardtekst en sla hem op in de zaak")
+    p.add_argument("ref", help="kenmerk van de zaak, bijvoorbeeld KD-2026-0042")
+    p.add_argument(
+        "--type",
+        required=True,
+        help="soort brief: ontvangstbevestiging, niet_ontvankelijk, doorverwijzing, "
+        "uitnodiging_hoorgesprek, verlenging, uitspraak, tevredenheidsvraag, reactie_directeur",
+    )
+    p.add_argument("--out", required=True, help="het PDF-bestand om de brief in te schrijven")
+    p.add_argument(
+        "--via",
+        choices=["post", "email"],
+        help="hoe de brief wordt verzonden (standaard: de voorkeur van de klager)",
+    )
 
     p = sub.add_parser("gui", help="start het programma")
     p.add_argument("--db", help="het databasebestand")
