@@ -217,6 +217,20 @@ def cmd_letter(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from klachtdesk.domain.errors import ValidationError
+    from klachtdesk.services import report
+
+    for option, value in (("--out", args.out), ("--csv", args.csv)):
+        if value and not Path(value).parent.is_dir():
+            raise ValidationError(option, f"de map '{Path(value).parent}' bestaat niet.")
+    ctx = _login(args)
+    result = report.export(ctx, args.period, args.out, args.csv)
+    written = " en ".join(str(p) for p in (args.out, args.csv) if p)
+    print(f"Evaluatierapport {result.period.label} geschreven naar {written}.")
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from klachtdesk import app
 
@@ -299,6 +313,15 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["post", "email"],
         help="hoe de brief wordt verzonden (standaard: de voorkeur van de klager)",
     )
+
+    p = add("report", cmd_report, "maak het evaluatierapport (PDF, en CSV als u dat wilt)")
+    p.add_argument(
+        "--period",
+        required=True,
+        help="2026H1, 2026H2 of een periode als 2026-01-01:2026-06-30",
+    )
+    p.add_argument("--out", required=True, help="het PDF-bestand")
+    p.add_argument("--csv", help="ook de cijfers als CSV (puntkomma's, voor Excel)")
 
     p = sub.add_parser("gui", help="start het programma")
     p.add_argument("--db", help="het databasebestand")

@@ -286,3 +286,37 @@ def test_the_installed_command_runs_and_never_shows_a_traceback(db, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_report_command_writes_pdf_and_csv_without_personal_data(db, tmp_path, capsys):
+    import pypdfium2
+
+    source = write_json(tmp_path / "web.json", [complaint_data(received="2026-03-02")])
+    assert main(["import", "--db", str(db), str(source)]) == 0
+    capsys.readouterr()
+    pdf, sheet = tmp_path / "rapport.pdf", tmp_path / "rapport.csv"
+    assert (
+        main(
+            [
+                "report",
+                "--db",
+                str(db),
+                "--period",
+                "2026H1",
+                "--out",
+                str(pdf),
+                "--csv",
+                str(sheet),
+            ]
+        )
+        == 0
+    )
+    assert "Evaluatierapport" in capsys.readouterr().out
+    text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf))
+    assert "1 januari 2026" in text and "30 juni 2026" in text
+    csv_text = sheet.read_text(encoding="utf-8-sig")
+    assert csv_text.count(";") > 10
+    for personal in ("Fatima", "Amrani", "Lindelaan", "fatima@voorbeeld.nl", "lekt"):
+        assert personal not in text and personal not in csv_text
+    assert main(["report", "--db", str(db), "--period", "2026H3", "--out", str(pdf)]) == 2
+    assert "2026H3" in capsys.readouterr().err
