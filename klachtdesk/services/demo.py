@@ -20,35 +20,36 @@ from klachtdesk.services.settings import write
 from klachtdesk.storage.keyslots import key_file_path
 from klachtdesk.storage.models import Department, Employee, User
 
+# First names with the salutation that goes with them, so letters say "heer" to Jan.
 FIRST = [
-    "Fatima",
-    "Jan",
-    "Anna",
-    "Mohammed",
-    "Sanne",
-    "Pieter",
-    "Ayşe",
-    "Kees",
-    "Emma",
-    "Johan",
-    "Lotte",
-    "Ahmed",
-    "Priya",
-    "Willem",
-    "Marieke",
-    "Youssef",
-    "Ingrid",
-    "Henk",
-    "Noor",
-    "Sven",
-    "Gerda",
-    "Bram",
-    "Esther",
-    "Dirk",
-    "Mila",
-    "Rachid",
-    "Yvonne",
-    "Thijs",
+    ("Fatima", "mevrouw"),
+    ("Jan", "heer"),
+    ("Anna", "mevrouw"),
+    ("Mohammed", "heer"),
+    ("Sanne", "mevrouw"),
+    ("Pieter", "heer"),
+    ("Ayşe", "mevrouw"),
+    ("Kees", "heer"),
+    ("Emma", "mevrouw"),
+    ("Johan", "heer"),
+    ("Lotte", "mevrouw"),
+    ("Ahmed", "heer"),
+    ("Priya", "mevrouw"),
+    ("Willem", "heer"),
+    ("Marieke", "mevrouw"),
+    ("Youssef", "heer"),
+    ("Ingrid", "mevrouw"),
+    ("Henk", "heer"),
+    ("Noor", "onbekend"),
+    ("Sven", "heer"),
+    ("Gerda", "mevrouw"),
+    ("Bram", "heer"),
+    ("Esther", "mevrouw"),
+    ("Dirk", "heer"),
+    ("Mila", "mevrouw"),
+    ("Rachid", "heer"),
+    ("Yvonne", "mevrouw"),
+    ("Thijs", "heer"),
 ]
 LAST = [
     "de Vries",
@@ -228,7 +229,8 @@ def _complaint(rng: random.Random, received: date, discussed: bool) -> Complaint
     category = rng.choice(list(SUBJECTS))
     subject, text = rng.choice(SUBJECTS[category])
     prefix, city = rng.choice(PLACES)
-    name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    first, salutation = rng.choice(FIRST)
+    name = f"{first} {rng.choice(LAST)}"
     employee = rng.choice(EMPLOYEES)[0] if rng.random() < 0.6 else ""
     data = {
         "received": received.isoformat(),
@@ -240,7 +242,7 @@ def _complaint(rng: random.Random, received: date, discussed: bool) -> Complaint
             "city": city,
             "phone": f"06 {rng.randint(10000000, 59999999)}",
             "email": f"{name.split()[0].lower()}.{rng.randint(10, 99)}@voorbeeld.nl",
-            "salutation": rng.choice(["heer", "mevrouw", "onbekend"]),
+            "salutation": salutation,
         },
         "subject": subject,
         "description": text.format(w=rng.randint(2, 6)),

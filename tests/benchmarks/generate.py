@@ -120,13 +120,14 @@ def generate(path: Path, count: int, seed: int = 7, today: date | None = None) -
             category = rng.choice(list(demo.SUBJECTS))
             subject, text = rng.choice(demo.SUBJECTS[category])
             prefix, city = rng.choice(demo.PLACES)
-            name = f"{rng.choice(demo.FIRST)} {rng.choice(demo.LAST)}"
+            first, salutation = rng.choice(demo.FIRST)
+            name = f"{first} {rng.choice(demo.LAST)}"
             counters[received.year] = counters.get(received.year, 0) + 1
             seq = counters[received.year]
             complainants.append(
                 {
                     "name": name,
-                    "salutation": rng.choice(["heer", "mevrouw", "onbekend"]),
+                    "salutation": salutation,
                     "street": f"{rng.choice(demo.STREETS)} {rng.randint(1, 180)}",
                     "postcode": f"{prefix} {rng.choice('ABCEGHJKLMNPRTVXZ')}"
                     f"{rng.choice('BDGHKLNPRTVZ')}",

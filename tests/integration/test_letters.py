@@ -730,3 +730,24 @@ def test_cli_help_lists_every_letter_type(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     for kind in LETTER_TYPES:
         assert kind in help_text
+
+
+def test_the_database_itself_refuses_to_change_a_stored_letter(org):
+    import pytest as _pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from klachtdesk.domain.validation import ComplaintInput
+    from klachtdesk.services import cases, letters
+    from tests.conftest import TODAY, complaint_data
+
+    ref = cases.register(org.balie, ComplaintInput.validated(complaint_data(), TODAY))
+    letter_id = letters.finalise(
+        org.balie, ref, letters.draft(org.balie, ref, "ontvangstbevestiging"), "post"
+    )
+    with (
+        _pytest.raises(IntegrityError, match="nooit gewijzigd"),
+        org.beheer.db.session(write=True) as session,
+    ):
+        session.execute(text("UPDATE letters SET pdf = x'00' WHERE id = :i"), {"i": letter_id})
+    assert letters.letter_pdf(org.balie, letter_id).startswith(b"%PDF")
