@@ -171,6 +171,35 @@ def bench_report(report: Report, path: Path) -> None:
     ctx.db.dispose()
 
 
+def bench_letter(report: Report, path: Path) -> None:
+    from io import BytesIO
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from klachtdesk.services import letters, setup
+
+    ctx = setup.unlock(path, "coordinator", PASSWORD)
+    raw = ctx.db.raw_connection()
+    ref = raw.execute("SELECT ref FROM cases ORDER BY id DESC LIMIT 1").fetchone()[0]
+    raw.close()
+
+    def one_letter() -> None:
+        letters.preview(ctx, ref, letters.draft(ctx, ref, "ontvangstbevestiging"))
+
+    def minimal_page() -> None:
+        canvas = Canvas(BytesIO())
+        canvas.drawString(72, 720, "Geachte mevrouw,")
+        canvas.save()
+
+    report.line(
+        "one letter (draft from the case + PDF with letterhead, embedded font)",
+        best_of(one_letter),
+        "a minimal ReportLab page",
+        best_of(minimal_page),
+    )
+    ctx.db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="KlachtDesk benchmarks")
     parser.add_argument("--cases", type=int, default=100_000)
@@ -186,6 +215,7 @@ def main() -> None:
     report = Report()
     bench_case_list(report, path)
     bench_report(report, path)
+    bench_letter(report, path)
     report.finish()
 
 
