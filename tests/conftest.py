@@ -111,3 +111,19 @@ def complaint_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def qt_workers_finish_before_exit():
+    """Background tasks (the report window computes off the UI thread) must end before the
+    interpreter tears Qt down; a worker still emitting then crashes the process."""
+    yield
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    QThreadPool.globalInstance().waitForDone(30_000)
+    app = QApplication.instance()
+    if app is not None:
+        for widget in app.topLevelWidgets():
+            widget.close()
+        app.processEvents()
