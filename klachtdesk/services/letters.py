@@ -28,6 +28,7 @@ from klachtdesk.domain.states import Activity, Status, check_activity
 from klachtdesk.domain.validation import MAX_LINE, MAX_SUBJECT, MAX_TEXT, clean_text, required_text
 from klachtdesk.domain.values import LetterChannel
 from klachtdesk.letters.names import salutation_line
+from klachtdesk.letters.placeholders import PLACEHOLDERS
 from klachtdesk.letters.render import (
     LetterDocument,
     Letterhead,
@@ -80,6 +81,7 @@ from klachtdesk.storage.models import Case, Deadline, Event, Letter, User
 
 __all__ = [
     "LETTER_TYPES",
+    "PLACEHOLDERS",
     "Draft",
     "LetterDue",
     "StoredLetter",

@@ -22,6 +22,7 @@ from klachtdesk.services.context import Context
 from klachtdesk.ui.common import call_service, confirm, show_error
 from klachtdesk.ui.settings_pages import Page
 from klachtdesk.ui.settings_pages.calendar import CalendarPage
+from klachtdesk.ui.settings_pages.letters import LettersPage
 from klachtdesk.ui.settings_pages.lists import CategoriesPage, StaffPage
 from klachtdesk.ui.settings_pages.organisation import OrganisationPage, SecurityPage
 from klachtdesk.ui.settings_pages.procedure import ProcedurePage
@@ -30,6 +31,7 @@ from klachtdesk.ui.settings_pages.users import UsersPage, roles_text
 PAGE_TYPES = (
     OrganisationPage,
     ProcedurePage,
+    LettersPage,
     CategoriesPage,
     StaffPage,
     UsersPage,
@@ -173,6 +175,14 @@ class SettingsDialog(QDialog):
             message = procedure.save()
             if message is None:
                 self.show_page(ProcedurePage)
+                self._say("Niet opgeslagen: zie de melding op deze pagina.")
+                return False
+            messages.append(message)
+        letters_page = self.page(LettersPage)
+        if letters_page.is_dirty():
+            message = letters_page.save()
+            if message is None:
+                self.show_page(LettersPage)
                 self._say("Niet opgeslagen: zie de melding op deze pagina.")
                 return False
             messages.append(message)

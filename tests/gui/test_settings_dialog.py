@@ -141,6 +141,7 @@ def test_the_pages_are_listed_in_dutch(dialog):
     assert titles == [
         "Organisatie en briefpapier",
         "Klachtenregeling",
+        "Brieven",
         "Categorieën",
         "Afdelingen en medewerkers",
         "Gebruikers en rollen",
@@ -148,7 +149,7 @@ def test_the_pages_are_listed_in_dutch(dialog):
         "Beveiliging",
     ]
     assert dialog.windowTitle() == "Instellingen"
-    pages.setCurrentRow(4)
+    pages.setCurrentRow(5)
     assert find(dialog, QLabel, "pageTitle").text() == "Gebruikers en rollen"
 
 
