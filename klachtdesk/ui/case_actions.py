@@ -29,7 +29,7 @@ from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import ACTION_LABELS, Action, Activity
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
-from klachtdesk.services import case_activities, cases
+from klachtdesk.services import case_activities, cases, letters
 from klachtdesk.services.case_edit import EditChoices
 from klachtdesk.services.case_view import CaseDetail, EventView
 from klachtdesk.services.context import Context
@@ -53,17 +53,6 @@ BUTTON_LABELS: dict[Action | Activity, str] = {
     Activity.GEGEVENS_WIJZIGEN: "Gegevens wijzigen",
 }
 
-# Letter types (SPEC §5) and the deadline a sent letter of that type answers.
-LETTER_TYPES: dict[str, tuple[str, DeadlineKind | None]] = {
-    "ontvangstbevestiging": ("Ontvangstbevestiging", DeadlineKind.ONTVANGSTBEVESTIGING),
-    "niet_ontvankelijk": ("Niet-ontvankelijkverklaring", None),
-    "doorverwijzing": ("Doorverwijzing", None),
-    "uitnodiging_hoorgesprek": ("Uitnodiging hoorgesprek", None),
-    "verlenging": ("Verlenging van de termijn", None),
-    "uitspraak": ("Uitspraak", DeadlineKind.UITSPRAAK),
-    "tevredenheidsvraag": ("Tevredenheidsvraag", None),
-    "reactie_directeur": ("Reactie directeur-bestuurder", DeadlineKind.HEROVERWEGING),
-}
 LETTER_CHANNELS = (("post", "Per post"), ("email", "Per e-mail"))
 OUTCOMES = tuple((o.value, o.label) for o in Outcome)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -256,7 +245,7 @@ def _value_text(key: str, value) -> str:
         "uitkomst": {o.value: o.label for o in Outcome},
         "reden": {r.value: r.label for r in NotAdmissibleReason},
         "kanaal": {c.value: c.label for c in Channel},
-        "brief": {k: label for k, (label, _) in LETTER_TYPES.items()},
+        "brief": {key: kind.label for key, kind in letters.LETTER_TYPES.items()},
         "via": {"post": "post", "email": "e-mail"},
     }
     if key == "grootte" and isinstance(value, int):
@@ -316,7 +305,8 @@ def _extend(ctx: Context, ref: str, version: int, values: dict) -> int:
 
 
 def _letter(ctx: Context, ref: str, version: int, values: dict) -> int:
-    answers = LETTER_TYPES[values["letter_type"]][1]
+    # The same deadline a letter made in KlachtDesk meets (services.letters is the one source).
+    answers = letters.LETTER_TYPES[values["letter_type"]].answers
     return case_activities.mark_letter_sent(
         ctx,
         ref,
@@ -325,6 +315,17 @@ def _letter(ctx: Context, ref: str, version: int, values: dict) -> int:
         values["via"],
         answers,
         expected_version=version,
+    )
+
+
+def _sent_letter_intro() -> str:
+    """The dialog's explanation; which letters meet a deadline comes from services.letters."""
+    counting = [t.label.lower() for t in letters.LETTER_TYPES.values() if t.answers is not None]
+    listed = counting[0] if len(counting) == 1 else ", ".join(counting[:-1]) + " of " + counting[-1]
+    return (
+        "Leg hier een brief vast die buiten KlachtDesk is gemaakt en verstuurd. Een brief die u "
+        "met 'Brief maken…' maakt, is al vastgelegd.\n\n"
+        f"Een verzonden {listed} telt voor de termijn die de brief beantwoordt."
     )
 
 
@@ -455,17 +456,18 @@ def action_form(
         followed = Field("followed", "Wat is met het advies gedaan", "text")
         return form("", advice, followed, call=_record(kind))
     if kind is Activity.BRIEF:
+        likely = letters.types_for(detail)
         letter = Field(
             "letter_type",
             "Soort brief",
             "choice",
             required=True,
-            choices=tuple((key, label) for key, (label, _) in LETTER_TYPES.items()),
+            choices=tuple((key, t.label) for key, t in letters.LETTER_TYPES.items()),
+            default=likely[0] if likely else None,
         )
         sent = Field("sent_on", "Verzonden op", "date", **since_receipt)
         via = Field("via", "Verzonden via", "choice", required=True, choices=LETTER_CHANNELS)
-        intro = "Een verzonden ontvangstbevestiging of uitspraak telt voor de termijn."
-        return form(intro, letter, sent, via, call=_letter)
+        return form(_sent_letter_intro(), letter, sent, via, call=_letter)
     texts = {
         Activity.VERWACHTING: ("Wat verwacht de klager?", detail.expectation),
         Activity.BEMIDDELING: ("Verslag van de bemiddeling", ""),

@@ -31,7 +31,7 @@ from klachtdesk.domain.deadlines import DeadlineState
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.states import FINISHED_STATES, Action, Activity, Status
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
-from klachtdesk.services import case_edit, case_view
+from klachtdesk.services import case_edit, case_view, letters
 from klachtdesk.services.case_view import CaseDetail, DeadlineView
 from klachtdesk.services.context import Context
 from klachtdesk.ui import case_actions
@@ -40,7 +40,7 @@ from klachtdesk.ui.case_actions import (
     FormDialog,
     event_details,
 )
-from klachtdesk.ui.case_files import CaseFilesPanel
+from klachtdesk.ui.case_files import CaseFilesPanel, make_letter_button
 from klachtdesk.ui.case_form import CaseDataPanel
 from klachtdesk.ui.common import (
     STATE_COLOURS,
@@ -109,6 +109,7 @@ class CaseDetailWindow(QWidget):
         self.files = CaseFilesPanel(ctx)
         self.files.added.connect(lambda result: self._after_change(result, None))
         self.files.message.connect(self.message.setText)
+        self.files.letter_stored.connect(self._letter_stored)
         self.tabs.addTab(self.files, "Bijlagen en brieven")
         body.addWidget(self.tabs, 1)
         self.actions_box = QGroupBox("Handelingen")
@@ -343,9 +344,14 @@ class CaseDetailWindow(QWidget):
             if child is not None:  # gone at once (findChild), deleted once its signal is done
                 child.setParent(None)
                 child.deleteLater()
-        used = set("atv")  # mnemonics of the window's own buttons
+        used = set("atvom")  # mnemonics of the window's own buttons and "Brief &maken"
         kinds: list[Action | Activity] = [*d.actions, *d.activities]
+        first_activity = d.activities[0] if d.activities else None
         for kind in kinds:
+            if kind is first_activity and Activity.BRIEF in d.activities:
+                button = make_letter_button(letters.types_for(d, self.ctx))  # the usual next step
+                button.clicked.connect(lambda: self.make_letter())
+                self.actions_layout.addWidget(button)
             text = BUTTON_LABELS[kind]
             asks = kind not in (Activity.GEGEVENS_WIJZIGEN,)
             button = QPushButton(_mnemonic(text, used) + ("…" if asks else ""))
@@ -369,6 +375,23 @@ class CaseDetailWindow(QWidget):
         self.actions_layout.addWidget(refresh)
 
     # -- doing ------------------------------------------------------------------------------------
+    def make_letter(self, letter_type: str | None = None) -> None:
+        """Open the letter dialog (on the letters tab); a final letter shows here at once."""
+        if self.detail is not None and self._may_leave_edits():
+            self.files.make_letter(letter_type)
+
+    def _letter_stored(self, letter_id: int, kind: str) -> None:
+        self._after_change(letter_id, "De brief is definitief opgeslagen in de zaak.")
+        self.tabs.setCurrentWidget(self.files)
+        self.files.select_letter(letter_id)
+        answers = letters.LETTER_TYPES[kind].answers
+        for d in self.detail.deadlines if answers else ():
+            if d.active and d.kind == answers.value and d.met_on == self.ctx.today():
+                self.message.setText(
+                    "De brief is definitief opgeslagen in de zaak; de termijn "
+                    f"{d.label.lower()} is daarmee {STATE_LABELS[d.state]}."
+                )
+
     def choices(self) -> case_edit.EditChoices | None:
         if self._choices is None:
             self._choices = call_service(self, case_edit.edit_choices, self.ctx)

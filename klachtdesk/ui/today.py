@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klachtdesk.services import agenda
+from klachtdesk.services import agenda, letters
 from klachtdesk.services.agenda import (
     APPEALS,
     LETTERS,
@@ -27,15 +27,17 @@ from klachtdesk.services.agenda import (
     SECTION_TITLES,
     THIS_WEEK,
     AgendaItem,
-    LetterToSend,
     Overview,
 )
 from klachtdesk.services.context import Context
+from klachtdesk.services.letters import LetterDue
 from klachtdesk.ui.calendar_month import DUTCH, state_colour, state_text_colour
 from klachtdesk.ui.common import call_service, fmt_date
+from klachtdesk.ui.letter_dialog import LetterDialog
 
 ROWS_SHOWN = 8
 REF_ROLE = Qt.ItemDataRole.UserRole
+TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXTS = {
     OVERDUE: "Geen verlopen termijnen. Mooi zo.",
     THIS_WEEK: "Deze week verloopt er geen termijn.",
@@ -69,15 +71,28 @@ def short_stand(item: AgendaItem, today: date) -> str:
     return f"nog {days} {unit}"
 
 
+def letter_when(letter: LetterDue) -> str:
+    """The date column of a letter row: when it is due, or what it announces."""
+    if letter.type == "verlenging" and letter.since is not None:
+        return f"verlengd op {fmt_date(letter.since)}"
+    if letter.due is not None:
+        return f"uiterlijk {fmt_date(letter.due)}"
+    if letter.since is not None:
+        return f"besluit van {fmt_date(letter.since)}"
+    return ""
+
+
 def written_date(day: date) -> str:
     """'woensdag 25 november 2026'."""
     return DUTCH.toString(QDate(day), "dddd d MMMM yyyy")
 
 
 class CaseRows(QTableWidget):
-    """A short list of cases: a click or Enter on a row opens the case."""
+    """A short list of cases: a click or Enter on a row opens the case (or, in the letters
+    list, the letter). ``chosen`` carries the case reference and the row's letter type ("" if
+    the row is no letter)."""
 
-    chosen = Signal(str)
+    chosen = Signal(str, str)
 
     def __init__(self, name: str, columns: tuple[str, ...]):
         super().__init__(0, len(columns))
@@ -99,9 +114,9 @@ class CaseRows(QTableWidget):
         self.clicked.connect(self._choose)
 
     def _choose(self, index) -> None:
-        ref = self.item(index.row(), 0).data(REF_ROLE) if self.item(index.row(), 0) else None
-        if ref:
-            self.chosen.emit(ref)
+        first = self.item(index.row(), 0)
+        if first is not None and first.data(REF_ROLE):
+            self.chosen.emit(first.data(REF_ROLE), first.data(TYPE_ROLE) or "")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -109,12 +124,15 @@ class CaseRows(QTableWidget):
             return
         super().keyPressEvent(event)
 
-    def add_row(self, ref: str, texts: list[str], state=None, tooltip: str = "") -> None:
+    def add_row(
+        self, ref: str, texts: list[str], state=None, tooltip: str = "", letter_type: str = ""
+    ) -> None:
         row = self.rowCount()
         self.insertRow(row)
         for column, text in enumerate(texts):
             cell = QTableWidgetItem(text)
             cell.setData(REF_ROLE, ref)
+            cell.setData(TYPE_ROLE, letter_type)
             cell.setToolTip(f"{text}\n{tooltip}" if column == len(texts) - 1 else tooltip)
             if column == 2 and state is not None:
                 cell.setBackground(state_colour(state))
@@ -162,9 +180,15 @@ class Section(QGroupBox):
 
 
 class TodayPanel(QWidget):
-    """'Vandaag': the first thing a user sees after logging in (SPEC §4)."""
+    """'Vandaag': the first thing a user sees after logging in (SPEC §4).
+
+    A row opens its case (``open_case``); a row under "Brieven te versturen" opens the letter
+    dialog for that case and letter type. After a letter was made final the panel refreshes
+    and ``changed`` carries the case's reference, so other views can read it again.
+    """
 
     open_case = Signal(str)
+    changed = Signal(str)
 
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(parent)
@@ -172,6 +196,8 @@ class TodayPanel(QWidget):
         self.setObjectName("todayPanel")
         self.setLocale(DUTCH)
         self.overview: Overview | None = None
+        self.letters: list[LetterDue] = []
+        self.letter_dialog: LetterDialog | None = None
         self.greeting = QLabel()
         self.greeting.setObjectName("greeting")
         font = QFont(self.font())
@@ -182,8 +208,11 @@ class TodayPanel(QWidget):
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         self.sections = {key: Section(key) for key in (OVERDUE, THIS_WEEK, LETTERS, APPEALS)}
-        for section in self.sections.values():
-            section.rows.chosen.connect(self.open_case)
+        for key, section in self.sections.items():
+            if key == LETTERS:
+                section.rows.chosen.connect(self.make_letter)
+            else:
+                section.rows.chosen.connect(lambda ref, _type: self.open_case.emit(ref))
         self.grid = QGridLayout()
         self.grid.setSpacing(12)
         for index in (0, 1):
@@ -211,9 +240,10 @@ class TodayPanel(QWidget):
             f"{greeting(self.ctx.now().hour)}, {first_name} — {written_date(self.ctx.today())}"
         )
         overview = call_service(self, agenda.today_overview, self.ctx)
-        if overview is None:
+        to_send = call_service(self, letters.letters_to_send, self.ctx)
+        if overview is None or to_send is None:
             return
-        self.overview = overview
+        self.overview, self.letters = overview, to_send
         for index, key in enumerate(overview.order):
             section = self.sections[key]
             self.grid.removeWidget(section)
@@ -223,8 +253,8 @@ class TodayPanel(QWidget):
         self._fill_deadlines(OVERDUE, overview.overdue, overview.today)
         self._fill_deadlines(THIS_WEEK, overview.this_week, overview.today)
         self._fill_deadlines(APPEALS, overview.appeals, overview.today)
-        self._fill_letters(overview.letters)
-        self.summary.setText(self._summary(overview))
+        self._fill_letters(to_send)
+        self.summary.setText(self._summary(overview, len(to_send)))
 
     def _fill_deadlines(self, key: str, items: list[AgendaItem], today: date) -> None:
         section = self.sections[key]
@@ -238,21 +268,35 @@ class TodayPanel(QWidget):
             section.rows.add_row(item.ref, row, item.state, tooltip)
         section.show_count(len(items), "andere; alle termijnen staan in de kalender.")
 
-    def _fill_letters(self, letters: list[LetterToSend]) -> None:
+    def _fill_letters(self, to_send: list[LetterDue]) -> None:
         section = self.sections[LETTERS]
         section.rows.setRowCount(0)
-        for letter in letters[:ROWS_SHOWN]:
-            when = (
-                f"uiterlijk {fmt_date(letter.due)}"
-                if letter.due is not None
-                else f"besluit van {fmt_date(letter.decided_on)}"
+        for letter in to_send[:ROWS_SHOWN]:
+            row = [letter.ref, letter.label, letter_when(letter), letter.subject]
+            tooltip = (
+                f"De brief '{letter.label}' voor zaak {letter.ref} maken "
+                f"(status: {letter.status_label.lower()})"
             )
-            row = [letter.ref, letter.letter, when, letter.subject]
-            section.rows.add_row(letter.ref, row, letter.state, f"Zaak {letter.ref} openen")
-        section.show_count(len(letters), "andere.")
+            section.rows.add_row(letter.ref, row, letter.state, tooltip, letter.type)
+        section.show_count(len(to_send), "andere.")
+
+    def make_letter(self, ref: str, letter_type: str) -> None:
+        """Open the letter dialog for this case with this letter type offered first."""
+        dialog = LetterDialog(self.ctx, ref, self, letter_type or None)
+        dialog.stored.connect(lambda _letter_id: self.changed.emit(dialog.ref))
+        dialog.finished.connect(lambda _result: self._letter_dialog_closed(dialog))
+        self.letter_dialog = dialog
+        dialog.open()
+
+    def _letter_dialog_closed(self, dialog: LetterDialog) -> None:
+        if self.letter_dialog is dialog:
+            self.letter_dialog = None
+        dialog.deleteLater()
+        if dialog.letter_id is not None:
+            self.refresh()
 
     @staticmethod
-    def _summary(overview: Overview) -> str:
+    def _summary(overview: Overview, letter_count: int) -> str:
         parts = []
         if overview.overdue:
             n = len(overview.overdue)
@@ -260,8 +304,8 @@ class TodayPanel(QWidget):
         if overview.this_week:
             n = len(overview.this_week)
             parts.append(f"{n} {'termijn' if n == 1 else 'termijnen'} deze week")
-        if overview.letters:
-            n = len(overview.letters)
+        if letter_count:
+            n = letter_count
             parts.append(f"{n} {'brief' if n == 1 else 'brieven'} te versturen")
         if overview.appeals:
             n = len(overview.appeals)

@@ -13,6 +13,7 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services import case_activities, cases
+from klachtdesk.ui import letter_dialog
 from klachtdesk.ui.today import ROWS_SHOWN, TodayPanel
 from tests.conftest import TODAY, complaint_data
 
@@ -112,12 +113,66 @@ def test_a_click_or_enter_on_a_row_opens_the_case(org, qtbot):
     with qtbot.waitSignal(panel.open_case) as opened:
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened.args == [old]
-    letters = panel.sections["brieven"].rows
-    letters.setFocus()
-    letters.setCurrentCell(1, 0)
+    week = panel.sections["deze_week"].rows
+    week.setFocus()
+    week.setCurrentCell(0, 0)
     with qtbot.waitSignal(panel.open_case) as opened:
-        qtbot.keyClick(letters, Qt.Key.Key_Return)
+        qtbot.keyClick(week, Qt.Key.Key_Return)
     assert opened.args == [new]
+
+
+def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monkeypatch):
+    monkeypatch.setattr(letter_dialog, "ask_channel", lambda *args: "post")
+    waiting = register(org, "2026-11-20")
+    decided = register(org, "2026-11-19")
+    case_activities.mark_letter_sent(
+        org.balie, decided, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
+    )
+    cases.perform(org.coordinator, decided, Action.TRIAGE_KLACHT, handler="coordinator")
+    cases.perform(org.manager, decided, Action.UITSPRAAK, outcome="gegrond", motivation="Ja.")
+    extended = register(org, "2026-11-18")
+    case_activities.mark_letter_sent(
+        org.balie,
+        extended,
+        "ontvangstbevestiging",
+        TODAY,
+        "post",
+        DeadlineKind.ONTVANGSTBEVESTIGING,
+    )
+    case_activities.extend_decision(org.coordinator, extended, "2027-01-08", "Rapport volgt.")
+    panel = make_panel(qtbot, org.coordinator)
+    assert [r[:3] for r in rows(panel, "brieven")] == [
+        [waiting, "Ontvangstbevestiging", "uiterlijk 27-11-2026"],
+        [decided, "Uitspraak", "besluit van 25-11-2026"],
+        [extended, "Verlenging van de termijn", "verlengd op 25-11-2026"],
+    ]
+    assert panel.summary.text().endswith("en 3 brieven te versturen.")
+
+    table = panel.sections["brieven"].rows
+    opened = []
+    panel.open_case.connect(opened.append)
+    rect = table.visualItemRect(table.item(1, 3))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = panel.letter_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert (dialog.ref, dialog.type_combo.currentData()) == (decided, "uitspraak")
+    assert "Wij vinden uw klacht gegrond." in dialog.body_edit.toPlainText()
+    assert opened == []  # the letter opens, not the case
+    with qtbot.waitSignal(panel.changed) as changed:
+        qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
+    assert changed.args == [decided]
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.letter_dialog is None)
+    assert [r[0] for r in rows(panel, "brieven")] == [waiting, extended]
+
+    # Enter works too; the extension's letter is offered first.
+    table.setFocus()
+    table.setCurrentCell(1, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    dialog = panel.letter_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert (dialog.ref, dialog.type_combo.currentData()) == (extended, "verlenging")
+    dialog.reject()
 
 
 def test_a_long_list_shows_the_first_rows_and_how_many_more(org, qtbot):
