@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         for panel in (self.cases, self.today, self.calendar):
             panel.open_case.connect(self.open_case)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.today.changed.connect(self._case_changed)  # a letter made from "Vandaag"
 
         self._build_actions()
         self._build_status_bar()
@@ -150,6 +151,9 @@ class MainWindow(QMainWindow):
         window.activateWindow()
 
     def _case_changed(self, ref: str) -> None:
+        window = self.detail_windows.get(ref)
+        if window is not None and window.isVisible() and self.sender() is not window:
+            window.reload()
         self.refresh()
 
     def new_complaint(self) -> None:
