@@ -91,6 +91,21 @@ def livable_org(tmp_path) -> Org:
         ctx.db.dispose()
 
 
+def cli_env(tmp_path: Path, user: str) -> dict[str, str]:
+    """The environment for a `klachtdesk` subprocess: login from variables, user dirs in tmp."""
+    env = dict(os.environ)
+    env.update(
+        KLACHTDESK_USER=user,
+        KLACHTDESK_PASSWORD=PASSWORD,
+        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
+        XDG_STATE_HOME=str(tmp_path / "xdg-state"),
+        XDG_CACHE_HOME=str(tmp_path / "xdg-cache"),
+        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
+    )
+    env.pop("KLACHTDESK_DB", None)
+    return env
+
+
 def complaint_data(**overrides) -> dict:
     data = {
         "received": "2026-11-20",

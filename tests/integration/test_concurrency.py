@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import random
 import re
 import subprocess
@@ -26,24 +25,10 @@ from klachtdesk.domain.states import Action, Status
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services import cases, check
 from klachtdesk.storage.models import Case, Event
-from tests.conftest import PASSWORD, TODAY, clock, complaint_data
+from tests.conftest import PASSWORD, TODAY, cli_env, clock, complaint_data
 
 REF = re.compile(r"^KD-2026-(\d{4})$")
 PROCESS_TIMEOUT_S = 120
-
-
-def cli_env(tmp_path: Path, user: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        KLACHTDESK_USER=user,
-        KLACHTDESK_PASSWORD=PASSWORD,
-        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
-        XDG_STATE_HOME=str(tmp_path / "xdg-state"),
-        XDG_CACHE_HOME=str(tmp_path / "xdg-cache"),
-        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
-    )
-    env.pop("KLACHTDESK_DB", None)
-    return env
 
 
 def run_cli(tmp_path: Path, user: str, *args: str) -> subprocess.CompletedProcess:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from klachtdesk.services import cases, check, setup
-from tests.conftest import PASSWORD, clock, complaint_data
+from tests.conftest import PASSWORD, cli_env, clock, complaint_data
 
 BIG = 400
 RUNS = int(os.environ.get("KLACHTDESK_KILL_RUNS", "15"))
@@ -32,20 +32,6 @@ REF = re.compile(r"^KD-2026-(\d{4})$")
 PROCESS_TIMEOUT_S = 120
 # The import's transaction keeps the journal for well over a second; a login's lasts a few ms.
 LONG_TRANSACTION_S = 0.3
-
-
-def cli_env(tmp_path: Path, user: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        KLACHTDESK_USER=user,
-        KLACHTDESK_PASSWORD=PASSWORD,
-        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
-        XDG_STATE_HOME=str(tmp_path / "xdg-state"),
-        XDG_CACHE_HOME=str(tmp_path / "xdg-cache"),
-        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
-    )
-    env.pop("KLACHTDESK_DB", None)
-    return env
 
 
 def subject(number: int) -> str:
