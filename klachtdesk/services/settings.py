@@ -52,6 +52,19 @@ DECLARATIONS: tuple[SettingDecl, ...] = (
         "security.idle_lock_minutes", "Automatisch vergrendelen na (minuten)", int, 10, 1, 240
     ),
     SettingDecl("retention.years_after_closing", "Bewaartermijn na sluiten (jaren)", int, 2, 1, 20),
+    SettingDecl("backup.folder", "Map voor back-ups", str, ""),
+    SettingDecl("backup.keep_daily", "Dagelijkse back-ups bewaren", int, 7, 1, 60),
+    SettingDecl("backup.keep_weekly", "Wekelijkse back-ups bewaren", int, 4, 0, 52),
+    SettingDecl("backup.keep_monthly", "Maandelijkse back-ups bewaren", int, 12, 0, 120),
+    SettingDecl(
+        "backup.warn_after_days",
+        "Waarschuwen als de laatste back-up ouder is dan (dagen)",
+        int,
+        7,
+        1,
+        90,
+    ),
+    SettingDecl("backup.last_at", "Laatste geslaagde back-up", str, ""),
     SettingDecl("procedure.current", "Klachtenregeling", str, "woonpartners"),
     SettingDecl("database.file_id", "Kenmerk van het sleutelbestand", str, ""),
 )
