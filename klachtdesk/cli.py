@@ -17,6 +17,7 @@ from klachtdesk.paths import default_database
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 PASSWORD_ENV = "KLACHTDESK_PASSWORD"
 USER_ENV = "KLACHTDESK_USER"
+RECOVERY_ENV = "KLACHTDESK_RECOVERY_CODE"
 
 
 class DutchArgumentParser(argparse.ArgumentParser):
@@ -231,6 +232,60 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+    return f"{max(size // 1024, 1)} kB"
+
+
+def cmd_backup(args) -> int:
+    from klachtdesk.services import backup
+
+    folder = Path(args.to) if args.to else None
+    if folder is not None and not folder.is_dir():
+        raise backup.BackupFolderMissing(folder)
+    ctx = _login(args)
+    info = backup.make_backup(ctx, folder)
+    print(f"Back-up gemaakt: {info.path} ({_size(info.size)}), gecontroleerd.")
+    return EXIT_OK
+
+
+def _recovery_code() -> str:
+    """From KLACHTDESK_RECOVERY_CODE or a prompt; never from a command-line argument."""
+    value = os.environ.get(RECOVERY_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise KlachtDeskError(
+            f"Geen herstelcode: zet de omgevingsvariabele {RECOVERY_ENV} of start de opdracht "
+            "in een venster waarin u de code kunt typen."
+        )
+    return getpass.getpass("Herstelcode: ")
+
+
+def cmd_restore(args) -> int:
+    from klachtdesk.services import restore
+
+    source = Path(args.source)
+    target = restore.check_target(Path(args.db), args.overwrite)  # before asking a password
+    if not source.is_file():
+        raise restore.BackupMissing(source)
+    if args.recovery_code:
+        credentials = {"recovery_code": _recovery_code()}
+    else:
+        credentials = {"username": _user(args), "password": _password()}
+    result = restore.restore_backup(source, target, overwrite=args.overwrite, **credentials)
+    made = result.backup.created_at
+    print(f"De back-up {result.backup.name} is gecontroleerd (gemaakt op {made:%d-%m-%Y %H:%M}).")
+    print(f"Teruggezet naar {result.database} met het sleutelbestand {result.key_file}.")
+    if result.moved_aside:
+        print("De vorige bestanden zijn niet verwijderd maar opzij gezet:")
+        for path in result.moved_aside:
+            print(f"    {path}")
+    print("U kunt inloggen met de wachtwoorden die golden toen de back-up werd gemaakt.")
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from klachtdesk import app
 
@@ -322,6 +377,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, help="het PDF-bestand")
     p.add_argument("--csv", help="ook de cijfers als CSV (puntkomma's, voor Excel)")
+
+    p = add("backup", cmd_backup, "maak een versleutelde, gecontroleerde back-up")
+    p.add_argument(
+        "--to",
+        metavar="MAP",
+        help="de map voor de back-up (standaard: de ingestelde map, anders "
+        "'KlachtDesk-back-ups' naast de database)",
+    )
+
+    p = add(
+        "restore",
+        cmd_restore,
+        "zet een back-up terug als database (de back-up wordt eerst gecontroleerd)",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="BACK-UPBESTAND",
+        help="het back-upbestand (.kdbackup)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="vervang een bestaande database; de huidige bestanden worden opzij gezet "
+        "(<database>.voor-herstel-…), niet verwijderd",
+    )
+    p.add_argument(
+        "--recovery-code",
+        action="store_true",
+        help=f"ontgrendel met de herstelcode (uit {RECOVERY_ENV} of gevraagd) in plaats van "
+        "met een wachtwoord",
+    )
 
     p = sub.add_parser("gui", help="start het programma")
     p.add_argument("--db", help="het databasebestand")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlcipher3
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.roles import Role
@@ -46,35 +47,58 @@ def check_database(ctx: Context) -> CheckReport:
 def _check_pages(ctx: Context, report: CheckReport) -> None:
     conn = ctx.db.raw_connection()
     try:
-        cipher = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
-        if cipher:
-            report.problems.append(
-                f"{len(cipher)} pagina's zijn beschadigd of aangepast (versleuteling klopt niet)."
-            )
-            return
-        structure = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-        if structure != ["ok"]:
-            report.problems.append(f"De databasestructuur is beschadigd ({len(structure)} fouten).")
-        foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if foreign:
-            report.problems.append(f"{len(foreign)} verwijzingen tussen tabellen kloppen niet.")
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        report.facts.append(f"{pages} pagina's gecontroleerd")
+        problems, pages = page_problems(conn)
     finally:
         conn.close()
+    report.problems.extend(problems)
+    if pages is None:
+        return
+    report.facts.append(f"{pages} pagina's gecontroleerd")
     report.facts.append(f"schemaversie {migrate.current_revision(ctx.db)}")
+
+
+def page_problems(conn: sqlcipher3.Connection) -> tuple[list[str], int | None]:
+    """SQLCipher's page MACs, SQLite's structure and foreign keys, on a raw connection.
+
+    Returns the Dutch problems found and the number of pages (None when the pages could not
+    be decrypted, so nothing further was checked). Shared with the back-up verification.
+    """
+    cipher = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+    if cipher:
+        return [
+            f"{len(cipher)} pagina's zijn beschadigd of aangepast (versleuteling klopt niet)."
+        ], None
+    problems = []
+    structure = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    if structure != ["ok"]:
+        problems.append(f"De databasestructuur is beschadigd ({len(structure)} fouten).")
+    foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if foreign:
+        problems.append(f"{len(foreign)} verwijzingen tussen tabellen kloppen niet.")
+    return problems, conn.execute("PRAGMA page_count").fetchone()[0]
 
 
 def _check_audit_chain(ctx: Context, report: CheckReport) -> None:
     with ctx.db.session() as session:
-        previous = GENESIS_HASH
-        count = 0
-        for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
-            count += 1
-            if entry.prev_hash != previous or audit_hash(entry) != entry.hash:
-                report.problems.append(
-                    f"Het auditlog is onderbroken bij regel {entry.id} ({entry.at:%d-%m-%Y %H:%M})."
-                )
-                return
-            previous = entry.hash
+        count, problem = audit_chain_problem(session)
+    if problem:
+        report.problems.append(problem)
+    else:
         report.facts.append(f"{count} regels in het auditlog")
+
+
+def audit_chain_problem(session: Session) -> tuple[int, str | None]:
+    """Walk the audit log; return the entries checked and a Dutch problem, or None.
+
+    Shared with the back-up verification.
+    """
+    previous = GENESIS_HASH
+    count = 0
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
+        count += 1
+        if entry.prev_hash != previous or audit_hash(entry) != entry.hash:
+            return count, (
+                f"Het auditlog is onderbroken bij regel {entry.id} ({entry.at:%d-%m-%Y %H:%M})."
+            )
+        previous = entry.hash
+    return count, None

@@ -1,0 +1,398 @@
+"""The back-up file: one zip (no compression) with the encrypted database, its key file and a
+manifest without personal data; the online copy, the atomic write and the rotation rule.
+
+The database copy is made with SQLite's online backup API into a connection keyed with the
+same raw key, so the copy is as encrypted as the original and consistent while others write.
+Nothing is ever decrypted to disk: temporary files hold the encrypted copy only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.storage.engine import SQLITE_MAGIC, _raw_connect
+from klachtdesk.storage.migrate import alembic_config
+
+FORMAT = "klachtdesk-backup"
+FORMAT_VERSION = 1
+SUFFIX = ".kdbackup"
+PART_SUFFIX = ".part"
+DEFECT_SUFFIX = ".defect"
+MANIFEST = "manifest.json"
+DB_MEMBER = "klachtdesk.kdb"
+KEYS_MEMBER = "klachtdesk.kdb.keys"
+_NAME = re.compile(r"^klachtdesk-(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(?:-(\d{1,3}))?\.kdbackup$")
+_CHUNK = 1024 * 1024
+_MAX_KEYS_BYTES = 10 * 1024 * 1024
+T = TypeVar("T")
+
+
+class BackupDamaged(KlachtDeskError):
+    def __init__(self, path: Path, detail: str = ""):
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"De back-up '{Path(path).name}' is beschadigd of onvolledig{extra} en kan niet "
+            "worden gebruikt. Er is niets teruggezet of overschreven. Kies een andere back-up."
+        )
+
+
+class BackupTooNew(KlachtDeskError):
+    def __init__(self, path: Path):
+        super().__init__(
+            f"De back-up '{Path(path).name}' is gemaakt met een nieuwere versie van KlachtDesk. "
+            "Installeer de nieuwste versie van KlachtDesk en probeer het opnieuw."
+        )
+
+
+class BackupMissing(KlachtDeskError):
+    exit_code = 2
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"Het back-upbestand '{path}' bestaat niet. Controleer de naam en de map (is de "
+            "USB-stick of netwerkschijf aangesloten?)."
+        )
+
+
+class BackupFolderMissing(KlachtDeskError):
+    exit_code = 2
+
+    def __init__(self, folder: Path):
+        super().__init__(
+            f"De map '{folder}' voor back-ups bestaat niet. Is de USB-stick of netwerkschijf "
+            "aangesloten? Kies anders een andere map. Er is geen back-up gemaakt."
+        )
+
+
+class BackupWriteFailed(KlachtDeskError):
+    def __init__(self, folder: Path, error: OSError):
+        if error.errno == errno.ENOSPC:
+            reason = "de schijf of USB-stick is vol"
+        else:
+            reason = error.strerror or "het bestand kon niet worden geschreven"
+        super().__init__(
+            f"De back-up kon niet worden geschreven in '{folder}': {reason}. Er is geen "
+            "nieuwe back-up gemaakt; eerdere back-ups en de database zelf zijn ongewijzigd."
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    created_at: datetime
+    app_version: str
+    schema_revision: str
+    file_id: str
+    members: dict[str, Member]
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "app_version": self.app_version,
+            "schema_revision": self.schema_revision,
+            "file_id": self.file_id,
+            "members": {name: vars(m) for name, m in sorted(self.members.items())},
+        }
+        return json.dumps(data, indent=1).encode("ascii")
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, path: Path) -> Manifest:
+        try:
+            data = json.loads(raw)
+            if data.get("format") != FORMAT:
+                raise ValueError("format")
+        except (ValueError, AttributeError):
+            raise BackupDamaged(path, "geen KlachtDesk-back-up") from None
+        if not isinstance(data.get("version"), int) or data["version"] > FORMAT_VERSION:
+            raise BackupTooNew(path)
+        try:
+            members = {
+                name: Member(str(m["sha256"]), int(m["size"]))
+                for name, m in data["members"].items()
+            }
+            if set(members) != {DB_MEMBER, KEYS_MEMBER}:
+                raise ValueError("members")
+            return cls(
+                created_at=datetime.fromisoformat(data["created_at"]),
+                app_version=str(data["app_version"]),
+                schema_revision=str(data["schema_revision"]),
+                file_id=str(data["file_id"]),
+                members=members,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise BackupDamaged(path, "de inhoudsopgave is onleesbaar") from None
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One back-up file as its manifest describes it; ``problem`` is set for a bad file."""
+
+    path: Path
+    created_at: datetime
+    size: int
+    app_version: str = ""
+    schema_revision: str = ""
+    file_id: str = ""
+    verified: bool = False
+    problem: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class Extracted:
+    """The members of a back-up written to a work folder: still encrypted, hashes checked."""
+
+    database: Path
+    key_file: Path
+    manifest: Manifest
+    info: BackupInfo
+
+
+# -- names ------------------------------------------------------------------------------------
+def backup_name(at: datetime, number: int = 1) -> str:
+    extra = f"-{number}" if number > 1 else ""
+    return f"klachtdesk-{at:%Y-%m-%d-%H%M}{extra}{SUFFIX}"
+
+
+def is_backup_name(name: str) -> bool:
+    return _NAME.match(name) is not None
+
+
+def free_backup_path(folder: Path, at: datetime) -> Path:
+    """A name not yet used in ``folder`` (also not as .part or .defect)."""
+    for number in range(1, 1000):
+        path = folder / backup_name(at, number)
+        taken = (path, *(path.with_name(path.name + s) for s in (PART_SUFFIX, DEFECT_SUFFIX)))
+        if not any(p.exists() for p in taken):
+            return path
+    raise BackupWriteFailed(folder, OSError(errno.EEXIST, "te veel back-ups in één minuut"))
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+# -- writing ----------------------------------------------------------------------------------
+@contextlib.contextmanager
+def work_folder(parent: Path | None = None) -> Iterator[Path]:
+    """A private folder (mode 700) for encrypted temporary copies, removed on every path."""
+    folder = Path(tempfile.mkdtemp(prefix=".klachtdesk-werk-", dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def copy_database(source: Path, key: bytes, target: Path) -> None:
+    """Copy a live database with the online backup API into ``target``, keyed with ``key``."""
+    src = _raw_connect(source, key)
+    try:
+        dst = _raw_connect(target, key)
+        try:
+            # One step copies every page under one read lock: a consistent snapshot, while
+            # writers wait (busy timeout) only for the length of the copy.
+            src.backup(dst, pages=-1, sleep=0.05)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    with target.open("rb") as handle:
+        if handle.read(16) == SQLITE_MAGIC:  # never keep an unencrypted copy, not even here
+            target.unlink()
+            raise RuntimeError("the database copy is not encrypted")
+
+
+def file_digest(path: Path) -> Member:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return Member(digest.hexdigest(), size)
+
+
+def write_part(target: Path, db_copy: Path, keys: bytes, manifest: Manifest) -> Path:
+    """Write ``<target>.part`` and fsync it; the caller verifies, then ``publish``es it."""
+    part = target.with_name(target.name + PART_SUFFIX)
+    try:
+        with part.open("xb") as raw:
+            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive:
+                archive.writestr(MANIFEST, manifest.to_bytes())
+                archive.write(db_copy, DB_MEMBER)
+                archive.writestr(KEYS_MEMBER, keys)
+            raw.flush()
+            os.fsync(raw.fileno())
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return part
+
+
+def publish(part: Path, target: Path) -> None:
+    """Give a verified ``.part`` its final name (never over an existing file)."""
+    if target.exists():
+        raise FileExistsError(errno.EEXIST, f"'{target.name}' bestaat al")
+    os.replace(part, target)
+    fsync_folder(target.parent)
+
+
+def set_aside_defect(part: Path) -> Path | None:
+    """Keep a back-up that failed verification as ``.defect`` for inspection (never a
+    ``.kdbackup``); remove it if even that fails."""
+    name = part.name.removesuffix(PART_SUFFIX)
+    defect = part.with_name(name + DEFECT_SUFFIX)
+    try:
+        os.replace(part, defect)
+        return defect
+    except OSError:
+        part.unlink(missing_ok=True)
+        return None
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles for this."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# -- reading ----------------------------------------------------------------------------------
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    if not path.is_file():
+        raise BackupMissing(path)
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise BackupDamaged(path, "het is geen volledig back-upbestand") from None
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest of a back-up (no password needed); raises BackupDamaged/BackupTooNew."""
+    with _open_zip(path) as archive:
+        try:
+            raw = archive.read(MANIFEST)
+        except KeyError:
+            raise BackupDamaged(path, "geen KlachtDesk-back-up") from None
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+            raise BackupDamaged(path, "de inhoudsopgave is onleesbaar") from None
+    return Manifest.from_bytes(raw, path)
+
+
+def info_from(path: Path, manifest: Manifest, verified: bool = False) -> BackupInfo:
+    return BackupInfo(
+        path=path,
+        created_at=manifest.created_at,
+        size=path.stat().st_size,
+        app_version=manifest.app_version,
+        schema_revision=manifest.schema_revision,
+        file_id=manifest.file_id,
+        verified=verified,
+    )
+
+
+def describe(path: Path) -> BackupInfo:
+    """Read one file's manifest; a damaged file comes back with ``problem`` set."""
+    try:
+        return info_from(path, read_manifest(path))
+    except KlachtDeskError as error:
+        match = _NAME.match(path.name)
+        when = (
+            datetime(*(int(g) for g in match.groups()[:3]), int(match[4]), int(match[5]))
+            if match
+            else datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        )
+        return BackupInfo(path, when, path.stat().st_size, problem=str(error))
+
+
+def extract(path: Path, workdir: Path, database_name: str = DB_MEMBER) -> Extracted:
+    """Copy the members into ``workdir`` (encrypted as they are), checking size and SHA-256."""
+    manifest = read_manifest(path)
+    database = workdir / database_name
+    key_file = Path(str(database) + ".keys")
+    with _open_zip(path) as archive:
+        for member, target in ((DB_MEMBER, database), (KEYS_MEMBER, key_file)):
+            expected = manifest.members[member]
+            try:
+                entry = archive.getinfo(member)
+            except KeyError:
+                raise BackupDamaged(path, f"'{member}' ontbreekt") from None
+            if entry.file_size != expected.size or (
+                member == KEYS_MEMBER and entry.file_size > _MAX_KEYS_BYTES
+            ):
+                raise BackupDamaged(path, f"'{member}' heeft niet de verwachte grootte")
+            digest = hashlib.sha256()
+            try:
+                with archive.open(entry) as source, target.open("xb") as out:
+                    while chunk := source.read(_CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+                raise BackupDamaged(path, f"'{member}' is onleesbaar") from None
+            if digest.hexdigest() != expected.sha256:
+                raise BackupDamaged(path, f"de controlesom van '{member}' klopt niet")
+    return Extracted(database, key_file, manifest, info_from(path, manifest))
+
+
+# -- rotation ---------------------------------------------------------------------------------
+def select_kept(
+    items: list[T], stamp: Callable[[T], datetime], daily: int, weekly: int, monthly: int
+) -> list[T]:
+    """The back-ups rotation keeps, newest first.
+
+    Each rule is applied on its own to all back-ups (as restic's ``forget`` does): the newest
+    back-up of each of the ``daily`` most recent days that have one, of the ``weekly`` most
+    recent ISO weeks, and of the ``monthly`` most recent months. A back-up kept by several
+    rules is kept once. The newest back-up is always kept.
+    """
+    ordered = sorted(items, key=stamp, reverse=True)
+    periods: tuple[tuple[int, Callable[[datetime], object]], ...] = (
+        (max(daily, 1), lambda t: t.date()),
+        (weekly, lambda t: tuple(t.isocalendar())[:2]),
+        (monthly, lambda t: (t.year, t.month)),
+    )
+    kept_ids: set[int] = set()
+    for count, period in periods:
+        seen: set[object] = set()
+        for item in ordered:
+            key = period(stamp(item))
+            if key in seen:
+                continue
+            if len(seen) >= count:
+                break
+            seen.add(key)
+            kept_ids.add(id(item))
+    return [item for item in ordered if id(item) in kept_ids]
