@@ -240,6 +240,14 @@ class CalendarPanel(QWidget):
         self.show_week(self.week_start)
         self._load_agenda()
 
+    def forget(self) -> None:
+        """The idle lock: clear every deadline read from the database until ``refresh``."""
+        self._month_items, self._week_items, self._agenda_items = [], [], []
+        self.month.set_items([])
+        self.day_table.setRowCount(0)
+        self.week_table.setRowCount(0)
+        self.agenda_tree.clear()
+
     def go_to_today(self) -> None:
         self.today = self.ctx.today()
         self.week_start = self.today - timedelta(days=self.today.weekday())

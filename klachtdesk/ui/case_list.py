@@ -82,6 +82,13 @@ class CaseListModel(QAbstractTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    def forget(self) -> None:
+        """Drop every row read from the database (the idle lock); ``reload`` reads again."""
+        self.beginResetModel()
+        self._ids = []
+        self._pages.clear()
+        self.endResetModel()
+
     def set_filter(self, flt: CaseFilter) -> None:
         self.filter = flt
         self.reload()
@@ -271,11 +278,18 @@ class CaseListPanel(QWidget):
 
     def refresh(self) -> None:
         """Reload, keeping the selected case selected."""
+        self._poll.start()
         selected = self.selected_ref()
         self.model.reload()
         self._stamp = call_service(self, case_view.data_stamp, self._ctx)
         if selected:
             self.select_ref(selected)
+
+    def forget(self) -> None:
+        """The idle lock: show nothing from the database until ``refresh``."""
+        self._poll.stop()
+        self._search_timer.stop()
+        self.model.forget()
 
     def refresh_if_changed(self) -> None:
         try:

@@ -1,6 +1,8 @@
 """The idle lock: after the configured quiet time every window hides behind a password prompt.
 
-Windows are hidden, not closed, so unsaved input in them survives the lock.
+Before the windows hide, ``locked`` lets them drop what they read from the database (lists,
+overviews, case windows without unsaved changes); ``unlocked`` lets them read it again. A
+window with unsaved input is hidden, not closed, so that input survives the lock.
 """
 
 from __future__ import annotations
@@ -132,10 +134,10 @@ class Locker(QObject):
             return
         self.is_locked = True
         self.watcher.pause()
+        self.locked.emit()  # first, so windows can clear and close themselves
         hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         for window in hidden:
             window.hide()
-        self.locked.emit()
         self.dialog = LockDialog(self._ctx)
         self.dialog.accepted.connect(lambda: self._unlock(hidden))
         self.dialog.show()

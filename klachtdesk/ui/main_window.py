@@ -54,6 +54,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self.locker = Locker(ctx, values.get("security.idle_lock_minutes", 10), self)
+        self.locker.locked.connect(self._forget)
+        self.locker.unlocked.connect(self._read_again)
+        self._reopen: list[str] = []
         self._restore_geometry()
         # At start the user first sees what is overdue and due this week (SPEC §4).
         self.tabs.setCurrentIndex(TAB_TODAY)
@@ -195,6 +198,24 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         self.locker.lock()
+
+    def _forget(self) -> None:
+        """Locked: drop the data read from the database from every window (SPEC §7)."""
+        for panel in (self.cases, self.today, self.calendar):
+            panel.forget()
+        self._reopen = []
+        for ref, window in list(self.detail_windows.items()):
+            if window.isVisible() and not window.form.dirty:
+                self._reopen.append(ref)
+                window.close()
+                window.deleteLater()
+                del self.detail_windows[ref]
+
+    def _read_again(self) -> None:
+        self.refresh()
+        for ref in self._reopen:
+            self.open_case(ref)
+        self._reopen = []
 
     def about(self) -> None:
         QMessageBox.about(

@@ -256,6 +256,14 @@ class TodayPanel(QWidget):
         self._fill_letters(to_send)
         self.summary.setText(self._summary(overview, len(to_send)))
 
+    def forget(self) -> None:
+        """The idle lock: clear every row read from the database until ``refresh``."""
+        self.overview, self.letters = None, []
+        for section in self.sections.values():
+            section.rows.setRowCount(0)
+            section.show_count(0, "")
+        self.summary.clear()
+
     def _fill_deadlines(self, key: str, items: list[AgendaItem], today: date) -> None:
         section = self.sections[key]
         section.rows.setRowCount(0)

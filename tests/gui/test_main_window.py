@@ -99,3 +99,64 @@ def test_locking_hides_the_main_window(org, qtbot):
     window.locker.dialog.try_unlock()
     assert window.isVisible()
     QApplication.processEvents()
+
+
+def _visible_texts(widget) -> str:
+    """Every text a window shows: labels, line edits, tables, trees and list models."""
+    from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit
+
+    parts = []
+    for child in widget.findChildren(QLabel):
+        parts.append(child.text())
+    for child in widget.findChildren(QLineEdit):
+        parts.append(child.text())
+    for view in widget.findChildren(QAbstractItemView):
+        model = view.model()
+        if model is None:
+            continue
+        for row in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                parts.append(str(model.index(row, column).data() or ""))
+    return "\n".join(parts)
+
+
+def test_the_idle_lock_clears_case_data_from_the_windows_and_reads_it_again(org, qtbot):
+    ref = register(org.balie, subject="Schimmel in de slaapkamer")
+    window = open_window(qtbot, org.coordinator)
+    window.open_case(ref)
+    window.tabs.setCurrentIndex(TAB_CASES)
+    assert window.cases.model.rowCount() == 1
+    assert "Schimmel in de slaapkamer" in _visible_texts(window)
+    assert "Fatima el Amrani" in _visible_texts(window.detail_windows[ref])
+
+    window.lock()
+    dialog = window.locker.dialog
+    assert dialog.isVisible() and not window.isVisible()
+    assert ref not in window.detail_windows  # a case window without changes is closed
+    texts = _visible_texts(window)
+    assert window.cases.model.rowCount() == 0
+    for secret in ("Schimmel in de slaapkamer", "Fatima el Amrani", ref):
+        assert secret not in texts
+    open_windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, CaseDetailWindow)]
+    assert all(not w.isVisible() for w in open_windows)
+
+    qtbot.keyClicks(dialog.password, "correct-paard-batterij")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert window.isVisible() and not window.locker.is_locked
+    assert window.cases.model.rowCount() == 1
+    assert window.detail_windows[ref].isVisible()  # reopened, read again
+
+
+def test_a_case_window_with_unsaved_input_keeps_it_through_the_lock(org, qtbot):
+    ref = register(org.balie)
+    window = open_window(qtbot, org.coordinator)
+    window.open_case(ref)
+    detail = window.detail_windows[ref]
+    detail.form.set_dirty(True)
+    window.lock()
+    assert window.detail_windows[ref] is detail and not detail.isVisible()
+    dialog = window.locker.dialog
+    qtbot.keyClicks(dialog.password, "correct-paard-batterij")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert detail.isVisible() and detail.form.dirty
+    detail.form.set_dirty(False)  # or closing the window at the end would ask
