@@ -3,6 +3,10 @@
 The slots live in a small JSON file beside the database (``<database>.keys``). It holds no
 readable personal data: user names are stored only as salted hashes. Changing a password
 rewraps one slot; the database itself is never re-encrypted.
+
+The file also keeps a short list of failed logins (time and the hash of the typed name):
+while the database is locked nothing can be written into its audit log, so the attempts wait
+here until the next successful login moves them there.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -29,6 +34,7 @@ SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 1
 RECOVERY_SLOT = "recovery"
+MAX_FAILED_LOGINS = 200  # the newest attempts are kept; older ones are dropped
 _B32_FORGIVING = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
@@ -56,6 +62,15 @@ def _derive(secret: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     )
 
 
+@dataclass(frozen=True)
+class FailedLogin:
+    """One failed login while the database was locked; ``who`` is the hash of the typed name."""
+
+    id: str
+    at: str  # ISO date and time of the attempt
+    who: str
+
+
 @dataclass
 class Slot:
     lookup: str
@@ -70,9 +85,15 @@ class Slot:
 class KeyFile:
     """The key slots of one database."""
 
-    def __init__(self, file_id: str, slots: dict[str, Slot]):
+    def __init__(
+        self,
+        file_id: str,
+        slots: dict[str, Slot],
+        failed_logins: list[FailedLogin] | None = None,
+    ):
         self.file_id = file_id
         self.slots = slots
+        self.failed_logins: list[FailedLogin] = list(failed_logins or [])
 
     @classmethod
     def new(cls) -> KeyFile:
@@ -90,9 +111,10 @@ class KeyFile:
             if data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION:
                 raise ValueError("unknown format")
             slots = {s["lookup"]: Slot(**s) for s in data["slots"]}
-            return cls(str(data["file_id"]), slots)
+            file_id = str(data["file_id"])
         except (ValueError, KeyError, TypeError, AttributeError):
             raise NotADatabase(path, "het sleutelbestand is onleesbaar") from None
+        return cls(file_id, slots, _failed_logins(data.get("failed_logins")))
 
     def to_bytes(self) -> bytes:
         data = {
@@ -100,6 +122,7 @@ class KeyFile:
             "version": FORMAT_VERSION,
             "file_id": self.file_id,
             "slots": [asdict(s) for s in self.slots.values()],
+            "failed_logins": [asdict(f) for f in self.failed_logins],
         }
         return json.dumps(data, indent=1).encode("ascii")
 
@@ -156,6 +179,21 @@ class KeyFile:
     def unlock(self, username: str, password: str) -> bytes:
         return self._unwrap(self._lookup("user:" + username), password)
 
+    def user_lookup(self, username: str) -> str:
+        """The hash that stands for a user name in this file (never the name itself)."""
+        return self._lookup("user:" + username)
+
+    # -- failed logins ----------------------------------------------------------------
+    def add_failed_login(self, username: str, at: datetime) -> FailedLogin:
+        attempt = FailedLogin(
+            secrets.token_hex(8), at.isoformat(timespec="seconds"), self.user_lookup(username)
+        )
+        self.failed_logins = [*self.failed_logins, attempt][-MAX_FAILED_LOGINS:]
+        return attempt
+
+    def remove_failed_logins(self, ids: set[str]) -> None:
+        self.failed_logins = [f for f in self.failed_logins if f.id not in ids]
+
     def set_recovery(self, key: bytes) -> str:
         """Make a new recovery code (the old one stops working) and return it."""
         code = new_recovery_code()
@@ -171,3 +209,38 @@ class KeyFile:
                 "De herstelcode klopt niet. Controleer de code op het geprinte herstelblad "
                 "(de streepjes mag u weglaten)."
             ) from None
+
+
+def _failed_logins(raw) -> list[FailedLogin]:
+    """The stored attempts; a damaged list is dropped rather than blocking every login."""
+    if not isinstance(raw, list):
+        return []
+    result = []
+    for item in raw[-MAX_FAILED_LOGINS:]:
+        try:
+            attempt = FailedLogin(str(item["id"]), str(item["at"]), str(item["who"]))
+            datetime.fromisoformat(attempt.at)
+        except (KeyError, TypeError, ValueError):
+            continue
+        result.append(attempt)
+    return result
+
+
+def record_failed_login(path: Path, username: str, at: datetime) -> None:
+    """Add one attempt to the key file at ``path``.
+
+    Read again just before writing, so a slot another PC wrote a moment ago is kept.
+    Raises OSError when the file cannot be written (for example a read-only share).
+    """
+    keyfile = KeyFile.load(path)
+    keyfile.add_failed_login(username, at)
+    keyfile.save(path)
+
+
+def forget_failed_logins(path: Path, ids: set[str]) -> None:
+    """Remove attempts that are now in the audit log (again read just before writing)."""
+    keyfile = KeyFile.load(path)
+    before = len(keyfile.failed_logins)
+    keyfile.remove_failed_logins(ids)
+    if len(keyfile.failed_logins) != before:
+        keyfile.save(path)

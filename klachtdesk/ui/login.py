@@ -1,10 +1,13 @@
-"""Logging in: database file, user name and password, with a growing wait after mistakes."""
+"""Logging in: database file, user name and password, with a growing wait after mistakes.
+
+"Wachtwoord vergeten?" explains what to do and lets a beheerder use the recovery code.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
@@ -24,17 +26,10 @@ from klachtdesk.paths import default_database
 from klachtdesk.services import setup
 from klachtdesk.services.context import Context
 from klachtdesk.ui.common import preferences, show_error
+from klachtdesk.ui.password_dialogs import RecoveryDialog
 
-FORGOTTEN_TEXT = (
-    "<p><b>Wachtwoord vergeten?</b></p>"
-    "<p>Niemand kan uw wachtwoord terugzien, ook de beheerder niet: daardoor zijn de "
-    "gegevens veilig.</p>"
-    "<p>Vraag de beheerder van KlachtDesk om u een nieuw wachtwoord te geven.</p>"
-    "<p>Is de beheerder zelf het wachtwoord kwijt, dan gebruikt de beheerder de "
-    "<b>herstelcode</b>: de code van acht groepen van vier tekens die bij het aanmaken van "
-    "de database is getoond en geprint. Met die code komt de beheerder weer bij de "
-    "gegevens en kiest een nieuw wachtwoord.</p>"
-)
+ERROR_STYLE = "color: #842029;"
+GOOD_STYLE = "color: #0f5132;"
 
 
 class LoginDialog(QDialog):
@@ -44,6 +39,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("KlachtDesk — aanmelden")
         self.context: Context | None = None
+        self.recovery_dialog: RecoveryDialog | None = None
         self.throttle = setup.LoginThrottle()
         prefs = preferences()
 
@@ -68,12 +64,12 @@ class LoginDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("loginMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #842029;")
+        self.message.setStyleSheet(ERROR_STYLE)
         forgot = QPushButton("Wachtwoord &vergeten?")
         forgot.setObjectName("forgotPassword")
         forgot.setFlat(True)
         forgot.setAutoDefault(False)  # Enter in the password field logs in
-        forgot.clicked.connect(self._explain_forgotten)
+        forgot.clicked.connect(self.open_recovery)
 
         row = QHBoxLayout()
         row.addWidget(self.database, 1)
@@ -119,6 +115,7 @@ class LoginDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             wait = self.throttle.failed()
+            self.message.setStyleSheet(ERROR_STYLE)
             self.message.setText(str(error))
             if wait:
                 self._start_wait(wait)
@@ -160,10 +157,20 @@ class LoginDialog(QDialog):
         if path:
             self.database.setCurrentText(path)
 
-    def _explain_forgotten(self) -> None:
-        box = QMessageBox(self)
-        box.setObjectName("forgottenDialog")
-        box.setWindowTitle("Wachtwoord vergeten")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(FORGOTTEN_TEXT)
-        box.exec()
+    def open_recovery(self) -> None:
+        """Explain the forgotten password; a beheerder can use the recovery code there."""
+        path = Path(self.database.currentText().strip())
+        self.recovery_dialog = RecoveryDialog(path, self, self.username.text().strip())
+        self.recovery_dialog.accepted.connect(self._recovered)
+        self.recovery_dialog.open()
+
+    def _recovered(self) -> None:
+        dialog = self.recovery_dialog
+        self.username.setText(dialog.username or "")
+        self.password.clear()
+        self.password.setFocus()
+        self.throttle.succeeded()
+        self.message.setStyleSheet(GOOD_STYLE)
+        self.message.setText(
+            "Uw nieuwe wachtwoord is ingesteld. Meld u nu aan met het nieuwe wachtwoord."
+        )

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.procedures import PRESETS
 from klachtdesk.paths import default_database
 from klachtdesk.services import settings as settings_service
 from klachtdesk.services import setup
 from klachtdesk.services.context import Context
 from klachtdesk.ui.common import call_service, show_error
+from klachtdesk.ui.password_dialogs import print_recovery_sheet, recovery_sheet
 
 ORG_FIELDS = (
     ("org.name", "Naam organisatie *"),
@@ -204,25 +204,15 @@ class RecoveryPage(QWizardPage):
 
     def recovery_sheet(self) -> QTextDocument:
         wizard: SetupWizard = self.wizard()
-        document = QTextDocument()
-        document.setHtml(
-            f"<h1>KlachtDesk — herstelcode</h1>"
-            f"<p>Organisatie: {wizard.org_values().get('org.name', '')}<br>"
-            f"Database: {wizard.database_path}<br>Aangemaakt op: {long_date(wizard.created_on)}"
-            f"</p><p style='font-size:20pt; font-family:monospace'><b>{wizard.recovery_code}</b>"
-            "</p><p>Bewaar dit blad op een veilige plek. Met deze code kan de beheerder de "
-            "database openen als alle wachtwoorden vergeten zijn.</p>"
+        return recovery_sheet(
+            wizard.recovery_code or "",
+            wizard.database_path,
+            wizard.created_on,
+            wizard.org_values().get("org.name", ""),
         )
-        return document
 
     def _print(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter()
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Herstelcode printen")
-        if dialog.exec():
-            self.recovery_sheet().print_(printer)
+        print_recovery_sheet(self, self.recovery_sheet())
 
 
 class SetupWizard(QWizard):
