@@ -11,7 +11,6 @@ def run(database: Path | None = None) -> int:
 
     from klachtdesk.paths import default_database
     from klachtdesk.ui.common import install_dutch, preferences
-    from klachtdesk.ui.login import LoginDialog
     from klachtdesk.ui.main_window import MainWindow
     from klachtdesk.ui.setup_wizard import SetupWizard
 
@@ -21,18 +20,27 @@ def run(database: Path | None = None) -> int:
 
     known = database or preferences().value("login/recent") or default_database().exists()
     if known:
-        dialog = LoginDialog(database)
-        if not dialog.exec():
-            return 0
-        ctx = dialog.context
+        ctx = _login(database)
     else:
         wizard = SetupWizard()
         if not wizard.exec() or wizard.context is None:
             return 0
         ctx = wizard.context
-    try:
-        window = MainWindow(ctx)
-        window.show()
-        return app.exec()
-    finally:
-        ctx.db.dispose()
+    while ctx is not None:
+        try:
+            window = MainWindow(ctx, backups=True)
+            window.show()
+            status = app.exec()
+        finally:
+            ctx.db.dispose()
+        if not window.restart:  # a restored back-up: log in again on the restored database
+            return status
+        ctx = _login(ctx.db.path)
+    return 0
+
+
+def _login(database: Path | None):
+    from klachtdesk.ui.login import LoginDialog
+
+    dialog = LoginDialog(database)
+    return dialog.context if dialog.exec() else None

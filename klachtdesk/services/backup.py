@@ -164,6 +164,7 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
         settings["backup.keep_daily"],
         settings["backup.keep_weekly"],
         settings["backup.keep_monthly"],
+        protect=target,
     )
     return replace(archive.info_from(target, manifest), verified=True)
 
@@ -246,12 +247,18 @@ def list_backups(folder: Path) -> list[BackupInfo]:
 
 
 def rotate_backups(
-    folder: Path, file_id: str, keep_daily: int, keep_weekly: int, keep_monthly: int
+    folder: Path,
+    file_id: str,
+    keep_daily: int,
+    keep_weekly: int,
+    keep_monthly: int,
+    protect: Path | None = None,
 ) -> list[Path]:
     """Delete the back-ups of this database that the rotation does not keep; returns them.
 
     Only files with our name pattern and a readable manifest of this database (``file_id``)
-    are candidates: other files in the folder are never touched.
+    are candidates: other files in the folder are never touched, nor is ``protect`` (the
+    back-up just made, even when an older one carries the same time).
     """
     ours = [
         info
@@ -263,7 +270,7 @@ def rotate_backups(
     )
     removed = []
     for info in ours:
-        if info in kept:
+        if info in kept or info.path == protect:
             continue
         try:
             info.path.unlink()

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar
 
 from klachtdesk import __version__
 from klachtdesk.domain.roles import ROLE_LABELS, Role
 from klachtdesk.paths import resource_path
-from klachtdesk.services import report
+from klachtdesk.services import backup, report
 from klachtdesk.services import settings as settings_service
 from klachtdesk.services.context import Context
+from klachtdesk.ui import tasks
+from klachtdesk.ui.backup_window import BackupDialog, status_style
 from klachtdesk.ui.calendar_view import CalendarPanel
 from klachtdesk.ui.case_detail import CaseDetailWindow
 from klachtdesk.ui.case_list import CaseListPanel
-from klachtdesk.ui.common import call_service, preferences
+from klachtdesk.ui.common import call_service, confirm, preferences, show_error
 from klachtdesk.ui.intake_wizard import IntakeWizard
 from klachtdesk.ui.lock import Locker
 from klachtdesk.ui.report_window import ReportWindow
+from klachtdesk.ui.restore_dialog import RestoreDialog, remember_folder, restored_text
 from klachtdesk.ui.settings_dialog import SettingsDialog
 from klachtdesk.ui.today import TodayPanel
 
 TAB_CASES, TAB_TODAY, TAB_CALENDAR = range(3)
+BACKUP_CHECK_MS = 60 * 60 * 1000  # look once an hour whether today's back-up is due
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: Context, parent=None):
+    """``backups``: make the automatic back-ups (daily and on exit); the application sets it,
+    tests that are not about back-ups leave it off. ``restart`` is set when the user restored
+    a back-up over the open database: the application then asks for a login again."""
+
+    def __init__(self, ctx: Context, parent=None, backups: bool = False):
         super().__init__(parent)
         self.ctx = ctx
+        self.backups = backups
+        self.restart = False
+        self._backup_task: tasks.Task | None = None
         self.setObjectName("mainWindow")
         values = call_service(self, settings_service.get_settings, ctx) or {}
         self.org_name = values.get("org.name", "")
@@ -57,6 +68,13 @@ class MainWindow(QMainWindow):
         self.locker.locked.connect(self._forget)
         self.locker.unlocked.connect(self._read_again)
         self._reopen: list[str] = []
+        self.show_backup_status()
+        if backups:
+            self._backup_timer = QTimer(self)
+            self._backup_timer.setInterval(BACKUP_CHECK_MS)
+            self._backup_timer.timeout.connect(self.daily_backup)
+            self._backup_timer.start()
+            QTimer.singleShot(2000, self.daily_backup)
         self._restore_geometry()
         # At start the user first sees what is overdue and due this week (SPEC §4).
         self.tabs.setCurrentIndex(TAB_TODAY)
@@ -96,6 +114,7 @@ class MainWindow(QMainWindow):
             "&Instellingen…", self.open_settings, None, "openSettings"
         )
         about = self._action("&Over KlachtDesk", self.about, None, "about")
+        self.backup_action = self._action("&Back-ups…", self.open_backups, None, "openBackups")
         self.report_action = self._action(
             "&Evaluatierapport…", self.open_report, None, "openReport"
         )
@@ -103,6 +122,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&Bestand")
         file_menu.addActions([self.new_case_action, self.lock_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         view_menu = menu.addMenu("B&eeld")
@@ -135,6 +156,11 @@ class MainWindow(QMainWindow):
         self.db_label.setObjectName("statusDatabase")
         self.statusBar().addWidget(self.user_label)
         self.statusBar().addWidget(self.db_label, 1)
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("statusBackup")
+        self.backup_label.setToolTip("Klik om de back-ups te bekijken of nu een back-up te maken.")
+        self.backup_label.linkActivated.connect(lambda _link: self.open_backups())
+        self.statusBar().addPermanentWidget(self.backup_label)
         lock_hint = QLabel("Vergrendelen: Ctrl+L")
         lock_hint.setObjectName("statusLock")
         self.statusBar().addPermanentWidget(lock_hint)
@@ -199,6 +225,77 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         self.locker.lock()
 
+    # -- back-ups -------------------------------------------------------------------------
+    def show_backup_status(self) -> None:
+        status = call_service(self, backup.backup_status, self.ctx)
+        if status is None:
+            return
+        text = status.message if not status.is_old else f"⚠ {status.message}"
+        self.backup_label.setText(f'<a href="backups" style="{status_style(status)}">{text}</a>')
+
+    def daily_backup(self) -> None:
+        """The automatic daily back-up, off the UI thread; a failure shows in the status bar."""
+        if self._backup_task is not None or self.locker.is_locked:
+            return
+        self._backup_task = tasks.start(
+            backup.automatic_backup,
+            self.ctx,
+            "dagelijks",
+            done=self._backup_made,
+            failed=self._backup_failed,
+        )
+
+    def _backup_made(self, info) -> None:
+        self._backup_task = None
+        if info is not None:
+            remember_folder(info.path.parent)
+        self.show_backup_status()
+
+    def _backup_failed(self, error: BaseException) -> None:
+        self._backup_task = None
+        self.show_backup_status()
+        self.backup_label.setText(
+            '<a href="backups" style="color: #842029; font-weight: bold;">'
+            "⚠ De automatische back-up is niet gelukt</a>"
+        )
+        self.backup_label.setToolTip(str(error))
+
+    def open_backups(self) -> None:
+        dialog = BackupDialog(self.ctx, self)
+        dialog.made.connect(self.show_backup_status)
+        dialog.restore_requested.connect(self.restore_backup)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def restore_backup(self) -> None:
+        """Put a back-up over the open database: close it, restore, then log in again."""
+        if not confirm(
+            self,
+            "Back-up terugzetten",
+            "Als u een back-up terugzet, gaat alles verloren wat na die back-up is ingevoerd; "
+            "de huidige database wordt wel opzij gezet en niet verwijderd. Sluit KlachtDesk "
+            "eerst op de andere computers die deze database gebruiken. Daarna meldt u zich "
+            "opnieuw aan. Doorgaan?",
+            "Doorgaan",
+        ):
+            return
+        self._forget()
+        self.ctx.db.dispose()
+        dialog = RestoreDialog(
+            self.ctx.db.path,
+            backup.backup_folder(self.ctx),
+            self.ctx.actor.username,
+            self,
+        )
+        dialog.overwrite.setChecked(True)
+        if not dialog.exec() or dialog.restored is None:
+            self._read_again()
+            return
+        QMessageBox.information(self, "Back-up teruggezet", restored_text(dialog.restored))
+        self.restart = True
+        self.backups = False  # no exit back-up of a database that was just replaced
+        self.close()
+
     def _forget(self) -> None:
         """Locked: drop the data read from the database from every window (SPEC §7)."""
         for panel in (self.cases, self.today, self.calendar):
@@ -236,11 +333,33 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    def _exit_backup(self) -> None:
+        """On exit: always a back-up (SPEC §7); a failure is said, the data itself is safe."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self.statusBar().showMessage("Back-up maken…")
+        try:
+            backup.automatic_backup(self.ctx, "afsluiten")
+        except Exception as error:  # noqa: BLE001 - shown, then KlachtDesk closes anyway
+            QApplication.restoreOverrideCursor()
+            show_error(
+                self,
+                error,
+                "Back-up bij afsluiten niet gelukt (uw gegevens zijn wel opgeslagen)",
+            )
+            return
+        QApplication.restoreOverrideCursor()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        for window in list(self.detail_windows.values()):
+            if window.isVisible() and not window.close():
+                event.ignore()  # the user chose to keep unsaved changes in a case window
+                return
         prefs = preferences()
         prefs.setValue("main/geometry", self.saveGeometry())
         prefs.setValue("main/state", self.saveState())
         self.cases.save_layout()
-        for window in list(self.detail_windows.values()):
-            window.close()
+        if self.backups:
+            if self._backup_task is not None:
+                QThreadPool.globalInstance().waitForDone(120_000)
+            self._exit_backup()
         super().closeEvent(event)

@@ -1,0 +1,49 @@
+"""A small task runner: one service call on a pool thread, its result back on the UI thread.
+
+Long work (a back-up, a restore) must not freeze the window (DESIGN.md). The task holds
+its own signal object; the caller keeps the returned task alive until it reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class _Signals(QObject):
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class Task(QRunnable):
+    """Runs ``func(*args, **kwargs)``; emits ``signals.finished(result)`` or ``failed(error)``."""
+
+    def __init__(self, func: Callable, *args, **kwargs):
+        super().__init__()
+        self.setAutoDelete(False)  # the caller's reference decides its lifetime
+        self.func, self.args, self.kwargs = func, args, kwargs
+        self.signals = _Signals()
+
+    def run(self) -> None:
+        try:
+            result = self.func(*self.args, **self.kwargs)
+        except Exception as error:  # noqa: BLE001 - reported to the window as a Dutch message
+            self.signals.failed.emit(error)
+        else:
+            self.signals.finished.emit(result)
+
+
+def start(
+    func: Callable,
+    *args,
+    done: Callable[[object], None],
+    failed: Callable[[BaseException], None],
+    **kwargs,
+) -> Task:
+    """Start ``func`` on the global pool; ``done``/``failed`` run on the UI thread."""
+    task = Task(func, *args, **kwargs)
+    task.signals.finished.connect(done)
+    task.signals.failed.connect(failed)
+    QThreadPool.globalInstance().start(task)
+    return task

@@ -1,0 +1,143 @@
+"""Back-ups in the windows: status and warning, back-up now, automatic ones, restore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from klachtdesk.domain.validation import ComplaintInput
+from klachtdesk.services import backup, case_view, cases
+from klachtdesk.services import settings as settings_service
+from klachtdesk.ui.backup_window import BackupDialog
+from klachtdesk.ui.main_window import MainWindow
+from klachtdesk.ui.restore_dialog import RestoreDialog, restored_text
+from tests.conftest import PASSWORD, TODAY, clock, complaint_data
+
+
+def register(ctx, **overrides) -> str:
+    return cases.register(ctx, ComplaintInput.validated(complaint_data(**overrides), TODAY))
+
+
+def case_refs(ctx) -> list[str]:
+    return [row.ref for row in case_view.list_rows(ctx, case_view.case_ids(ctx))]
+
+
+def test_backup_now_from_the_dialog_is_listed_and_the_status_says_today(org, qtbot):
+    dialog = BackupDialog(org.beheer)
+    qtbot.addWidget(dialog)
+    assert dialog.status.text() == "Er is nog nooit een back-up gemaakt."
+    assert dialog.table.rowCount() == 0
+    qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Back-up gemaakt" in dialog.message.text(), timeout=20_000)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 3).text() == "in orde"
+    assert dialog.status.text() == "Laatste back-up: vandaag 00:00"
+    folder = Path(dialog.folder.text())
+    assert folder == org.path.parent / "KlachtDesk-back-ups"
+    assert [info.name for info in backup.list_backups(folder)] == [dialog.table.item(0, 1).text()]
+
+
+def test_only_beheer_chooses_the_folder_and_restores(org, qtbot):
+    dialog = BackupDialog(org.balie)
+    qtbot.addWidget(dialog)
+    assert dialog.choose_button.isHidden() and dialog.restore_button.isHidden()
+    assert not dialog.backup_button.isHidden()  # anyone may make a back-up
+
+
+def test_the_status_bar_warns_when_the_last_backup_is_old(org, qtbot):
+    settings_service.update_settings(org.beheer, {"backup.last_at": "2026-11-10T16:45:00"})
+    window = MainWindow(org.coordinator)
+    qtbot.addWidget(window)
+    text = window.backup_label.text()
+    assert "⚠ De laatste back-up is 15 dagen oud" in text
+    settings_service.update_settings(org.beheer, {"backup.last_at": "2026-11-24T16:45:00"})
+    window.show_backup_status()
+    assert "Laatste back-up: gisteren 16:45" in window.backup_label.text()
+    assert "⚠" not in window.backup_label.text()
+
+
+def test_the_application_makes_a_daily_backup_and_one_on_exit(org, qtbot):
+    folder = org.path.parent / "KlachtDesk-back-ups"
+    window = MainWindow(org.coordinator, backups=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.daily_backup()
+    qtbot.waitUntil(lambda: window._backup_task is None, timeout=20_000)
+    assert len(backup.list_backups(folder)) == 1
+    assert "vandaag" in window.backup_label.text()
+    window.daily_backup()  # not due again today
+    qtbot.waitUntil(lambda: window._backup_task is None, timeout=20_000)
+    assert len(backup.list_backups(folder)) == 1
+    org.coordinator.now = lambda: datetime(2026, 11, 25, 17, 30)
+    window.close()
+    made = backup.list_backups(folder)  # rotation keeps the newest of the day
+    assert [(info.created_at, info.problem) for info in made] == [
+        (datetime(2026, 11, 25, 17, 30), "")
+    ]
+
+
+def test_a_second_backup_in_the_same_minute_is_kept(org):
+    first = backup.make_backup(org.beheer)
+    second = backup.make_backup(org.beheer)
+    assert second.path != first.path and second.path.exists()
+
+
+def test_restore_dialog_puts_a_backup_into_a_new_file(org, qtbot, tmp_path):
+    kept = register(org.balie, subject="Voor de back-up")
+    info = backup.make_backup(org.beheer)
+    register(org.balie, subject="Na de back-up")
+    target = tmp_path / "hersteld.kdb"
+    dialog = RestoreDialog(target, info.path.parent, "beheer")
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_backup() == info.path
+    assert dialog.overwrite.isHidden()
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.restored is not None, timeout=20_000)
+    assert "is gecontroleerd en teruggezet" in restored_text(dialog.restored)
+    from klachtdesk.services import setup
+
+    restored = setup.unlock(target, "beheer", PASSWORD, **clock())
+    try:
+        assert case_refs(restored) == [kept]
+    finally:
+        restored.db.dispose()
+
+
+def test_restore_dialog_refuses_a_wrong_password_and_writes_nothing(org, qtbot, tmp_path):
+    info = backup.make_backup(org.beheer)
+    target = tmp_path / "hersteld.kdb"
+    dialog = RestoreDialog(target, info.path.parent, "beheer")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.password, "niet-het-wachtwoord")
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.restore_button.isEnabled(), timeout=20_000)
+    qtbot.waitUntil(lambda: "past niet op deze back-up" in dialog.message.text(), timeout=5_000)
+    assert dialog.restored is None and not target.exists()
+    assert dialog.password.text() == ""
+
+
+def test_restore_over_an_existing_database_needs_the_box_and_keeps_the_old_one(org, qtbot):
+    info = backup.make_backup(org.beheer)
+    register(org.balie, subject="Na de back-up")
+    for ctx in (org.beheer, org.balie, org.coordinator, org.manager, org.directeur):
+        ctx.db.dispose()
+    dialog = RestoreDialog(org.path, info.path.parent, "beheer")
+    qtbot.addWidget(dialog)
+    assert not dialog.overwrite.isHidden() and not dialog.overwrite.isChecked()
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: "--overwrite" in dialog.message.text() or "bestaande" in dialog.message.text(),
+        timeout=20_000,
+    )
+    assert dialog.restored is None
+    dialog.overwrite.setChecked(True)
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.restored is not None, timeout=20_000)
+    previous = dialog.restored.previous_database
+    assert previous is not None and previous.exists() and "voor-herstel" in previous.name
+    assert f"De vorige database staat nu in '{previous}'" in restored_text(dialog.restored)
