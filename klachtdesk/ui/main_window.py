@@ -13,6 +13,7 @@ from klachtdesk.services import backup, report
 from klachtdesk.services import settings as settings_service
 from klachtdesk.services.context import Context
 from klachtdesk.ui import tasks
+from klachtdesk.ui.audit_log_window import AuditLogWindow
 from klachtdesk.ui.backup_window import BackupDialog, status_style
 from klachtdesk.ui.calendar_view import CalendarPanel
 from klachtdesk.ui.case_detail import CaseDetailWindow
@@ -20,6 +21,7 @@ from klachtdesk.ui.case_list import CaseListPanel
 from klachtdesk.ui.common import call_service, confirm, preferences, show_error
 from klachtdesk.ui.intake_wizard import IntakeWizard
 from klachtdesk.ui.lock import Locker
+from klachtdesk.ui.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
 from klachtdesk.ui.report_window import ReportWindow
 from klachtdesk.ui.restore_dialog import RestoreDialog, remember_folder, restored_text
 from klachtdesk.ui.settings_dialog import SettingsDialog
@@ -115,6 +117,13 @@ class MainWindow(QMainWindow):
         )
         about = self._action("&Over KlachtDesk", self.about, None, "about")
         self.backup_action = self._action("&Back-ups…", self.open_backups, None, "openBackups")
+        self.password_action = self._action(
+            "&Wachtwoord wijzigen…", self.change_password, None, "changePassword"
+        )
+        self.audit_action = self._action("&Auditlog…", self.open_audit_log, None, "openAuditLog")
+        self.recovery_action = self._action(
+            "Nieuwe &herstelcode…", self.new_recovery_code, None, "newRecoveryCode"
+        )
         self.report_action = self._action(
             "&Evaluatierapport…", self.open_report, None, "openReport"
         )
@@ -123,7 +132,7 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&Bestand")
         file_menu.addActions([self.new_case_action, self.lock_action])
         file_menu.addSeparator()
-        file_menu.addAction(self.backup_action)
+        file_menu.addActions([self.backup_action, self.password_action])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         view_menu = menu.addMenu("B&eeld")
@@ -133,6 +142,8 @@ class MainWindow(QMainWindow):
         if Role.BEHEER in self.ctx.actor.roles:
             admin_menu = menu.addMenu("Be&heer")
             admin_menu.addAction(self.settings_action)
+            admin_menu.addSeparator()
+            admin_menu.addActions([self.audit_action, self.recovery_action])
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(about)
 
@@ -224,6 +235,22 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         self.locker.lock()
+
+    def change_password(self) -> None:
+        if ChangePasswordDialog(self.ctx, self).exec():
+            self.statusBar().showMessage("Uw wachtwoord is gewijzigd.", 10_000)
+
+    def new_recovery_code(self) -> None:
+        NewRecoveryCodeDialog(self.ctx, self).exec()
+
+    def open_audit_log(self) -> None:
+        window = AuditLogWindow(self.ctx, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not window.allowed:
+            window.deleteLater()
+            return
+        self.locker.locked.connect(window.close)  # it reads the log again when reopened
+        window.show()
 
     # -- back-ups -------------------------------------------------------------------------
     def show_backup_status(self) -> None:

@@ -160,3 +160,23 @@ def test_a_case_window_with_unsaved_input_keeps_it_through_the_lock(org, qtbot):
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     assert detail.isVisible() and detail.form.dirty
     detail.form.set_dirty(False)  # or closing the window at the end would ask
+
+
+def _menu(window, title: str) -> list[str]:
+    for action in window.menuBar().actions():
+        if action.text() == title:
+            return [a.text() for a in action.menu().actions() if not a.isSeparator()]
+    return []
+
+
+def test_safety_entries_in_the_menus_by_role(org, qtbot):
+    admin = open_window(qtbot, org.beheer)
+    assert _menu(admin, "Be&heer") == ["&Instellingen…", "&Auditlog…", "Nieuwe &herstelcode…"]
+    assert "&Back-ups…" in _menu(admin, "&Bestand")
+    assert "&Wachtwoord wijzigen…" in _menu(admin, "&Bestand")
+    admin.open_audit_log()
+    logs = [w for w in QApplication.topLevelWidgets() if w.objectName() == "auditLogWindow"]
+    assert any(w.isVisible() for w in logs)
+    clerk = open_window(qtbot, org.balie)
+    assert _menu(clerk, "Be&heer") == []
+    assert "&Wachtwoord wijzigen…" in _menu(clerk, "&Bestand")
