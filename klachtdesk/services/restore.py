@@ -19,6 +19,13 @@ from klachtdesk.services.context import audit
 from klachtdesk.services.setup import open_database
 from klachtdesk.storage import backup as archive
 from klachtdesk.storage.backup import BackupMissing
+from klachtdesk.storage.errors import (
+    DamagedDatabase,
+    DatabaseMissing,
+    KeyFileMissing,
+    NewerDatabase,
+    NotADatabase,
+)
 from klachtdesk.storage.keyslots import key_file_path
 
 RECOVERY_USER = "herstelcode"
@@ -49,6 +56,14 @@ class RestoreResult:
     def previous_database(self) -> Path | None:
         """Where the database that was replaced now is (None if there was none)."""
         return self.moved_aside[0] if self.moved_aside else None
+
+
+def restore_may_help(error: BaseException) -> bool:
+    """True when the database would not open because the file is missing, damaged, not ours
+    or too new: the login window then offers to put back a back-up (a wrong password: no)."""
+    return isinstance(
+        error, (DatabaseMissing, KeyFileMissing, NotADatabase, DamagedDatabase, NewerDatabase)
+    )
 
 
 def _companions(database: Path) -> tuple[Path, Path, Path]:

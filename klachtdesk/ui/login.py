@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.paths import default_database
-from klachtdesk.services import setup
+from klachtdesk.services import restore, setup
 from klachtdesk.services.context import Context
 from klachtdesk.ui.common import preferences, show_error
 from klachtdesk.ui.password_dialogs import RecoveryDialog
+from klachtdesk.ui.restore_dialog import RestoreDialog, remembered_folder, restored_text
 
 ERROR_STYLE = "color: #842029;"
 GOOD_STYLE = "color: #0f5132;"
@@ -70,6 +71,12 @@ class LoginDialog(QDialog):
         forgot.setFlat(True)
         forgot.setAutoDefault(False)  # Enter in the password field logs in
         forgot.clicked.connect(self.open_recovery)
+        self.restore_button = QPushButton("Back-up &terugzetten…")
+        self.restore_button.setObjectName("offerRestore")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.clicked.connect(self.open_restore)
+        self.restore_button.setVisible(False)  # offered when the database will not open
+        self.restore_dialog: RestoreDialog | None = None
 
         row = QHBoxLayout()
         row.addWidget(self.database, 1)
@@ -95,6 +102,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.message)
         bottom = QHBoxLayout()
         bottom.addWidget(forgot)
+        bottom.addWidget(self.restore_button)
         bottom.addStretch(1)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
@@ -114,9 +122,15 @@ class LoginDialog(QDialog):
         except KlachtDeskError as error:
             self.password.clear()
             self.password.setFocus()
-            wait = self.throttle.failed()
+            damaged = restore.restore_may_help(error)
+            wait = 0 if damaged else self.throttle.failed()
             self.message.setStyleSheet(ERROR_STYLE)
             self.message.setText(str(error))
+            self.restore_button.setVisible(damaged)
+            if damaged:
+                self.message.setText(
+                    f"{error}\nU kunt de nieuwste back-up terugzetten met 'Back-up terugzetten…'."
+                )
             if wait:
                 self._start_wait(wait)
             return
@@ -156,6 +170,26 @@ class LoginDialog(QDialog):
         )
         if path:
             self.database.setCurrentText(path)
+
+    def open_restore(self) -> None:
+        """The database will not open: put the newest good back-up in its place."""
+        path = Path(self.database.currentText().strip())
+        dialog = RestoreDialog(
+            path, remembered_folder(path), self.username.text().strip(), parent=self
+        )
+        dialog.overwrite.setChecked(not dialog.overwrite.isHidden())  # the damaged file moves aside
+        self.restore_dialog = dialog
+        dialog.accepted.connect(self._restored)
+        dialog.open()
+
+    def _restored(self) -> None:
+        result = self.restore_dialog.restored
+        self.database.setCurrentText(str(result.database))
+        self.restore_button.setVisible(False)
+        self.password.clear()
+        self.password.setFocus()
+        self.message.setStyleSheet(GOOD_STYLE)
+        self.message.setText(restored_text(result) + " Meld u nu aan.")
 
     def open_recovery(self) -> None:
         """Explain the forgotten password; a beheerder can use the recovery code there."""
