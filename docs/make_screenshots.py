@@ -80,7 +80,44 @@ def main() -> None:
     window2.tabs.setCurrentIndex(TAB_CASES)
     settle(app)
     window2.grab().save(str(OUT / "hoofdvenster-directeur.png"))
+    safety_shots(app, path)
     print(f"screenshots in {OUT}")
+
+
+def safety_shots(app, path: Path) -> None:
+    """Back-ups: the dialog, the status bar warning, and the restore offered at login."""
+    from klachtdesk.services import backup
+    from klachtdesk.services import settings as settings_service
+    from klachtdesk.ui.backup_window import BackupDialog
+    from klachtdesk.ui.login import LoginDialog
+    from klachtdesk.ui.main_window import MainWindow
+
+    admin = setup.unlock(path, "beheer", PASSWORD)
+    backup.make_backup(admin)
+    backup.make_backup(admin)
+    dialog = BackupDialog(admin)
+    dialog.show()
+    settle(app)
+    dialog.grab().save(str(OUT / "back-ups.png"))
+    settings_service.update_settings(admin, {"backup.last_at": "2026-11-10T16:45:00"})
+    window = MainWindow(admin)
+    window.resize(1400, 820)
+    window.show()
+    settle(app)
+    window.statusBar().grab().save(str(OUT / "back-up-waarschuwing.png"))
+    admin.db.dispose()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])  # a damaged database
+    login = LoginDialog(path)
+    login.username.setText("beheer")
+    login.password.setText(PASSWORD)
+    login.show()
+    login.try_login()
+    settle(app)
+    login.grab().save(str(OUT / "login-beschadigd.png"))
+    login.open_restore()
+    settle(app)
+    login.restore_dialog.grab().save(str(OUT / "back-up-terugzetten.png"))
 
 
 if __name__ == "__main__":

@@ -129,7 +129,7 @@ class LoginDialog(QDialog):
             self.restore_button.setVisible(damaged)
             if damaged:
                 self.message.setText(
-                    f"{error}\nU kunt de nieuwste back-up terugzetten met 'Back-up terugzetten…'."
+                    f"{error}\nGebruik daarvoor de knop 'Back-up terugzetten…' hieronder."
                 )
             if wait:
                 self._start_wait(wait)
