@@ -16,7 +16,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from klachtdesk.storage.errors import DamagedDatabase, DatabaseBusy, DiskFull, NotADatabase
+from klachtdesk.storage.errors import (
+    DamagedDatabase,
+    DatabaseBusy,
+    DiskFull,
+    DiskWriteFailed,
+    NotADatabase,
+)
 
 BUSY_TIMEOUT_S = 30.0
 CACHE_KIB = 131_072  # 128 MiB page cache: page decryption makes cold scans expensive
@@ -73,10 +79,14 @@ def translate_error(exc: BaseException, path: Path) -> Exception | None:
     """A Dutch error for a low-level database failure, or None if it is not one we know."""
     orig = getattr(exc, "orig", exc)
     text = str(orig).lower()
-    if isinstance(orig, OSError) and orig.errno == errno.ENOSPC:
+    if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFull()
+    if isinstance(orig, OSError) and orig.errno in (errno.EFBIG, errno.EIO, errno.EROFS):
+        return DiskWriteFailed()
     if "database or disk is full" in text:
         return DiskFull()
+    if "disk i/o error" in text or "readonly database" in text:
+        return DiskWriteFailed()
     if "database is locked" in text or "database is busy" in text:
         return DatabaseBusy()
     if "malformed" in text or "not a database" in text:

@@ -79,3 +79,12 @@ class DiskFull(KlachtDeskError):
             "De schijf is vol; de laatste wijziging is niet opgeslagen. Alles wat eerder was "
             "opgeslagen is bewaard. Maak ruimte vrij en probeer het opnieuw."
         )
+
+
+class DiskWriteFailed(KlachtDeskError):
+    def __init__(self):
+        super().__init__(
+            "Schrijven naar de schijf is mislukt: is de schijf vol, of is de USB-stick of "
+            "netwerkschijf weggevallen? De laatste wijziging is niet opgeslagen. Alles wat eerder "
+            "was opgeslagen is bewaard. Los het op en probeer het opnieuw."
+        )
