@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -70,6 +71,8 @@ class BackupDialog(QDialog):
         self.rotation = QLabel()
         self.rotation.setObjectName("backupRotation")
         self.rotation.setWordWrap(True)
+        self.keep_row = self._build_keep_row()
+        self.keep_row.setVisible(is_beheer)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("backupTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -105,17 +108,55 @@ class BackupDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(folder_row)
         layout.addWidget(self.rotation)
+        layout.addWidget(self.keep_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.refresh()
 
+    def _build_keep_row(self) -> QWidget:
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.keep = {}
+        for key, before, after in (
+            ("backup.keep_daily", "Bewaren:", "dagelijkse,"),
+            ("backup.keep_weekly", "", "wekelijkse en"),
+            ("backup.keep_monthly", "", "maandelijkse back-ups; waarschuwen na"),
+            ("backup.warn_after_days", "", "dagen zonder back-up."),
+        ):
+            decl = settings_service.BY_KEY[key]
+            spin = QSpinBox()
+            spin.setObjectName(key.replace(".", "_"))
+            spin.setRange(decl.minimum, decl.maximum)
+            spin.setAccessibleName(decl.label)
+            self.keep[key] = spin
+            if before:
+                box.addWidget(QLabel(before))
+            box.addWidget(spin)
+            box.addWidget(QLabel(after))
+        save = QPushButton("&Opslaan")
+        save.setObjectName("saveBackupSettings")
+        save.clicked.connect(self.save_keep)
+        box.addStretch(1)
+        box.addWidget(save)
+        return row
+
+    def save_keep(self) -> None:
+        changes = {key: spin.value() for key, spin in self.keep.items()}
+        if self._save_settings(changes):
+            self.refresh()
+            self.message.setStyleSheet(OK_STYLE)
+            self.message.setText("De instellingen voor back-ups zijn opgeslagen.")
+
     def refresh(self) -> None:
         status = call_service(self, backup.backup_status, self.ctx)
         values = call_service(self, settings_service.get_settings, self.ctx) or {}
         if status is None:
             return
+        for key, spin in self.keep.items():
+            spin.setValue(values.get(key, spin.value()))
         self.status.setText(status.message)
         self.status.setStyleSheet(status_style(status))
         self.folder.setText(str(status.folder))
@@ -149,14 +190,18 @@ class BackupDialog(QDialog):
         )
         if not name:
             return
-        done = call_service(
-            self, settings_service.update_settings, self.ctx, {"backup.folder": name}
-        )
-        if done is None and not Path(name).is_dir():
+        if not self._save_settings({"backup.folder": name}):
             return
         remember_folder(Path(name))
         self.refresh()
         self.message.setText(f"Back-ups komen voortaan in '{name}'.")
+
+    def _save_settings(self, changes: dict) -> bool:
+        def save() -> bool:
+            settings_service.update_settings(self.ctx, changes)
+            return True
+
+        return call_service(self, save) is True
 
     def backup_now(self) -> None:
         self.backup_button.setEnabled(False)

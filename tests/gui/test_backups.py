@@ -141,3 +141,29 @@ def test_restore_over_an_existing_database_needs_the_box_and_keeps_the_old_one(o
     previous = dialog.restored.previous_database
     assert previous is not None and previous.exists() and "voor-herstel" in previous.name
     assert f"De vorige database staat nu in '{previous}'" in restored_text(dialog.restored)
+
+
+def test_beheer_sets_the_rotation_and_the_warning_age_in_the_dialog(org, qtbot):
+    dialog = BackupDialog(org.beheer)
+    qtbot.addWidget(dialog)
+    assert dialog.keep["backup.keep_daily"].value() == 7
+    dialog.keep["backup.keep_daily"].setValue(14)
+    dialog.keep["backup.warn_after_days"].setValue(3)
+    dialog.save_keep()
+    values = settings_service.get_settings(org.beheer)
+    assert (values["backup.keep_daily"], values["backup.warn_after_days"]) == (14, 3)
+    assert "Bewaard blijven de laatste 14 dagelijkse" in dialog.rotation.text()
+    assert "opgeslagen" in dialog.message.text()
+
+
+def test_choosing_a_folder_stores_it_for_the_next_backup(org, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(usb))
+    dialog = BackupDialog(org.beheer)
+    qtbot.addWidget(dialog)
+    dialog.choose_folder()
+    assert dialog.folder.text() == str(usb)
+    assert backup.make_backup(org.coordinator).path.parent == usb
