@@ -25,6 +25,15 @@ _UNISSUED = {"SA", "SD", "SS"}
 # C0 and C1 control characters, and the bidirectional overrides that can make a text
 # display differently from what it says.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Half of a UTF-16 pair: a JSON file can carry one ("\ud800"), but no database can store it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SHOWN_LENGTH = 60
+
+
+def shown(value: object) -> str:
+    """A user's value as a message may quote it: short, on one line, nothing invisible."""
+    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("\ufffd", " ".join(str(value).split())))
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 
 def clean_text(value: object, field_name: str, *, max_length: int, multiline: bool = False) -> str:
@@ -40,6 +49,11 @@ def clean_text(value: object, field_name: str, *, max_length: int, multiline: bo
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(text):
         raise ValidationError(field_name, "bevat onzichtbare stuurtekens; verwijder die.")
+    if _SURROGATE.search(text):
+        raise ValidationError(
+            field_name,
+            "bevat een ongeldig teken (een beschadigde tekencodering); herstel de tekst.",
+        )
     if len(text) > max_length:
         raise ValidationError(
             field_name, f"is te lang ({len(text)} tekens; ten hoogste {max_length})."
@@ -60,7 +74,8 @@ def normalise_postcode(value: str) -> str:
     match = _POSTCODE.match(text)
     if not match or match.group(2) in _UNISSUED:
         raise ValidationError(
-            "postcode", f"'{text}' is geen geldige Nederlandse postcode (bijvoorbeeld 1234 AB)."
+            "postcode",
+            f"'{shown(text)}' is geen geldige Nederlandse postcode (bijvoorbeeld 1234 AB).",
         )
     return f"{match.group(1)} {match.group(2)}"
 
@@ -74,7 +89,7 @@ def normalise_phone(value: str) -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            "telefoon", f"'{text}' is geen geldig telefoonnummer (bijvoorbeeld 06 12345678)."
+            "telefoon", f"'{shown(text)}' is geen geldig telefoonnummer (bijvoorbeeld 06 12345678)."
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
@@ -85,7 +100,8 @@ def normalise_email(value: str) -> str:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError:
         raise ValidationError(
-            "e-mail", f"'{text}' is geen geldig e-mailadres (bijvoorbeeld naam@voorbeeld.nl)."
+            "e-mail",
+            f"'{shown(text)}' is geen geldig e-mailadres (bijvoorbeeld naam@voorbeeld.nl).",
         ) from None
 
 
@@ -100,7 +116,8 @@ def parse_date(value: object, field_name: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise ValidationError(
-            field_name, f"'{value}' is geen geldige datum (schrijf JJJJ-MM-DD, bijv. 2026-11-22)."
+            field_name,
+            f"'{shown(value)}' is geen geldige datum (schrijf JJJJ-MM-DD, bijv. 2026-11-22).",
         ) from None
 
 
@@ -118,7 +135,7 @@ def parse_channel(value: object) -> Channel:
     except ValueError:
         options = ", ".join(c.value for c in Channel)
         raise ValidationError(
-            "kanaal", f"'{value}' is geen bekend kanaal (kies uit: {options})."
+            "kanaal", f"'{shown(value)}' is geen bekend kanaal (kies uit: {options})."
         ) from None
 
 
@@ -137,7 +154,7 @@ def parse_yes_no(value: object, field_name: str) -> bool | None:
         return True
     if text in _NO:
         return False
-    raise ValidationError(field_name, f"'{value}' is geen ja of nee.")
+    raise ValidationError(field_name, f"'{shown(value)}' is geen ja of nee.")
 
 
 @dataclass(frozen=True)

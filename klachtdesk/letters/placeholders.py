@@ -57,6 +57,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 def _tokens(text: str) -> Iterator[tuple[str, str]]:
     """("text", …), ("field", name) and ("stray", "{" or "}") pieces of a template."""
     i, start = 0, 0
+    close = 0  # the next "}" at or after i (-1: none left); found once, not per "{"
     while i < len(text):
         char = text[i]
         if char not in "{}":
@@ -68,14 +69,14 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
             yield "text", char
             i += 2
         elif char == "{":
-            end = text.find("}", i + 1)
-            inner = text.find("{", i + 1)
-            if end == -1 or (inner != -1 and inner < end):
+            if close != -1 and close <= i:
+                close = text.find("}", i + 1)
+            if close == -1 or text.find("{", i + 1, close) != -1:
                 yield "stray", char
                 i += 1
             else:
-                yield "field", text[i + 1 : end]
-                i = end + 1
+                yield "field", text[i + 1 : close]
+                i = close + 1
         else:
             yield "stray", char
             i += 1
@@ -93,20 +94,35 @@ def placeholders_in(text: str) -> list[str]:
     return seen
 
 
+_SHOWN_UNKNOWN = 5
+_SHOWN_LENGTH = 40
+
+
+def _shown(name: str) -> str:
+    """A typed placeholder as a message can show it: exactly as typed (spaces too, so that
+    '{ zaak }' is not shown as the valid '{zaak}'), but short and with nothing invisible."""
+    name = "".join(c if c.isprintable() else "\ufffd" for c in name[: _SHOWN_LENGTH + 1])
+    return name if len(name) <= _SHOWN_LENGTH else name[: _SHOWN_LENGTH - 1] + "…"
+
+
 def check_template(text: str, field: str = "sjabloon") -> None:
     """Refuse unknown placeholders (and stray braces) with a Dutch message naming them."""
-    unknown, stray = [], False
+    unknown: list[str] = []
+    stray = False
     for kind, value in _tokens(text):
         if kind == "field" and (not _NAME.match(value) or value not in PLACEHOLDERS):
-            shown = "{" + value + "}"
-            if shown not in unknown:
-                unknown.append(shown)
+            shown_name = "{" + _shown(value) + "}"
+            if shown_name not in unknown:
+                unknown.append(shown_name)
         stray = stray or kind == "stray"
     if unknown:
         word = "Onbekend invulveld" if len(unknown) == 1 else "Onbekende invulvelden"
+        names = ", ".join(unknown[:_SHOWN_UNKNOWN])
+        if len(unknown) > _SHOWN_UNKNOWN:
+            names += f" en nog {len(unknown) - _SHOWN_UNKNOWN} andere"
         raise ValidationError(
             field,
-            f"{word}: {', '.join(unknown)}. Gebruik alleen de invulvelden uit de lijst "
+            f"{word}: {names}. Gebruik alleen de invulvelden uit de lijst "
             "(bijvoorbeeld {klager_naam} of {zaak}).",
         )
     if stray:

@@ -25,7 +25,13 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Activity, Status, check_activity
-from klachtdesk.domain.validation import MAX_LINE, MAX_SUBJECT, MAX_TEXT, clean_text, required_text
+from klachtdesk.domain.validation import (
+    MAX_NAME,
+    MAX_SUBJECT,
+    MAX_TEXT,
+    clean_text,
+    required_text,
+)
 from klachtdesk.domain.values import LetterChannel
 from klachtdesk.letters.names import salutation_line
 from klachtdesk.letters.placeholders import PLACEHOLDERS
@@ -303,6 +309,9 @@ def _document(
     )
 
 
+MAX_SALUTATION = MAX_NAME + 30
+
+
 def _checked_draft(draft: Draft, ref: str) -> Draft:
     letter_type(draft.type)
     if draft.ref.strip().upper() != ref.strip().upper():
@@ -322,7 +331,8 @@ def _checked_draft(draft: Draft, ref: str) -> Draft:
     return replace(
         draft,
         subject=required_text(draft.subject, "onderwerp", max_length=MAX_SUBJECT),
-        salutation=required_text(draft.salutation, "aanhef", max_length=MAX_LINE),
+        # "Geachte mevrouw " + the longest name a complainant may have, and the comma.
+        salutation=required_text(draft.salutation, "aanhef", max_length=MAX_SALUTATION),
         paragraphs=paragraphs,
     )
 
