@@ -426,6 +426,10 @@ def editing(ctx: Context, ref: str, expected_version: int | None):
     with ctx.db.session(write=True) as session:
         case = _load(session, ref)
         _check_version(session, case, expected_version)
+        if case.anonymised_at is not None:  # nothing personal may come back (services.privacy)
+            raise NotAllowed(
+                f"Zaak {case.ref} is geanonimiseerd en kan niet meer worden gewijzigd."
+            )
         with session.no_autoflush:
             yield session, case
 
