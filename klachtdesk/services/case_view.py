@@ -154,13 +154,14 @@ def category_choices(ctx: Context) -> list[tuple[int, str]]:
         ]
 
 
-def data_stamp(ctx: Context) -> tuple[int, int]:
-    """Changes whenever anyone (also another PC) registers or changes a case: the list
-    compares stamps to know when to refresh. Two index look-ups, cheap to poll."""
+def data_stamp(ctx: Context) -> tuple:
+    """Changes whenever anyone (also another PC) registers, changes or anonymises a case: the
+    list compares stamps to know when to refresh. Three index look-ups, cheap to poll."""
     with ctx.db.session() as session:
         return (
             session.scalar(select(func.max(Event.id))) or 0,
             session.scalar(select(func.max(Case.id))) or 0,
+            session.scalar(select(func.max(Case.anonymised_at))),
         )
 
 

@@ -163,7 +163,7 @@ class Case(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
-    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     # The earliest open deadline, kept by the service layer for sorting the case list.
     next_due: Mapped[date | None] = mapped_column(Date, index=True)
     next_due_kind: Mapped[str | None] = mapped_column(String(30))
@@ -281,6 +281,7 @@ class AuditEntry(Base):
     """Append-only audit log; each entry carries the hash of the one before it."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)
     username: Mapped[str] = mapped_column(String(80))

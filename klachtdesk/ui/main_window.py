@@ -22,6 +22,7 @@ from klachtdesk.ui.common import call_service, confirm, preferences, show_error
 from klachtdesk.ui.intake_wizard import IntakeWizard
 from klachtdesk.ui.lock import Locker
 from klachtdesk.ui.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
+from klachtdesk.ui.privacy_window import PrivacyWindow
 from klachtdesk.ui.report_window import ReportWindow
 from klachtdesk.ui.restore_dialog import RestoreDialog, remember_folder, restored_text
 from klachtdesk.ui.settings_dialog import SettingsDialog
@@ -121,6 +122,9 @@ class MainWindow(QMainWindow):
             "&Wachtwoord wijzigen…", self.change_password, None, "changePassword"
         )
         self.audit_action = self._action("&Auditlog…", self.open_audit_log, None, "openAuditLog")
+        self.privacy_action = self._action(
+            "&Privacy (AVG)…", self.open_privacy, None, "openPrivacy"
+        )
         self.recovery_action = self._action(
             "Nieuwe &herstelcode…", self.new_recovery_code, None, "newRecoveryCode"
         )
@@ -143,7 +147,7 @@ class MainWindow(QMainWindow):
             admin_menu = menu.addMenu("Be&heer")
             admin_menu.addAction(self.settings_action)
             admin_menu.addSeparator()
-            admin_menu.addActions([self.audit_action, self.recovery_action])
+            admin_menu.addActions([self.audit_action, self.privacy_action, self.recovery_action])
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(about)
 
@@ -250,6 +254,14 @@ class MainWindow(QMainWindow):
             window.deleteLater()
             return
         self.locker.locked.connect(window.close)  # it reads the log again when reopened
+        window.show()
+
+    def open_privacy(self) -> None:
+        """Bewaartermijn and inzageverzoek (beheer); anonymised cases refresh the lists."""
+        window = PrivacyWindow(self.ctx, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.anonymised.connect(lambda _refs: self.refresh())
+        self.locker.locked.connect(window.close)  # its lists hold case data
         window.show()
 
     # -- back-ups -------------------------------------------------------------------------

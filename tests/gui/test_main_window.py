@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -171,12 +172,22 @@ def _menu(window, title: str) -> list[str]:
 
 def test_safety_entries_in_the_menus_by_role(org, qtbot):
     admin = open_window(qtbot, org.beheer)
-    assert _menu(admin, "Be&heer") == ["&Instellingen…", "&Auditlog…", "Nieuwe &herstelcode…"]
+    assert _menu(admin, "Be&heer") == [
+        "&Instellingen…",
+        "&Auditlog…",
+        "&Privacy (AVG)…",
+        "Nieuwe &herstelcode…",
+    ]
     assert "&Back-ups…" in _menu(admin, "&Bestand")
     assert "&Wachtwoord wijzigen…" in _menu(admin, "&Bestand")
     admin.open_audit_log()
     logs = [w for w in QApplication.topLevelWidgets() if w.objectName() == "auditLogWindow"]
     assert any(w.isVisible() for w in logs)
+    admin.open_privacy()
+    privacy = [w for w in QApplication.topLevelWidgets() if w.objectName() == "privacyWindow"]
+    assert any(w.isVisible() for w in privacy)
+    admin.lock()  # the privacy window lists case data: it closes with the lock
+    assert not any(shiboken6.isValid(w) and w.isVisible() for w in privacy)
     clerk = open_window(qtbot, org.balie)
     assert _menu(clerk, "Be&heer") == []
     assert "&Wachtwoord wijzigen…" in _menu(clerk, "&Bestand")

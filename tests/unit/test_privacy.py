@@ -470,3 +470,12 @@ def test_an_anonymised_withdrawn_case_takes_no_new_notes_or_files(org):
     with pytest.raises(NotAllowed, match="geanonimiseerd"):
         attachments.add_attachment(org.balie, ref, "scan.pdf", NAME.encode())
     assert NAME not in table_text(org.beheer)
+
+
+def test_anonymising_changes_the_stamp_other_pcs_poll(org):
+    from klachtdesk.services import case_view
+
+    ref = closed_case(org, date(2023, 3, 6), date(2023, 6, 1))
+    before = case_view.data_stamp(org.coordinator)
+    privacy.anonymise(org.beheer, [ref])
+    assert case_view.data_stamp(org.coordinator) != before
