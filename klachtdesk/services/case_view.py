@@ -409,6 +409,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
     ):
         if switched_off and activity in activities:
             activities.remove(activity)
+    anonymised = case.anonymised_at is not None  # nothing may be added to it any more
     return CaseDetail(
         id=case.id,
         ref=case.ref,
@@ -453,8 +454,8 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         events=events,
         attachments=attachments,
         letters=letters,
-        actions=available_actions(status, ctx.actor.roles, procedure.flags),
-        activities=activities,
+        actions=[] if anonymised else available_actions(status, ctx.actor.roles, procedure.flags),
+        activities=[] if anonymised else activities,
     )
 
 

@@ -294,6 +294,7 @@ def test_anonymising_removes_the_person_everywhere_and_keeps_the_figures(org, em
     assert rows[other].complainant == "Kees Smit"
     assert case_view.case_ids(org.coordinator, case_view.CaseFilter(search="Amrani")) == []
     detail = case_view.case_detail(org.coordinator, ref)
+    assert detail.actions == [] and detail.activities == []  # nothing can be added any more
     assert (detail.complainant_name, detail.street, detail.email, detail.phone) == (
         privacy.ANONYMISED,
         "",
