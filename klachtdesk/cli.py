@@ -129,11 +129,11 @@ def cmd_import(args) -> int:
 
 def cmd_cases(args) -> int:
     from klachtdesk.domain.states import Status
-    from klachtdesk.services import cases
+    from klachtdesk.services import case_view
 
     ctx = _login(args)
-    status = Status(args.status) if args.status else None
-    rows = cases.list_cases(ctx, status)
+    status = Status(args.status).value if args.status else None
+    rows = case_view.export_case_list(ctx, status)
     if args.json:
         data = [
             {
@@ -292,6 +292,75 @@ def cmd_gui(args) -> int:
     return app.run(Path(args.db) if args.db else None)
 
 
+def cmd_self_test(args) -> int:
+    """Headless: the whole chain on a temporary database, then a window drawn offscreen."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+    for stream in (sys.stdout, sys.stderr):  # a console without UTF-8 must not end the test
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    from klachtdesk.services import selftest
+
+    print(f"Zelftest van KlachtDesk {__version__}", flush=True)
+    try:
+        selftest.run(
+            say=lambda line: print(line, flush=True), extra=[("venster (Qt)", _qt_self_test)]
+        )
+    except selftest.SelfTestFailed as error:
+        print(f"  MISLUKT  {error.step}: {error.reason}")
+        print(
+            f"De zelftest is mislukt bij de stap '{error.step}'. KlachtDesk werkt zo niet op "
+            "deze computer; installeer het programma opnieuw of neem contact op met uw beheerder.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print("Zelftest geslaagd: KlachtDesk werkt op deze computer.")
+    return EXIT_OK
+
+
+def _qt_self_test(ctx) -> str:
+    """The Qt part of the self-test: plugins, translations, the icon and the main window."""
+    from PySide6.QtCore import QLibraryInfo, QThreadPool, QTranslator, qVersion
+    from PySide6.QtGui import QFontDatabase, QIcon
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QApplication
+
+    from klachtdesk.paths import resource_path
+    from klachtdesk.ui.common import install_dutch
+    from klachtdesk.ui.login import LoginDialog
+    from klachtdesk.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(["klachtdesk"])
+    install_dutch(app)
+    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not QTranslator().load("qtbase_nl", translations):
+        raise KlachtDeskError("de Nederlandse vertaling van Qt (qtbase_nl) ontbreekt.")
+    if not QFontDatabase.families():
+        raise KlachtDeskError("Qt vindt geen enkel lettertype op deze computer.")
+    if QIcon(str(resource_path("icons", "klachtdesk.svg"))).pixmap(64, 64).isNull():
+        raise KlachtDeskError("het programmapictogram (SVG) kan niet worden getekend.")
+    QPrinter()  # the print support library loads
+    login = LoginDialog(ctx.db.path)
+    window = MainWindow(ctx)
+    try:
+        for widget in (login, window):
+            image = widget.grab()
+            if image.isNull() or image.width() < 100:
+                raise KlachtDeskError(f"het venster '{widget.windowTitle()}' bleef leeg.")
+        size = f"{image.width()}×{image.height()}"
+    finally:
+        QThreadPool.globalInstance().waitForDone(30_000)
+        app.processEvents()
+        for widget in (login, window):
+            widget.deleteLater()
+        app.processEvents()
+    return (
+        f"Qt {qVersion()} ({app.platformName()}): aanmeldvenster en hoofdvenster ({size}) getekend"
+    )
+
+
 # -- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = DutchArgumentParser(
@@ -303,6 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"KlachtDesk {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="controleer zonder venster of KlachtDesk op deze computer werkt (met een "
+        "tijdelijke database die daarna wordt verwijderd); afsluitcode 0 als alles werkt",
+    )
     sub = parser.add_subparsers(
         dest="command", metavar="opdracht", parser_class=DutchArgumentParser
     )
@@ -420,7 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
+    if args.self_test:
+        args.func = cmd_self_test
+    elif not getattr(args, "func", None):
         args = parser.parse_args(["gui", *(argv or [])])
     try:
         return args.func(args)

@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "herstelcode_vervangen": "Nieuwe herstelcode gemaakt",
     "import": "Klachten geïmporteerd",
     "inzage_geexporteerd": "Inzageverzoek geëxporteerd",
+    "zakenlijst_geexporteerd": "Zakenlijst opgevraagd (opdrachtregel)",
     "instelling_gewijzigd": "Instelling gewijzigd",
     "medewerker_geactiveerd": "Medewerker weer actief gemaakt",
     "medewerker_gedeactiveerd": "Medewerker gedeactiveerd",

@@ -28,6 +28,7 @@ from klachtdesk.domain.states import (
 from klachtdesk.services.cases import CaseNotFound, procedure_of
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.settings import load_calendar
+from klachtdesk.storage import queries
 from klachtdesk.storage.models import (
     Attachment,
     Case,
@@ -111,6 +112,20 @@ def director_only(ctx: Context) -> bool:
         Role.MANAGER,
         Role.BEHEER,
     }
+
+
+def export_case_list(ctx: Context, status: str | None = None) -> list[queries.CaseRow]:
+    """The case list for a script (``klachtdesk cases``): it holds names, so it is audited;
+    a directeur gets the appeals only, as in the windows."""
+    with ctx.db.session(write=True) as session:
+        rows = queries.case_rows(session, status=status)
+        if director_only(ctx):
+            rows = [row for row in rows if DeadlineKind.HEROVERWEGING.value in row.deadlines]
+        count = len(rows)
+        audit(
+            session, ctx, "zakenlijst_geexporteerd", detail=f"{count} zaak" + ("en" * (count != 1))
+        )
+    return rows
 
 
 def appeal_clause():

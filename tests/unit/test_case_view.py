@@ -170,3 +170,20 @@ def test_data_stamp_changes_when_anyone_changes_a_case(org, three):
     assert case_view.data_stamp(org.coordinator) == before
     case_activities.record(org.balie, three[1], Activity.NOTITIE, "Klager belde.")
     assert case_view.data_stamp(org.coordinator) != before
+
+
+def test_the_scripted_case_list_is_audited_and_a_director_gets_the_appeals_only(org):
+    from sqlalchemy import select
+
+    from klachtdesk.storage.models import AuditEntry
+
+    ref = cases.register(org.balie, ComplaintInput.validated(complaint_data(), TODAY))
+    assert [row.ref for row in case_view.export_case_list(org.coordinator)] == [ref]
+    assert case_view.export_case_list(org.directeur) == []  # no appeal in this case
+    with org.beheer.db.session() as session:
+        entries = session.execute(
+            select(AuditEntry.username, AuditEntry.detail).where(
+                AuditEntry.action == "zakenlijst_geexporteerd"
+            )
+        ).all()
+    assert entries == [("coordinator", "1 zaak"), ("directeur", "0 zaken")]
