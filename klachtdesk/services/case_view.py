@@ -123,7 +123,10 @@ def export_case_list(ctx: Context, status: str | None = None) -> list[queries.Ca
             rows = [row for row in rows if DeadlineKind.HEROVERWEGING.value in row.deadlines]
         count = len(rows)
         audit(
-            session, ctx, "zakenlijst_geexporteerd", detail=f"{count} zaak" + ("en" * (count != 1))
+            session,
+            ctx,
+            "zakenlijst_geexporteerd",
+            detail=f"{count} zaak" if count == 1 else f"{count} zaken",
         )
     return rows
 
