@@ -17,6 +17,7 @@ def run(database: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("KlachtDesk")
     install_dutch(app)
+    sys.excepthook = _unexpected
 
     known = database or preferences().value("login/recent") or default_database().exists()
     if known:
@@ -44,3 +45,18 @@ def _login(database: Path | None):
 
     dialog = LoginDialog(database)
     return dialog.context if dialog.exec() else None
+
+
+def _unexpected(kind, error, trace) -> None:
+    """An error no window caught: a calm Dutch message, and the support log without data.
+
+    Python's default hook would print the message and local values to the console, where a
+    database error can quote a complainant's name.
+    """
+    from klachtdesk.ui.common import show_error
+
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return
+    error.__traceback__ = trace
+    show_error(None, error)
