@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services import privacy
 from klachtdesk.services.context import Context
+from klachtdesk.ui import tasks
 from klachtdesk.ui.common import call_service, confirm, fmt_date, show_error, status_label
 
 ERROR_STYLE = "color: #842029;"
@@ -38,28 +39,6 @@ RETENTION_COLUMNS = [
     "Jaren gesloten",
 ]
 PERSON_COLUMNS = ["Naam", "Adres", "Postcode", "Plaats", "E-mailadres", "Telefoon", "Zaken"]
-
-
-class _Signals(QObject):
-    finished = Signal(object)
-    failed = Signal(object)
-
-
-class _Task(QRunnable):
-    """Runs one service call on a pool thread: anonymising thousands of cases takes a while."""
-
-    def __init__(self, func, *args):
-        super().__init__()
-        self.func, self.args = func, args
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        try:
-            result = self.func(*self.args)
-        except Exception as error:  # noqa: BLE001 - reported to the window as a Dutch message
-            self.signals.failed.emit(error)
-        else:
-            self.signals.finished.emit(result)
 
 
 def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
@@ -96,7 +75,7 @@ class PrivacyWindow(QWidget):
         self.ctx = ctx
         self.rows: list[privacy.RetentionRow] = []
         self.people: list = []
-        self._task: _Task | None = None
+        self._task: tasks.Task | None = None
         self._pending: list[str] = []
 
         layout = QVBoxLayout(self)
@@ -267,10 +246,13 @@ class PrivacyWindow(QWidget):
         self._set_busy(True)
         self.status.setStyleSheet("")
         self.status.setText(f"Bezig met anonimiseren van {what}…")
-        self._task = _Task(privacy.anonymise, self.ctx, refs)
-        self._task.signals.finished.connect(self._anonymised)
-        self._task.signals.failed.connect(self._anonymise_failed)
-        QThreadPool.globalInstance().start(self._task)
+        self._task = tasks.start(
+            privacy.anonymise,
+            self.ctx,
+            refs,
+            done=self._anonymised,
+            failed=self._anonymise_failed,
+        )
 
     def busy(self) -> bool:
         return self._task is not None

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services import report
 from klachtdesk.services.context import Context
+from klachtdesk.ui import tasks
 from klachtdesk.ui.common import call_service, fmt_date, show_error
 
 SECTION_BACKGROUND = QColor("#e6eef5")
@@ -43,28 +44,6 @@ HEADING_BACKGROUND = QColor("#f5f5f5")
 SUB_TEXT = QColor("#555555")
 ERROR_STYLE = "color: #842029;"
 ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-class _Signals(QObject):
-    finished = Signal(int, object)
-    failed = Signal(int, object)
-
-
-class _Task(QRunnable):
-    """Runs one service call on a pool thread and reports back with its generation number."""
-
-    def __init__(self, generation: int, func, *args):
-        super().__init__()
-        self.generation, self.func, self.args = generation, func, args
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        try:
-            result = self.func(*self.args)
-        except Exception as error:  # noqa: BLE001 - reported to the window as a Dutch message
-            self.signals.failed.emit(self.generation, error)
-        else:
-            self.signals.finished.emit(self.generation, result)
 
 
 def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
@@ -87,8 +66,7 @@ class ReportWindow(QWidget):
         self.ctx = ctx
         self.evaluation: report.Evaluation | None = None
         self._generation = 0
-        self._task: _Task | None = None
-        self.pool = QThreadPool.globalInstance()
+        self._task: tasks.Task | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_period())
@@ -299,10 +277,14 @@ class ReportWindow(QWidget):
         self.period_message.setStyleSheet("")
         self.period_message.setText(f"Bezig met berekenen van {period.label}…")
         self.compute_button.setEnabled(False)
-        self._task = _Task(self._generation, report.evaluation, self.ctx, period)
-        self._task.signals.finished.connect(self._computed)
-        self._task.signals.failed.connect(self._failed)
-        self.pool.start(self._task)
+        generation = self._generation
+        self._task = tasks.start(
+            report.evaluation,
+            self.ctx,
+            period,
+            done=lambda result: self._computed(generation, result),
+            failed=lambda error: self._failed(generation, error),
+        )
 
     def busy(self) -> bool:
         return not self.compute_button.isEnabled()

@@ -1,7 +1,8 @@
 """A small task runner: one service call on a pool thread, its result back on the UI thread.
 
-Long work (a back-up, a restore) must not freeze the window (DESIGN.md). The task holds
-its own signal object; the caller keeps the returned task alive until it reports.
+Long work (a back-up, a restore, a report, anonymising) must not freeze the window
+(DESIGN.md). A started task is kept alive here until its result has reached the UI thread,
+so a window may start a new one (or close) while an old one still runs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class Task(QRunnable):
 
     def __init__(self, func: Callable, *args, **kwargs):
         super().__init__()
-        self.setAutoDelete(False)  # the caller's reference decides its lifetime
+        self.setAutoDelete(False)  # ``_running`` below decides its lifetime
         self.func, self.args, self.kwargs = func, args, kwargs
         self.signals = _Signals()
 
@@ -43,7 +44,13 @@ def start(
 ) -> Task:
     """Start ``func`` on the global pool; ``done``/``failed`` run on the UI thread."""
     task = Task(func, *args, **kwargs)
+    _running.add(task)
     task.signals.finished.connect(done)
     task.signals.failed.connect(failed)
+    for signal in (task.signals.finished, task.signals.failed):
+        signal.connect(lambda _value, t=task: _running.discard(t))
     QThreadPool.globalInstance().start(task)
     return task
+
+
+_running: set[Task] = set()
