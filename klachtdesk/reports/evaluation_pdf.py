@@ -117,10 +117,8 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
-def render(report: Evaluation) -> bytes:
-    """The report as PDF bytes."""
-    buffer = io.BytesIO()
-    styles = _styles()
+def a4_document(buffer: io.BytesIO, *, title: str, author: str, subject: str) -> BaseDocTemplate:
+    """An A4 document with our margins and one body frame (the report, the inzage overview)."""
     document = BaseDocTemplate(
         buffer,
         pagesize=A4,
@@ -128,9 +126,9 @@ def render(report: Evaluation) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=22 * mm,
-        title=f"{TITLE} {report.period.label}",
-        author=report.organisation or "KlachtDesk",
-        subject="Evaluatie van de klachtbehandeling, zonder persoonsgegevens",
+        title=title,
+        author=author,
+        subject=subject,
         creator="KlachtDesk",
     )
     frame = Frame(
@@ -145,6 +143,19 @@ def render(report: Evaluation) -> bytes:
         id="body",
     )
     document.addPageTemplates([PageTemplate("body", [frame])])
+    return document
+
+
+def render(report: Evaluation) -> bytes:
+    """The report as PDF bytes."""
+    buffer = io.BytesIO()
+    styles = _styles()
+    document = a4_document(
+        buffer,
+        title=f"{TITLE} {report.period.label}",
+        author=report.organisation or "KlachtDesk",
+        subject="Evaluatie van de klachtbehandeling, zonder persoonsgegevens",
+    )
     story = [
         *_title_page(report, styles),
         NextPageTemplate("body"),

@@ -12,16 +12,12 @@ from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
-    Frame,
     KeepTogether,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -33,9 +29,9 @@ from klachtdesk.reports.evaluation_pdf import (
     CONTENT_WIDTH,
     GRID,
     LIGHT,
-    MARGIN,
     MUTED,
     _NumberedCanvas,
+    a4_document,
 )
 from klachtdesk.reports.fonts import fonts
 from klachtdesk.reports.periods import long_date
@@ -145,30 +141,12 @@ def render(data: dict[str, Any]) -> bytes:
     styles = _styles()
     organisation = data.get("organisatie") or ""
     made_on = date.fromisoformat(data["opgesteld_op"])
-    document = BaseDocTemplate(
+    document = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=22 * mm,
         title=TITLE,
         author=organisation or "KlachtDesk",
         subject="Inzageverzoek (artikel 15 AVG)",
-        creator="KlachtDesk",
     )
-    frame = Frame(
-        MARGIN,
-        22 * mm,
-        CONTENT_WIDTH,
-        A4[1] - MARGIN - 22 * mm,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="body",
-    )
-    document.addPageTemplates([PageTemplate("body", [frame])])
     story = _opening(data, organisation, made_on, styles)
     cases = data.get("zaken") or []
     if not cases:
