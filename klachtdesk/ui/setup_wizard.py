@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,7 +24,7 @@ from klachtdesk.services import settings as settings_service
 from klachtdesk.services import setup
 from klachtdesk.services.context import Context
 from klachtdesk.ui.common import call_service, show_error
-from klachtdesk.ui.password_dialogs import print_recovery_sheet, recovery_sheet
+from klachtdesk.ui.password_dialogs import RecoveryCodePanel, recovery_sheet
 
 ORG_FIELDS = (
     ("org.name", "Naam organisatie *"),
@@ -168,36 +166,14 @@ class RecoveryPage(QWizardPage):
         super().__init__()
         self.setTitle("Uw herstelcode")
         self.setSubTitle("Deze code wordt maar één keer getoond.")
-        layout = QVBoxLayout(self)
-        self.code = QLabel()
-        self.code.setObjectName("recoveryCode")
-        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = QFont("monospace")
-        font.setPointSize(16)
-        font.setBold(True)
-        self.code.setFont(font)
-        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        explanation = QLabel(
-            "Met de herstelcode komt de beheerder weer bij de gegevens als alle wachtwoorden "
-            "vergeten zijn. Print de code of schrijf haar over en bewaar haar op een veilige "
-            "plek, bijvoorbeeld in de kluis. Wie de code heeft, kan de database openen: deel "
-            "haar met niemand."
-        )
-        explanation.setWordWrap(True)
-        self.print_button = QPushButton("&Printen…")
-        self.print_button.setObjectName("printRecovery")
-        self.print_button.clicked.connect(self._print)
-        self.stored = QCheckBox("Ik heb de herstelcode geprint of opgeschreven en veilig bewaard.")
-        self.stored.setObjectName("recoveryStored")
-        self.stored.toggled.connect(self.completeChanged)
-        layout.addWidget(self.code)
-        layout.addWidget(explanation)
-        layout.addWidget(self.print_button, alignment=Qt.AlignmentFlag.AlignLeft)
-        layout.addStretch(1)
-        layout.addWidget(self.stored)
+        self.panel = RecoveryCodePanel(self.recovery_sheet, self)
+        self.code, self.stored = self.panel.code, self.panel.stored
+        self.print_button = self.panel.print_button
+        self.panel.stored_changed.connect(lambda _checked: self.completeChanged.emit())
+        QVBoxLayout(self).addWidget(self.panel)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
-        self.code.setText(self.wizard().recovery_code or "")
+        self.panel.set_code(self.wizard().recovery_code or "")
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
         return self.stored.isChecked()
@@ -210,9 +186,6 @@ class RecoveryPage(QWizardPage):
             wizard.created_on,
             wizard.org_values().get("org.name", ""),
         )
-
-    def _print(self) -> None:
-        print_recovery_sheet(self, self.recovery_sheet())
 
 
 class SetupWizard(QWizard):
