@@ -132,6 +132,7 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
             app_version=__version__,
             schema_revision=_revision(copy, ctx.db.key) or "",
             file_id=file_id,
+            database=str(ctx.db.path.absolute()),
             members={
                 archive.DB_MEMBER: archive.file_digest(copy),
                 archive.KEYS_MEMBER: archive.Member(hashlib.sha256(keys).hexdigest(), len(keys)),
@@ -165,6 +166,7 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
         settings["backup.keep_weekly"],
         settings["backup.keep_monthly"],
         protect=target,
+        database=ctx.db.path,
     )
     return replace(archive.info_from(target, manifest), verified=True)
 
@@ -253,17 +255,23 @@ def rotate_backups(
     keep_weekly: int,
     keep_monthly: int,
     protect: Path | None = None,
+    database: Path | None = None,
 ) -> list[Path]:
     """Delete the back-ups of this database that the rotation does not keep; returns them.
 
     Only files with our name pattern and a readable manifest of this database (``file_id``)
     are candidates: other files in the folder are never touched, nor is ``protect`` (the
-    back-up just made, even when an older one carries the same time).
+    back-up just made, even when an older one carries the same time). With ``database``,
+    only back-ups made of that file count: a restored copy elsewhere keeps the file_id, and
+    its back-ups must not push out those of the live database.
     """
     ours = [
         info
         for info in list_backups(folder)
-        if not info.problem and info.file_id == file_id and archive.is_backup_name(info.name)
+        if not info.problem
+        and info.file_id == file_id
+        and archive.is_backup_name(info.name)
+        and (database is None or info.made_of(database))
     ]
     kept = archive.select_kept(
         ours, lambda info: info.created_at, keep_daily, keep_weekly, keep_monthly
@@ -339,15 +347,19 @@ def newest_verified_backup(
     *,
     recovery_code: str | None = None,
     file_id: str | None = None,
+    database: Path | None = None,
 ) -> BackupInfo | None:
     """The newest back-up in ``folder`` that passes verification (for a database that will
     not open). Damaged ones are skipped; so are ones the password does not fit (an older one
     may still have the old password). Raises WrongPassword if no back-up accepted the
-    password; None if there is no usable back-up. ``file_id`` limits it to one database."""
+    password; None if there is no usable back-up. ``file_id`` limits it to one database,
+    ``database`` to the back-ups made of that file."""
     unlock, name = unlocker(username, password, recovery_code)
     refused: WrongPassword | None = None
     for info in list_backups(folder):
         if info.problem or (file_id and info.file_id != file_id):
+            continue
+        if database is not None and not info.made_of(database):
             continue
         try:
             with archive.work_folder() as work:

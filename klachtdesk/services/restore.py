@@ -66,9 +66,20 @@ def restore_may_help(error: BaseException) -> bool:
     )
 
 
+def replacing_is_safe(error: BaseException) -> bool:
+    """Whether a restore may offer to replace the file that would not open. Not for a database
+    of a newer KlachtDesk: it is sound and other PCs may be using it; update instead."""
+    return restore_may_help(error) and not isinstance(error, NewerDatabase)
+
+
 def _companions(database: Path) -> tuple[Path, Path, Path]:
     """The database, its key file and a (hot) rollback journal, which must move with it."""
     return database, key_file_path(database), Path(str(database) + "-journal")
+
+
+def target_exists(target_db: Path) -> bool:
+    """Is there a database, key file or journal at the target (restoring there replaces it)?"""
+    return any(p.exists() for p in _companions(Path(target_db).absolute()))
 
 
 def check_target(target_db: Path, overwrite: bool = False) -> Path:

@@ -103,6 +103,9 @@ class Manifest:
     schema_revision: str
     file_id: str
     members: dict[str, Member]
+    # The database the back-up was made of: a restored copy elsewhere keeps the file_id, and
+    # its back-ups must not rotate away (or stand in for) those of the live database.
+    database: str = ""
 
     def to_bytes(self) -> bytes:
         data = {
@@ -112,6 +115,7 @@ class Manifest:
             "app_version": self.app_version,
             "schema_revision": self.schema_revision,
             "file_id": self.file_id,
+            "database": self.database,
             "members": {name: vars(m) for name, m in sorted(self.members.items())},
         }
         return json.dumps(data, indent=1).encode("ascii")
@@ -139,6 +143,7 @@ class Manifest:
                 schema_revision=str(data["schema_revision"]),
                 file_id=str(data["file_id"]),
                 members=members,
+                database=str(data.get("database", "")),
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BackupDamaged(path, "de inhoudsopgave is onleesbaar") from None
@@ -156,6 +161,11 @@ class BackupInfo:
     file_id: str = ""
     verified: bool = False
     problem: str = ""
+    database: str = ""
+
+    def made_of(self, database: Path | str) -> bool:
+        """Made of this database file (older back-ups without the path count as such)."""
+        return not self.database or same_path(self.database, database)
 
     @property
     def name(self) -> str:
@@ -319,6 +329,7 @@ def info_from(path: Path, manifest: Manifest, verified: bool = False) -> BackupI
         schema_revision=manifest.schema_revision,
         file_id=manifest.file_id,
         verified=verified,
+        database=manifest.database,
     )
 
 
@@ -396,3 +407,7 @@ def select_kept(
             seen.add(key)
             kept_ids.add(id(item))
     return [item for item in ordered if id(item) in kept_ids]
+
+
+def same_path(first: Path | str, second: Path | str) -> bool:
+    return os.path.normcase(os.path.abspath(first)) == os.path.normcase(os.path.abspath(second))

@@ -171,7 +171,9 @@ class BackupDialog(QDialog):
         self.table.setRowCount(len(found))
         for row, info in enumerate(found):
             size = f"{max(info.size // 1024, 1)} kB"
-            state = f"onbruikbaar: {info.problem}" if info.problem else "in orde"
+            state = (
+                f"onbruikbaar: {info.problem}" if info.problem else "gecontroleerd bij het maken"
+            )
             for column, text in enumerate((fmt_datetime(info.created_at), info.name, size, state)):
                 item = QTableWidgetItem(text)
                 if column == 2:

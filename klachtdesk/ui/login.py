@@ -77,6 +77,7 @@ class LoginDialog(QDialog):
         self.restore_button.clicked.connect(self.open_restore)
         self.restore_button.setVisible(False)  # offered when the database will not open
         self.restore_dialog: RestoreDialog | None = None
+        self._replace_offered = False
 
         row = QHBoxLayout()
         row.addWidget(self.database, 1)
@@ -127,9 +128,15 @@ class LoginDialog(QDialog):
             self.message.setStyleSheet(ERROR_STYLE)
             self.message.setText(str(error))
             self.restore_button.setVisible(damaged)
-            if damaged:
+            self._replace_offered = restore.replacing_is_safe(error)
+            if self._replace_offered:
                 self.message.setText(
                     f"{error}\nGebruik daarvoor de knop 'Back-up terugzetten…' hieronder."
+                )
+            elif damaged:
+                self.message.setText(
+                    f"{error}\nKunt u KlachtDesk nu niet bijwerken, dan kunt u met 'Back-up "
+                    "terugzetten…' een back-up als nieuw bestand terugzetten."
                 )
             if wait:
                 self._start_wait(wait)
@@ -177,7 +184,8 @@ class LoginDialog(QDialog):
         dialog = RestoreDialog(
             path, remembered_folder(path), self.username.text().strip(), parent=self
         )
-        dialog.overwrite.setChecked(not dialog.overwrite.isHidden())  # the damaged file moves aside
+        # A damaged file is moved aside; a newer database is left alone (other PCs use it).
+        dialog.overwrite.setChecked(self._replace_offered and not dialog.overwrite.isHidden())
         self.restore_dialog = dialog
         dialog.accepted.connect(self._restored)
         dialog.open()

@@ -71,6 +71,7 @@ class RestoreDialog(QDialog):
         self.setWindowTitle("Back-up terugzetten — KlachtDesk")
         self.setMinimumWidth(640)
         self.restored: restore.RestoreResult | None = None
+        self._target_hint = str(target) if target else ""
         self._task: tasks.Task | None = None
 
         intro = QLabel(
@@ -200,11 +201,19 @@ class RestoreDialog(QDialog):
                 "aangesloten? Kies anders een back-upbestand met 'Bladeren…'."
             )
         else:
-            self.folder_label.setText(
-                f"{len(usable)} back-up(s) in '{folder}'; de nieuwste staat bovenaan."
-            )
-            first_usable = next((i for i, info in enumerate(found) if not info.problem), 0)
-            self.backup_combo.setCurrentIndex(first_usable)
+            count = "1 back-up" if len(usable) == 1 else f"{len(usable)} back-ups"
+            self.folder_label.setText(f"{count} in '{folder}'; de nieuwste staat bovenaan.")
+            self.backup_combo.setCurrentIndex(self._newest_usable(found))
+
+    def _newest_usable(self, found: list[backup.BackupInfo]) -> int:
+        """The newest good back-up of the target database itself, else the newest good one
+        (a restored copy elsewhere makes back-ups into the same folder)."""
+        target = self._target_hint
+        for wanted in (lambda info: target and info.made_of(target), lambda info: True):
+            for index, info in enumerate(found):
+                if not info.problem and wanted(info):
+                    return index
+        return 0
 
     def chosen_backup(self) -> Path | None:
         value = self.backup_combo.currentData()
@@ -242,7 +251,7 @@ class RestoreDialog(QDialog):
 
     def _update_target(self) -> None:
         text = self.target.text().strip()
-        exists = bool(text) and Path(text).exists()
+        exists = bool(text) and restore.target_exists(Path(text))
         self.overwrite.setVisible(exists)
         if not exists:
             self.overwrite.setChecked(False)
@@ -271,6 +280,17 @@ class RestoreDialog(QDialog):
             failed=self._failed,
             **kwargs,
         )
+
+    def reject(self) -> None:
+        """Escape or the window's close button: not while a restore is moving files."""
+        if self._task is None:
+            super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self._task is None:
+            super().closeEvent(event)
+        else:
+            event.ignore()
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)

@@ -32,7 +32,7 @@ def test_backup_now_from_the_dialog_is_listed_and_the_status_says_today(org, qtb
     qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Back-up gemaakt" in dialog.message.text(), timeout=20_000)
     assert dialog.table.rowCount() == 1
-    assert dialog.table.item(0, 3).text() == "in orde"
+    assert dialog.table.item(0, 3).text() == "gecontroleerd bij het maken"
     assert dialog.status.text() == "Laatste back-up: vandaag 00:00"
     folder = Path(dialog.folder.text())
     assert folder == org.path.parent / "KlachtDesk-back-ups"

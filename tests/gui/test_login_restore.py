@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -81,8 +83,47 @@ def test_a_missing_database_offers_a_backup_from_the_default_folder(org, qtbot):
     assert "bestaat niet" in dialog.message.text()
     assert not dialog.restore_button.isHidden()
     dialog.open_restore()
-    assert dialog.restore_dialog.backup_combo.count() == 1
-    assert not dialog.restore_dialog.overwrite.isChecked()  # nothing to move aside
+    restore = dialog.restore_dialog
+    assert restore.backup_combo.count() == 1
+    # The key file is still there: it is moved aside with the (missing) database's journal.
+    assert not restore.overwrite.isHidden() and restore.overwrite.isChecked()
+    qtbot.keyClicks(restore.password, PASSWORD)
+    qtbot.mouseClick(restore.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Meld u nu aan" in dialog.message.text(), timeout=20_000)
+    assert org.path.exists() and moved.exists()
+
+
+def test_restore_offers_the_newest_backup_of_this_database_not_of_a_restored_copy(org, qtbot):
+    from klachtdesk.services import restore as restore_service
+    from klachtdesk.ui.restore_dialog import RestoreDialog
+
+    own = backup.make_backup(org.beheer)
+    copy = org.path.with_name("oud.kdb")
+    restore_service.restore_backup(own.path, copy, "beheer", PASSWORD)
+    later = datetime(2026, 11, 25, 18, 0)  # the copy's back-up is the newest of the day
+    copy_ctx = setup.unlock(copy, "beheer", PASSWORD, today=lambda: TODAY, now=lambda: later)
+    try:
+        from_copy = backup.make_backup(copy_ctx, own.path.parent)  # the copy's exit back-up
+    finally:
+        copy_ctx.db.dispose()
+    assert own.path.exists()  # rotation of the copy leaves the live database's back-up alone
+    dialog = RestoreDialog(org.path, own.path.parent, "beheer")
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_backup() == own.path and from_copy.path != own.path
+
+
+def test_a_newer_database_is_not_offered_for_replacement(org, qtbot):
+    conn = org.beheer.db.raw_connection()
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    backup_dir = org.path.parent / "KlachtDesk-back-ups"
+    backup_dir.mkdir()
+    close_all(org)
+    dialog = login(qtbot, org.path)
+    assert "als nieuw bestand" in dialog.message.text()
+    dialog.open_restore()
+    assert not dialog.restore_dialog.overwrite.isChecked()
 
 
 def test_a_wrong_password_offers_no_restore(org, qtbot):
