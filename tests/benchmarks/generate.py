@@ -6,13 +6,19 @@ The password of every user (beheer, balie, coordinator, manager, directeur) is
 ``KLACHTDESK_PASSWORD`` or 'benchmark-wachtwoord'. Cases are written in bulk (one
 transaction per 10,000) rather than through the services, which would take an hour; the
 rows look like what the services write: deadlines from the real calendar, timeline events,
-states in realistic proportions, a few attachments and letters.
+states in realistic proportions, letters and attachments (see ``files.py``).
+
+Letters (real PDFs of ~44 KB) and attachments are stored for the cases received in the
+last ``--files-days`` days (default 365): older cases stand for cases past their retention
+period, whose files the privacy service deleted; their timeline, text and complainant stay,
+so the list and the search still see 100,000 identifiable cases (the heavier case). With
+the files of every case stored (``--files-days 3000``), 100,000 cases would make a file of
+about 13 GiB, 10 GiB of it letters; the default makes about 1.8 GiB.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -41,14 +47,19 @@ from klachtdesk.storage.models import (
     User,
 )
 
+if __package__ in (None, ""):  # run as a script: make ``tests.benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.benchmarks import files  # noqa: E402
+
 PASSWORD = os.environ.get("KLACHTDESK_PASSWORD", "benchmark-wachtwoord")
 BATCH = 10_000
-# (status, share): most cases are closed, as in a real archive.
+# (status, share) of cases received two to six months ago: most are finished, some are
+# still being handled.
 STATES = (
-    ("gesloten", 0.72),
+    ("gesloten", 0.765),
     ("afgehandeld", 0.08),
-    ("in_behandeling", 0.05),
-    ("ontvangen", 0.03),
+    ("in_behandeling", 0.03),
+    ("ontvangen", 0.005),
     ("niet_ontvankelijk", 0.04),
     ("doorverwezen", 0.03),
     ("ingetrokken", 0.02),
@@ -56,6 +67,23 @@ STATES = (
     ("afgehandeld_directeur", 0.01),
     ("geschil", 0.01),
 )
+# Older cases, as in a real archive: finished, but for a few forgotten ones (0.3 %) whose
+# deadlines passed long ago; they weigh on "Vandaag" and the calendar, as in real life.
+OLD_STATES = (
+    ("gesloten", 0.797),
+    ("afgehandeld", 0.08),
+    ("niet_ontvankelijk", 0.04),
+    ("doorverwezen", 0.03),
+    ("ingetrokken", 0.02),
+    ("afgehandeld_directeur", 0.02),
+    ("geschil", 0.01),
+    ("in_behandeling", 0.002),
+    ("ontvangen", 0.0005),
+    ("heroverweging", 0.0005),
+)
+# Cases of the last two months, by age in days: received, handled, decided (some late).
+NEW_STATES = ("ontvangen", "in_behandeling", "afgehandeld", "heroverweging")
+NEW_WEIGHTS = {7: (0.7, 0.3, 0, 0), 28: (0.1, 0.8, 0.1, 0), 60: (0, 0.25, 0.65, 0.1)}
 PATH = {
     "ontvangen": [],
     "in_behandeling": ["triage_klacht"],
@@ -81,8 +109,20 @@ TARGET = {
 }
 
 
-def generate(path: Path, count: int, seed: int = 7, today: date | None = None) -> None:
+FILES_DAYS = 365
+
+
+def generate(
+    path: Path,
+    count: int,
+    seed: int = 7,
+    today: date | None = None,
+    files_days: int = FILES_DAYS,
+) -> dict[str, int]:
+    """Write ``count`` cases into a new database at ``path``; returns what was stored."""
     today = today or date.today()
+    pdfs = files.letter_pdfs()
+    totals = dict.fromkeys(("cases", "events", "letters", "attachments", "file_bytes"), 0)
     rng = random.Random(seed)
     started = time.perf_counter()
     setup.create_database(
@@ -100,8 +140,8 @@ def generate(path: Path, count: int, seed: int = 7, today: date | None = None) -
     category_by_name = {name: cid for cid, name in categories}
     procedure = PRESETS["woonpartners"]
     deadline_cache: dict[date, dict] = {}
-    statuses = [s for s, _ in STATES]
-    weights = [w for _, w in STATES]
+    statuses, weights = zip(*STATES, strict=True)
+    old_statuses, old_weights = zip(*OLD_STATES, strict=True)
     span_days = 8 * 365
     counters: dict[int, int] = {}
     made = 0
@@ -113,9 +153,11 @@ def generate(path: Path, count: int, seed: int = 7, today: date | None = None) -
             age = int((count - number) / count * span_days)
             received = today - timedelta(days=age)
             status = (
-                rng.choices(statuses, weights)[0]
+                rng.choices(old_statuses, old_weights)[0]
+                if age > 180
+                else rng.choices(statuses, weights)[0]
                 if age > 60
-                else rng.choice(["ontvangen", "in_behandeling", "afgehandeld", "heroverweging"])
+                else rng.choices(NEW_STATES, next(w for a, w in NEW_WEIGHTS.items() if age <= a))[0]
             )
             category = rng.choice(list(demo.SUBJECTS))
             subject, text = rng.choice(demo.SUBJECTS[category])
@@ -181,39 +223,23 @@ def generate(path: Path, count: int, seed: int = 7, today: date | None = None) -
                 [{k: v for k, v in r.items() if not k.startswith("_")} for r in case_rows],
             ).all()
             deadlines, events, letters, attachments = [], [], [], []
-            for case_id, row, (received, status, number) in zip(
+            for case_id, row, (received, status, _number) in zip(
                 case_ids, case_rows, plans, strict=True
             ):
                 for deadline in row["_deadlines"]:
                     deadlines.append({**deadline, "case_id": case_id})
                 events.extend(_events(case_id, received, status, users, rng, today))
-                if status in ("afgehandeld", "gesloten") and number % 10 == 0:
-                    pdf = b"%PDF-1.4 benchmark brief " + row["ref"].encode() * 40
-                    letters.append(
-                        {
-                            "case_id": case_id,
-                            "type": "uitspraak",
-                            "pdf": pdf,
-                            "sha256": hashlib.sha256(pdf).hexdigest(),
-                            "created_at": datetime.combine(received, clock_time(11)),
-                            "sent_on": received + timedelta(days=20),
-                            "sent_via": "post",
-                            "deadline_kind": "uitspraak",
-                        }
-                    )
-                if number % 50 == 0:
-                    scan = os.urandom(20_000)
-                    attachments.append(
-                        {
-                            "case_id": case_id,
-                            "filename": "scan-brief.pdf",
-                            "mime_type": "application/pdf",
-                            "size": len(scan),
-                            "sha256": hashlib.sha256(scan).hexdigest(),
-                            "data": scan,
-                            "added_at": datetime.combine(received, clock_time(10)),
-                        }
-                    )
+                kinds = files.letter_kinds(status, PATH[status], rng)
+                store = (today - received).days <= files_days
+                made_letters, letter_events = files.letter_rows(
+                    case_id, received, kinds, pdfs, users, store, today
+                )
+                made_attachments, attachment_events = (
+                    files.attachment_rows(case_id, received, users, rng) if store else ([], [])
+                )
+                letters += made_letters
+                attachments += made_attachments
+                events += letter_events + attachment_events
             for table, rows in (
                 (Deadline, deadlines),
                 (Event, events),
@@ -222,12 +248,19 @@ def generate(path: Path, count: int, seed: int = 7, today: date | None = None) -
             ):
                 if rows:
                     session.execute(insert(table), rows)
+            totals["events"] += len(events)
+            totals["letters"] += len(letters)
+            totals["attachments"] += len(attachments)
+            totals["file_bytes"] += sum(len(r["pdf"]) for r in letters)
+            totals["file_bytes"] += sum(r["size"] for r in attachments)
         made += size
+        totals["cases"] = made
         print(f"  {made:>7} zaken ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     with db.session(write=True) as session:
         for year, last in counters.items():
             session.merge(RefCounter(year=year, last=last))
     db.dispose()
+    return totals
 
 
 def _with_deadlines(case_rows, plans, calendar, procedure, cache, today) -> None:
@@ -237,8 +270,14 @@ def _with_deadlines(case_rows, plans, calendar, procedure, cache, today) -> None
             cache[received] = initial_deadlines(received, procedure, calendar)
         rows = []
         for kind, computed in cache[received].items():
+            # The acknowledgement goes out within days; the decision is still to come for
+            # a case that is received or being handled.
+            if kind.value == "ontvangstbevestiging":
+                done = received + timedelta(days=3) <= today
+            else:
+                done = status not in ("ontvangen", "in_behandeling")
             met = None
-            if received < today - timedelta(days=45) or status not in ("ontvangen",):
+            if done:
                 met = min(
                     computed.due,
                     received + timedelta(days=3 if kind == "ontvangstbevestiging" else 25),
@@ -251,9 +290,7 @@ def _with_deadlines(case_rows, plans, calendar, procedure, cache, today) -> None
                     "unadjusted": computed.unadjusted,
                     "explanation": computed.explanation or "",
                     "active": True,
-                    "met_on": met
-                    if status != "in_behandeling" or kind.value != "uitspraak"
-                    else None,
+                    "met_on": met,
                     "extension_reason": "",
                     "created_at": datetime.combine(received, clock_time(9)),
                 }
@@ -321,11 +358,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument(
+        "--files-days",
+        type=int,
+        default=FILES_DAYS,
+        help="store letters and attachments of the cases received in this many last days",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    generate(Path(args.db), args.cases)
-    size = Path(args.db).stat().st_size / 1024 / 1024
-    print(f"{args.cases} zaken in {time.perf_counter() - started:.0f} s; {size:.0f} MB")
+    totals = generate(Path(args.db), args.cases, files_days=args.files_days)
+    print(f"{describe(Path(args.db), totals)}; {time.perf_counter() - started:.0f} s")
+
+
+def describe(path: Path, totals: dict[str, int]) -> str:
+    """One line: what the generated database holds and how large the file is."""
+    return (
+        f"{totals['cases']:,} zaken, {totals['events']:,} gebeurtenissen, "
+        f"{totals['letters']:,} brieven, {totals['attachments']:,} bijlagen "
+        f"({totals['file_bytes'] / 2**20:,.0f} MiB aan bestanden); "
+        f"bestand {path.stat().st_size / 2**20:,.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

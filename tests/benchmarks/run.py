@@ -1,16 +1,20 @@
 """KlachtDesk benchmarks: each figure beside a baseline measured in the same run.
 
-    python tests/benchmarks/run.py [--cases N] [--db EXISTING.kdb]
+    python tests/benchmarks/run.py [--cases N] [--db EXISTING.kdb] [--repeat R]
 
-Without --db a database of N cases (default 100,000) is generated first (about a minute).
-Each line names a figure, its value, its baseline and the ratio; the last line is
-``worst ratio: X``. Not part of the normal test run.
+Without --db a database of N cases (default 100,000; see generate.py) is generated first
+into a temporary folder, which is deleted afterwards. Each figure is the median of R runs
+(default 5). Standard output has one line per figure,
+``<figure>: <value> (basis <baseline>: <value>) ratio <x>``, and last ``worst ratio: X``;
+progress and details go to standard error. Not part of the normal test run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -22,201 +26,125 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.generate import PASSWORD, generate  # noqa: E402
+from tests.benchmarks import figures, startup_probe  # noqa: E402
+from tests.benchmarks.figures import Report  # noqa: E402
+from tests.benchmarks.generate import PASSWORD, describe, generate  # noqa: E402
 
 
-def best_of(func, repeat: int = 5) -> float:
-    """The best of ``repeat`` runs in milliseconds (the least disturbed by other work)."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
-    return min(times)
+def note(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
-class Report:
-    def __init__(self) -> None:
-        self.ratios: list[float] = []
+def machine() -> str:
+    """CPU model, cores and memory, from /proc where there is one."""
+    cpu, memory = platform.processor() or platform.machine(), ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 2**20:.1f} GiB RAM"
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}"
 
-    def line(self, name: str, value_ms: float, baseline_name: str, baseline_ms: float) -> None:
-        ratio = value_ms / baseline_ms if baseline_ms else float("inf")
-        self.ratios.append(ratio)
-        print(
-            f"{name}: {value_ms:.1f} ms; baseline ({baseline_name}): {baseline_ms:.1f} ms; "
-            f"ratio {ratio:.2f}"
-        )
 
-    def finish(self) -> None:
-        print(f"worst ratio: {max(self.ratios):.2f}")
+def bench_startup(report: Report, path: Path, repeat: int, home: Path) -> None:
+    """Start-up and peak memory, each in fresh processes, KlachtDesk against a bare window."""
+    env = {
+        **os.environ,
+        "KLACHTDESK_PASSWORD": PASSWORD,
+        "QT_QPA_PLATFORM": "offscreen",
+        # Per-PC preferences and logs of the probes stay out of the user's home folder.
+        **{f"XDG_{kind}_HOME": str(home / kind.lower()) for kind in ("CONFIG", "DATA", "STATE")},
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    runs: dict[str, list[dict]] = {"bare": [], "app": []}
+    for number in range(repeat + 1):  # the first round warms the file cache: not counted
+        for mode in runs:
+            result = startup_probe.measure(mode, path, env=env)
+            if number:
+                runs[mode].append(result)
 
+    def median(mode: str, key) -> float:
+        return statistics.median(key(result) for result in runs[mode])
 
-def bench_case_list(report: Report, path: Path) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from klachtdesk.services import case_view, setup
-    from klachtdesk.services.case_view import CaseFilter
-    from klachtdesk.ui.case_list import CaseListPanel
-
-    app = QApplication.instance() or QApplication([])
-    ctx = setup.unlock(path, "coordinator", PASSWORD)
-    raw = ctx.db.raw_connection()
-    count = raw.execute("SELECT count(*) FROM cases").fetchone()[0]
-    print(f"database: {path} ({count} zaken, {path.stat().st_size / 1024 / 1024:.0f} MB)")
-
-    def raw_list() -> None:
-        ids = [r[0] for r in raw.execute("SELECT id FROM cases ORDER BY received DESC, id DESC")]
-        raw.execute(
-            "SELECT * FROM cases JOIN complainants ON complainants.id = cases.complainant_id "
-            f"WHERE cases.id IN ({','.join(map(str, ids[:200]))})"
-        ).fetchall()
-
-    def open_list() -> None:
-        panel = CaseListPanel(ctx)
-        panel.resize(1300, 700)
-        panel.show()
-        app.processEvents()  # the view paints the visible rows: the first page is fetched
-        panel.close()
-        panel.deleteLater()
-
+    phases = {
+        phase: median("app", lambda r, p=phase: r["phases"][p])
+        for phase in runs["app"][0]["phases"]
+    }
+    note(f"  start-up phases (ms since the probe's first line): {phases}")
+    rss = {
+        phase: median("app", lambda r, p=phase: r["rss_mib"][p])
+        for phase in runs["app"][0]["rss_mib"]
+    }
+    note(f"  resident memory after each phase (MiB): {rss}")
     report.line(
-        "case list open (all ids + first page + painted view)",
-        best_of(open_list),
-        "raw SQL: ordered ids + one page",
-        best_of(raw_list),
+        "start-up to an interactive main window (login, case list with rows, first paint)",
+        median("app", lambda r: r["ready_ms"]),
+        "bare PySide6 window, fresh process",
+        median("bare", lambda r: r["ready_ms"]),
     )
-
-    def raw_search() -> None:
-        raw.execute(
-            "SELECT cases.id FROM cases WHERE cases.id IN "
-            "(SELECT rowid FROM case_search WHERE case_search MATCH '\"lekkage\"') "
-            "ORDER BY received DESC"
-        ).fetchall()
-
-    def search() -> None:
-        ids = case_view.case_ids(ctx, CaseFilter(search="lekkage"))
-        case_view.list_rows(ctx, ids[:200])
-
+    rows = runs["app"][0]["rows"]
     report.line(
-        "search keystroke 'lekkage' (ids + first page)",
-        best_of(search),
-        "raw FTS5 query",
-        best_of(raw_search),
-    )
-
-    def raw_sort() -> None:
-        raw.execute(
-            "SELECT cases.id FROM cases JOIN complainants ON complainants.id = "
-            "cases.complainant_id ORDER BY complainants.name, cases.id"
-        ).fetchall()
-
-    report.line(
-        "sort by complainant",
-        best_of(lambda: case_view.case_ids(ctx, CaseFilter(), "complainant", False)),
-        "raw SQL sort",
-        best_of(raw_sort),
-    )
-    raw.close()
-    ctx.db.dispose()
-    samples = [best_of(search, 1) for _ in range(5)]
-    print(
-        f"  (search spread over 5 runs: {min(samples):.0f}–{max(samples):.0f} ms, "
-        f"median {statistics.median(samples):.0f} ms)"
+        f"peak memory (VmHWM), database of {rows:,} cases open, case list shown",
+        median("app", lambda r: r["VmHWM"] / 1024),
+        "bare PySide6 window",
+        median("bare", lambda r: r["VmHWM"] / 1024),
+        unit="MiB",
     )
 
 
-def bench_report(report: Report, path: Path) -> None:
-    from io import BytesIO
-
-    from reportlab.pdfgen.canvas import Canvas
-
-    from klachtdesk.reports import evaluation_pdf
-    from klachtdesk.services import report as evaluation
+def run(path: Path, repeat: int, scratch: Path) -> float:
     from klachtdesk.services import setup
+    from tests.benchmarks import store
 
+    report = Report()
+    note(f"machine: {machine()}")
+    note(f"  load average before: {_load()} (other work on the machine disturbs the figures)")
+    bench_startup(report, path, repeat, scratch / "home")
     ctx = setup.unlock(path, "coordinator", PASSWORD)
-    raw = ctx.db.raw_connection()
-    period = evaluation.parse_period("2026H1")
-
-    def raw_counts() -> None:
-        raw.execute(
-            "SELECT channel, count(*) FROM cases WHERE received BETWEEN '2026-01-01' AND "
-            "'2026-06-30' GROUP BY channel"
-        ).fetchall()
-        raw.execute(
-            "SELECT count(*) FROM deadlines WHERE due BETWEEN '2026-01-01' AND '2026-06-30' "
-            "AND met_on <= due"
-        ).fetchall()
-
-    report.line(
-        "half-year report figures (2026H1)",
-        best_of(lambda: evaluation.evaluation(ctx, period), 3),
-        "raw SQL: two period aggregates",
-        best_of(raw_counts),
-    )
-    figures = evaluation.evaluation(ctx, period)
-
-    def minimal_page() -> None:
-        canvas = Canvas(BytesIO())
-        canvas.drawString(72, 720, "Evaluatie")
-        canvas.save()
-
-    report.line(
-        "half-year report PDF (charts, 5 pages)",
-        best_of(lambda: evaluation_pdf.render(figures), 3),
-        "a minimal ReportLab page",
-        best_of(minimal_page),
-    )
-    raw.close()
-    ctx.db.dispose()
+    try:
+        figures.REPEAT = repeat
+        figures.bench_case_list(report, ctx)
+        figures.bench_report(report, ctx)
+        figures.bench_letter(report, ctx)
+        store.bench_store(report, ctx, repeat)
+    finally:
+        ctx.db.dispose()
+    note(f"  load average after: {_load()}")
+    return report.finish()
 
 
-def bench_letter(report: Report, path: Path) -> None:
-    from io import BytesIO
-
-    from reportlab.pdfgen.canvas import Canvas
-
-    from klachtdesk.services import letters, setup
-
-    ctx = setup.unlock(path, "coordinator", PASSWORD)
-    raw = ctx.db.raw_connection()
-    ref = raw.execute("SELECT ref FROM cases ORDER BY id DESC LIMIT 1").fetchone()[0]
-    raw.close()
-
-    def one_letter() -> None:
-        letters.preview(ctx, ref, letters.draft(ctx, ref, "ontvangstbevestiging"))
-
-    def minimal_page() -> None:
-        canvas = Canvas(BytesIO())
-        canvas.drawString(72, 720, "Geachte mevrouw,")
-        canvas.save()
-
-    report.line(
-        "one letter (draft from the case + PDF with letterhead, embedded font)",
-        best_of(one_letter),
-        "a minimal ReportLab page",
-        best_of(minimal_page),
-    )
-    ctx.db.dispose()
+def _load() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="KlachtDesk benchmarks")
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--db", help="an existing benchmark database (generate.py)")
+    parser.add_argument("--db", type=Path, help="an existing benchmark database (generate.py)")
+    parser.add_argument("--repeat", type=int, default=figures.REPEAT, help="runs per figure")
     args = parser.parse_args()
-    if args.db:
-        path = Path(args.db)
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="klachtdesk-bench-"))
-        path = folder / "benchmark.kdb"
-        print(f"generating {args.cases} cases …", flush=True)
-        generate(path, args.cases)
-    report = Report()
-    bench_case_list(report, path)
-    bench_report(report, path)
-    bench_letter(report, path)
-    report.finish()
+    scratch = Path(tempfile.mkdtemp(prefix="klachtdesk-bench-"))
+    try:
+        path = args.db
+        if path is None:
+            path = scratch / "benchmark.kdb"
+            note(f"generating {args.cases:,} cases …")
+            started = time.perf_counter()
+            totals = generate(path, args.cases)
+            note(f"  {describe(path, totals)}; {time.perf_counter() - started:.0f} s")
+        else:
+            note(f"database: {path} ({path.stat().st_size / 2**20:,.0f} MiB)")
+        run(path, args.repeat, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,184 @@
+"""The figures measured inside the benchmark process: case list, search, report, letter.
+
+Each figure is the median of a few runs after one unmeasured warm-up run, beside a
+baseline measured the same way in the same run (see ``Report.line`` for the format).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from io import BytesIO
+
+from tests.benchmarks import sql
+
+REPEAT = 5
+
+
+def median_ms(func, repeat: int | None = None, warmup: int = 1) -> float:
+    """The median of ``repeat`` (default ``REPEAT``) runs of ``func`` in milliseconds, after
+    ``warmup`` unmeasured runs."""
+    repeat = repeat or REPEAT
+    for _ in range(warmup):
+        func()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _format(value: float, unit: str) -> str:
+    digits = 1 if value < 100 else 0
+    return f"{value:,.{digits}f} {unit}"
+
+
+class Report:
+    """Prints ``<figure>: <value> (basis <baseline>: <value>) ratio <x>`` lines."""
+
+    def __init__(self, out=sys.stdout) -> None:
+        self.out = out
+        self.ratios: list[tuple[float, str]] = []
+
+    def line(
+        self, name: str, value: float, basis: str, basis_value: float, unit: str = "ms"
+    ) -> None:
+        ratio = value / basis_value if basis_value else float("inf")
+        self.ratios.append((ratio, name))
+        print(
+            f"{name}: {_format(value, unit)} (basis {basis}: {_format(basis_value, unit)}) "
+            f"ratio {ratio:.2f}",
+            file=self.out,
+            flush=True,
+        )
+
+    def finish(self) -> float:
+        worst = max(ratio for ratio, _ in self.ratios)
+        print(f"worst ratio: {worst:.2f}", file=self.out, flush=True)
+        return worst
+
+
+def bench_case_list(report: Report, ctx) -> None:
+    """Opening the case list and a search keystroke, through the real panel."""
+    from PySide6.QtWidgets import QApplication
+
+    from klachtdesk.services import case_view
+    from klachtdesk.services.case_view import CaseFilter
+    from klachtdesk.ui.case_list import CaseListPanel
+    from tests.benchmarks.startup_probe import wait_for_paint
+
+    app = QApplication.instance() or QApplication([])
+    raw = ctx.db.raw_connection()
+
+    def open_list() -> None:
+        panel = CaseListPanel(ctx)
+        panel.resize(1300, 700)
+        panel.show()
+        wait_for_paint(app, panel.table.viewport())  # the visible rows are fetched and drawn
+        panel.close()
+        panel.deleteLater()
+
+    report.line(
+        "case list open (ordered ids of all cases + first page, painted)",
+        median_ms(open_list),
+        "raw SQL on the same file: ordered ids + one page",
+        median_ms(lambda: sql.case_list(raw)),
+    )
+
+    panel = CaseListPanel(ctx)
+    panel.resize(1300, 700)
+    panel.show()
+    wait_for_paint(app, panel.table.viewport())
+
+    def keystroke() -> None:
+        panel.search.setText(sql.SEARCH_WORD)
+        panel.apply_filter()  # what the 200 ms typing pause then runs
+        wait_for_paint(app, panel.table.viewport())
+        panel.search.setText("")
+        panel.apply_filter()
+
+    def keystroke_only() -> float:
+        panel.search.setText(sql.SEARCH_WORD)
+        started = time.perf_counter()
+        panel.apply_filter()
+        wait_for_paint(app, panel.table.viewport())
+        elapsed = (time.perf_counter() - started) * 1000
+        panel.search.setText("")
+        panel.apply_filter()
+        wait_for_paint(app, panel.table.viewport())
+        return elapsed
+
+    keystroke()  # warm-up
+    hits = sql.search(raw)
+    samples = [keystroke_only() for _ in range(REPEAT)]
+    report.line(
+        f"search keystroke '{sql.SEARCH_WORD}' ({hits:,} hits: ids + first page, painted)",
+        statistics.median(samples),
+        "raw FTS5 query + one page",
+        median_ms(lambda: sql.search(raw)),
+    )
+    panel.close()
+
+    report.line(
+        "sort by complainant (ordered ids)",
+        median_ms(lambda: case_view.case_ids(ctx, CaseFilter(), "complainant", False)),
+        "raw SQL sort",
+        median_ms(lambda: raw.execute(sql.SORT_BY_COMPLAINANT).fetchall()),
+    )
+    raw.close()
+
+
+def bench_report(report: Report, ctx) -> None:
+    """The half-year figures (a period and the one before) against one hand-written query."""
+    from klachtdesk.reports import evaluation_pdf
+    from klachtdesk.services import report as evaluation
+
+    today = ctx.today()
+    period = evaluation.last_finished_half_year(today)
+    raw = ctx.db.raw_connection()
+    figures = evaluation.evaluation(ctx, period)
+    rows = sql.half_year(raw, [period], today)
+    if figures.current.open_at_end != rows[0][-1]:
+        print("  warning: the hand-written report query counts differently", file=sys.stderr)
+    report.line(
+        f"half-year report figures ({period.key}, {figures.current.received:,} received; "
+        "with the period before)",
+        median_ms(lambda: evaluation.evaluation(ctx, period), 3),
+        "the same aggregates as one hand-written SQL query per period",
+        median_ms(lambda: sql.half_year(raw, [period, period.previous()], today), 3),
+    )
+    pdf_ms = median_ms(lambda: evaluation_pdf.render(figures), 3)
+    print(f"  (the report's PDF with charts: {pdf_ms:.0f} ms)", file=sys.stderr)
+    raw.close()
+
+
+def bench_letter(report: Report, ctx) -> None:
+    """One letter (draft from the case, PDF with letterhead) against a minimal document with
+    the same embedded font and a paragraph of the same length."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from klachtdesk.letters.render import FONT, register_fonts
+    from klachtdesk.services import letters
+
+    raw = ctx.db.raw_connection()
+    ref = raw.execute("SELECT ref FROM cases ORDER BY id DESC LIMIT 1").fetchone()[0]
+    raw.close()
+    text = " ".join(letters.draft(ctx, ref, "ontvangstbevestiging").paragraphs)
+    register_fonts()  # once per process, in KlachtDesk too
+    style = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=14)
+
+    def one_letter() -> None:
+        letters.preview(ctx, ref, letters.draft(ctx, ref, "ontvangstbevestiging"))
+
+    def minimal_document() -> None:
+        SimpleDocTemplate(BytesIO()).build([Paragraph(text, style)])
+
+    report.line(
+        "one letter PDF (draft from the case + letterhead, address window, embedded font)",
+        median_ms(one_letter),
+        f"one ReportLab page, same embedded font, one {len(text)}-character paragraph",
+        median_ms(minimal_document),
+    )
