@@ -1,8 +1,6 @@
 """Entry point of the PyInstaller build: the `klachtdesk` command (the window by default)."""
 
-import sys
-
-from klachtdesk.cli import main
+from klachtdesk.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

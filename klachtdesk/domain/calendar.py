@@ -150,6 +150,9 @@ class DeadlineCalendar:
     def __init__(self, settings: CalendarSettings | None = None):
         self.settings = settings or CalendarSettings()
         self._holidays = holidays.country_holidays("NL", language="nl", categories=("public",))
+        # Per year: working days from 1 January up to and including each day (index = day of
+        # the year; index 0 is 0). Settings are frozen, so a table never goes stale.
+        self._working_prefix: dict[int, list[int]] = {}
 
     # -- the two day sets -------------------------------------------------------------
     def public_holiday(self, day: date) -> str | None:
@@ -200,14 +203,31 @@ class DeadlineCalendar:
         return day
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in the half-open interval (start, end]; negative if end < start."""
+        """Working days in the half-open interval (start, end]; negative if end < start.
+
+        Counted with a running total per year, so the case list and the overview can ask it
+        for thousands of old deadlines without walking every day each time.
+        """
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(
-            1
-            for offset in range(1, (end - start).days + 1)
-            if self.is_working_day(start + timedelta(days=offset))
-        )
+        total = self._working_up_to(end) - self._working_up_to(start)
+        for year in range(start.year, end.year):
+            total += self._year_prefix(year)[-1]
+        return total
+
+    def _working_up_to(self, day: date) -> int:
+        """Working days from 1 January of ``day``'s year up to and including ``day``."""
+        return self._year_prefix(day.year)[day.timetuple().tm_yday]
+
+    def _year_prefix(self, year: int) -> list[int]:
+        table = self._working_prefix.get(year)
+        if table is None:
+            table, day = [0], date(year, 1, 1)
+            while day.year == year:
+                table.append(table[-1] + self.is_working_day(day))
+                day += timedelta(days=1)
+            self._working_prefix[year] = table
+        return table
 
     def _atw_move(self, day: date) -> tuple[date, list[tuple[date, str]]]:
         moved_over = []

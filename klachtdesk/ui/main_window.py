@@ -62,7 +62,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         for panel in (self.cases, self.today, self.calendar):
             panel.open_case.connect(self.open_case)
-        self.tabs.currentChanged.connect(self._tab_changed)
         self.today.changed.connect(self._case_changed)  # a letter made from "Vandaag"
 
         self._build_actions()
@@ -79,8 +78,10 @@ class MainWindow(QMainWindow):
             self._backup_timer.start()
             QTimer.singleShot(2000, self.daily_backup)
         self._restore_geometry()
-        # At start the user first sees what is overdue and due this week (SPEC §4).
+        # At start the user first sees what is overdue and due this week (SPEC §4). The panel
+        # has just been filled, so the tab signal is connected only afterwards.
         self.tabs.setCurrentIndex(TAB_TODAY)
+        self.tabs.currentChanged.connect(self._tab_changed)
 
     # -- building -------------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut=None, name: str = "") -> QAction:

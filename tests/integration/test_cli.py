@@ -320,3 +320,20 @@ def test_report_command_writes_pdf_and_csv_without_personal_data(db, tmp_path, c
         assert personal not in text and personal not in csv_text
     assert main(["report", "--db", str(db), "--period", "2026H3", "--out", str(pdf)]) == 2
     assert "2026H3" in capsys.readouterr().err
+
+
+def test_a_window_session_ends_with_the_windows_status_and_no_teardown_crash(tmp_path):
+    """After the window closes, the process ends with its status (os._exit, see cli.entry)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from klachtdesk import app, cli\n"
+        "app.run = lambda database: 3\n"
+        "sys.argv = ['klachtdesk', 'gui']\n"
+        "cli.entry()\n"
+        "print('not reached')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 3 and "not reached" not in done.stdout

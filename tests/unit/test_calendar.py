@@ -1002,3 +1002,19 @@ def test_prop_koningsdag(year):
     assert DEFAULT.atw_reason(kings_day) == "Koningsdag"
     assert DEFAULT.public_holiday(kings_day) == "Koningsdag"
     assert not DEFAULT.is_working_day(kings_day)
+
+
+@given(
+    st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31)),
+    st.integers(min_value=-1500, max_value=1500),
+)
+def test_working_days_between_matches_counting_day_by_day(start, span):
+    calendar = DeadlineCalendar(
+        CalendarSettings(closing_days={date(2026, 12, 24): "kerst", date(2027, 1, 2): ""})
+    )
+    end = start + timedelta(days=span)
+    low, high = min(start, end), max(start, end)
+    naive = sum(
+        calendar.is_working_day(low + timedelta(days=n)) for n in range(1, (high - low).days + 1)
+    )
+    assert calendar.working_days_between(start, end) == (naive if end >= start else -naive)
