@@ -20,6 +20,9 @@ complainant's name is then no longer anywhere in the database file.
 
 from alembic import op
 
+# One string literal in RAISE: older SQLite versions reject an expression there.
+REFUSED = "Een definitieve brief wordt alleen verwijderd bij het anonimiseren van de zaak."
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -28,11 +31,10 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute(
-        """CREATE TRIGGER letters_delete_only_anonymised BEFORE DELETE ON letters
+        f"""CREATE TRIGGER letters_delete_only_anonymised BEFORE DELETE ON letters
         WHEN (SELECT anonymised_at FROM cases WHERE id = old.case_id) IS NULL
         BEGIN
-            SELECT RAISE(ABORT, 'Een definitieve brief wordt alleen verwijderd bij het '
-                                || 'anonimiseren van de zaak.');
+            SELECT RAISE(ABORT, '{REFUSED}');
         END"""
     )
     op.execute("INSERT INTO case_search(case_search, rank) VALUES ('secure-delete', 1)")
