@@ -26,6 +26,7 @@ from klachtdesk.storage.keyslots import (
     KeyFile,
     forget_failed_logins,
     key_file_path,
+    load_failed_logins,
     new_database_key,
     record_failed_login,
 )
@@ -225,24 +226,25 @@ def _note_failed_login(keys_path: Path, name: str, at: datetime) -> None:
 
 
 def _move_failed_logins(db: Database, keys_path: Path) -> None:
-    """Failed logins noted in the key file become ``aanmelden_mislukt`` audit entries.
+    """Failed logins noted beside the key file become ``aanmelden_mislukt`` audit entries.
 
-    The key file is written last, inside the transaction: if it cannot be written the
+    The attempts file is written last, inside the transaction: if it cannot be written the
     entries are rolled back and the attempts stay for the next login (no duplicates).
     Whatever goes wrong here is logged and does not stop the login.
     """
     try:
-        if not KeyFile.load(keys_path).failed_logins:
+        attempts = load_failed_logins(keys_path)
+        if not attempts:
             return
         with db.session(write=True) as session:
             keyfile = KeyFile.load(keys_path)
             known = {keyfile.user_lookup(n): n for n in session.scalars(select(User.username))}
-            for attempt in sorted(keyfile.failed_logins, key=lambda a: a.at):
+            for attempt in sorted(attempts, key=lambda a: a.at):
                 who = known.get(attempt.who, UNKNOWN_USER)
                 detail = "onjuist wachtwoord" if who != UNKNOWN_USER else "onbekende gebruikersnaam"
                 at = datetime.fromisoformat(attempt.at)
                 audit(session, who, FAILED_LOGIN, detail=detail, at=at)
-            forget_failed_logins(keys_path, {a.id for a in keyfile.failed_logins})
+            forget_failed_logins(keys_path, {a.id for a in attempts})
     except Exception as error:  # noqa: BLE001 - logging in matters more than this bookkeeping
         from klachtdesk.support import log_unexpected
 

@@ -4,9 +4,13 @@ The slots live in a small JSON file beside the database (``<database>.keys``). I
 readable personal data: user names are stored only as salted hashes. Changing a password
 rewraps one slot; the database itself is never re-encrypted.
 
-The file also keeps a short list of failed logins (time and the hash of the typed name):
-while the database is locked nothing can be written into its audit log, so the attempts wait
-here until the next successful login moves them there.
+Failed logins wait in a small file of their own (``<database>.keys.attempts``): while the
+database is locked nothing can be written into its audit log, so the attempts wait there
+until the next successful login moves them in. They are kept apart from the key slots on
+purpose: the key file is only written under the database's write lock, and a failed login
+(which has no lock) must never be able to overwrite a slot another PC just changed. An
+attempt records the time and, only if the typed name is a known user, that user's hash; a
+password typed into the name field leaves no trace.
 """
 
 from __future__ import annotations
@@ -85,15 +89,9 @@ class Slot:
 class KeyFile:
     """The key slots of one database."""
 
-    def __init__(
-        self,
-        file_id: str,
-        slots: dict[str, Slot],
-        failed_logins: list[FailedLogin] | None = None,
-    ):
+    def __init__(self, file_id: str, slots: dict[str, Slot]):
         self.file_id = file_id
         self.slots = slots
-        self.failed_logins: list[FailedLogin] = list(failed_logins or [])
 
     @classmethod
     def new(cls) -> KeyFile:
@@ -114,7 +112,7 @@ class KeyFile:
             file_id = str(data["file_id"])
         except (ValueError, KeyError, TypeError, AttributeError):
             raise NotADatabase(path, "het sleutelbestand is onleesbaar") from None
-        return cls(file_id, slots, _failed_logins(data.get("failed_logins")))
+        return cls(file_id, slots)
 
     def to_bytes(self) -> bytes:
         data = {
@@ -122,22 +120,12 @@ class KeyFile:
             "version": FORMAT_VERSION,
             "file_id": self.file_id,
             "slots": [asdict(s) for s in self.slots.values()],
-            "failed_logins": [asdict(f) for f in self.failed_logins],
         }
         return json.dumps(data, indent=1).encode("ascii")
 
     def save(self, path: Path) -> None:
         """Write atomically: a crash leaves either the old or the new file, never half."""
-        fd, tmp = tempfile.mkstemp(prefix=".keys-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(self.to_bytes())
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomically(path, self.to_bytes())
 
     # -- slots ----------------------------------------------------------------------
     def _lookup(self, name: str) -> str:
@@ -183,17 +171,6 @@ class KeyFile:
         """The hash that stands for a user name in this file (never the name itself)."""
         return self._lookup("user:" + username)
 
-    # -- failed logins ----------------------------------------------------------------
-    def add_failed_login(self, username: str, at: datetime) -> FailedLogin:
-        attempt = FailedLogin(
-            secrets.token_hex(8), at.isoformat(timespec="seconds"), self.user_lookup(username)
-        )
-        self.failed_logins = [*self.failed_logins, attempt][-MAX_FAILED_LOGINS:]
-        return attempt
-
-    def remove_failed_logins(self, ids: set[str]) -> None:
-        self.failed_logins = [f for f in self.failed_logins if f.id not in ids]
-
     def set_recovery(self, key: bytes) -> str:
         """Make a new recovery code (the old one stops working) and return it."""
         code = new_recovery_code()
@@ -211,6 +188,33 @@ class KeyFile:
             ) from None
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".keys-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# -- failed logins ------------------------------------------------------------------------
+def attempts_path(keys_path: Path) -> Path:
+    return Path(str(keys_path) + ".attempts")
+
+
+def load_failed_logins(keys_path: Path) -> list[FailedLogin]:
+    """The attempts waiting for the audit log; a missing or damaged file counts as none."""
+    try:
+        raw = json.loads(attempts_path(keys_path).read_bytes())
+    except (OSError, ValueError):
+        return []
+    return _failed_logins(raw)
+
+
 def _failed_logins(raw) -> list[FailedLogin]:
     """The stored attempts; a damaged list is dropped rather than blocking every login."""
     if not isinstance(raw, list):
@@ -226,21 +230,29 @@ def _failed_logins(raw) -> list[FailedLogin]:
     return result
 
 
-def record_failed_login(path: Path, username: str, at: datetime) -> None:
-    """Add one attempt to the key file at ``path``.
+def _save_failed_logins(keys_path: Path, attempts: list[FailedLogin]) -> None:
+    path = attempts_path(keys_path)
+    if not attempts:
+        path.unlink(missing_ok=True)
+        return
+    _write_atomically(path, json.dumps([asdict(a) for a in attempts], indent=1).encode("ascii"))
 
-    Read again just before writing, so a slot another PC wrote a moment ago is kept.
+
+def record_failed_login(keys_path: Path, username: str, at: datetime) -> None:
+    """Note one failed login beside the key file (which is only read here, never written).
+
     Raises OSError when the file cannot be written (for example a read-only share).
     """
-    keyfile = KeyFile.load(path)
-    keyfile.add_failed_login(username, at)
-    keyfile.save(path)
+    keyfile = KeyFile.load(keys_path)
+    who = keyfile.user_lookup(username) if keyfile.has_user(username) else ""
+    attempt = FailedLogin(secrets.token_hex(8), at.isoformat(timespec="seconds"), who)
+    attempts = [*load_failed_logins(keys_path), attempt][-MAX_FAILED_LOGINS:]
+    _save_failed_logins(keys_path, attempts)
 
 
-def forget_failed_logins(path: Path, ids: set[str]) -> None:
-    """Remove attempts that are now in the audit log (again read just before writing)."""
-    keyfile = KeyFile.load(path)
-    before = len(keyfile.failed_logins)
-    keyfile.remove_failed_logins(ids)
-    if len(keyfile.failed_logins) != before:
-        keyfile.save(path)
+def forget_failed_logins(keys_path: Path, ids: set[str]) -> None:
+    """Remove attempts that are now in the audit log."""
+    attempts = load_failed_logins(keys_path)
+    kept = [a for a in attempts if a.id not in ids]
+    if len(kept) != len(attempts):
+        _save_failed_logins(keys_path, kept)

@@ -18,7 +18,13 @@ from klachtdesk.services.audit_log import AuditFilter
 from klachtdesk.services.context import audit
 from klachtdesk.storage import keyslots
 from klachtdesk.storage.errors import WrongPassword
-from klachtdesk.storage.keyslots import MAX_FAILED_LOGINS, KeyFile, key_file_path
+from klachtdesk.storage.keyslots import (
+    MAX_FAILED_LOGINS,
+    attempts_path,
+    key_file_path,
+    load_failed_logins,
+    record_failed_login,
+)
 from klachtdesk.storage.models import AuditEntry
 from tests.conftest import PASSWORD
 
@@ -47,9 +53,10 @@ def test_failed_logins_wait_in_the_key_file_without_names_and_move_to_the_audit_
     failed_login(org, "balie", datetime(2026, 11, 25, 8, 1, 5))
     failed_login(org, "Jan.Onbekend", datetime(2026, 11, 25, 8, 2, 0))
     failed_login(org, " Balie ", datetime(2026, 11, 25, 8, 3, 0))  # typed with spaces
-    raw = key_file_path(org.path).read_text()
+    keys = key_file_path(org.path)
+    raw = keys.read_text() + attempts_path(keys).read_text()
     assert "balie" not in raw.lower() and "onbekend" not in raw.lower()
-    assert len(KeyFile.load(key_file_path(org.path)).failed_logins) == 3
+    assert len(load_failed_logins(keys)) == 3
     assert entries(org.beheer, "aanmelden_mislukt") == []  # the database was locked
 
     ctx = setup.unlock(org.path, "coordinator", PASSWORD, **at_moment(datetime(2026, 11, 25, 9)))
@@ -59,7 +66,7 @@ def test_failed_logins_wait_in_the_key_file_without_names_and_move_to_the_audit_
         (datetime(2026, 11, 25, 8, 2), "onbekende gebruiker", "onbekende gebruikersnaam"),
         (datetime(2026, 11, 25, 8, 3), "balie", "onjuist wachtwoord"),
     ]
-    assert KeyFile.load(key_file_path(org.path)).failed_logins == []
+    assert load_failed_logins(keys) == [] and not attempts_path(keys).exists()
     assert entries(ctx)[-1].action == "aangemeld"  # recorded before this login
     assert audit_log.verify_chain(org.beheer).ok
     ctx.db.dispose()
@@ -73,7 +80,7 @@ def test_failed_logins_survive_other_changes_of_the_key_file(org):
     setup.add_user(org.beheer, "nieuw", "Nina Nieuw", "balie", PASSWORD)
     setup.change_password(org.balie, PASSWORD, "nieuw-wachtwoord-2026")
     assert setup.replace_recovery_code(org.beheer, PASSWORD)
-    assert len(KeyFile.load(key_file_path(org.path)).failed_logins) == 1
+    assert len(load_failed_logins(key_file_path(org.path))) == 1
     ctx = org.login("nieuw")
     assert [e.username for e in entries(ctx, "aanmelden_mislukt")] == ["directeur"]
     ctx.db.dispose()
@@ -81,21 +88,19 @@ def test_failed_logins_survive_other_changes_of_the_key_file(org):
 
 def test_only_the_newest_failed_logins_are_kept(org):
     keys = key_file_path(org.path)
-    keyfile = KeyFile.load(keys)
     for minute in range(MAX_FAILED_LOGINS + 30):
-        keyfile.add_failed_login("balie", datetime(2026, 11, 24) + timedelta(minutes=minute))
-    keyfile.save(keys)
-    assert len(KeyFile.load(keys).failed_logins) == MAX_FAILED_LOGINS
+        record_failed_login(keys, "balie", datetime(2026, 11, 24) + timedelta(minutes=minute))
+    assert len(load_failed_logins(keys)) == MAX_FAILED_LOGINS
     failed_login(org, "balie", datetime(2026, 11, 25, 7))
-    kept = KeyFile.load(keys).failed_logins
+    kept = load_failed_logins(keys)
     assert len(kept) == MAX_FAILED_LOGINS and kept[-1].at == "2026-11-25T07:00:00"
 
 
 def test_a_read_only_key_file_never_blocks_or_breaks_a_login(org, monkeypatch, tmp_path):
-    def refuse(self, path):
+    def refuse(path, data):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(KeyFile, "save", refuse)
+    monkeypatch.setattr(keyslots, "_write_atomically", refuse)
     failed_login(org, "balie", datetime(2026, 11, 25, 8))  # WrongPassword, not PermissionError
     log = tmp_path / "xdg-state"
     written = "".join(p.read_text() for p in log.rglob("*.log"))
@@ -106,16 +111,16 @@ def test_a_read_only_key_file_never_blocks_or_breaks_a_login(org, monkeypatch, t
 
 def test_attempts_stay_in_the_key_file_until_they_can_be_cleared(org, monkeypatch):
     failed_login(org, "balie", datetime(2026, 11, 25, 8))
-    real_save = KeyFile.save
+    real_save = keyslots._save_failed_logins
 
-    def refuse(self, path):
+    def refuse(keys_path, attempts):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(KeyFile, "save", refuse)
+    monkeypatch.setattr(keyslots, "_save_failed_logins", refuse)
     org.login("coordinator").db.dispose()
     # Not cleared, so not audited either: no duplicates once the file is writable again.
     assert entries(org.beheer, "aanmelden_mislukt") == []
-    monkeypatch.setattr(KeyFile, "save", real_save)
+    monkeypatch.setattr(keyslots, "_save_failed_logins", real_save)
     org.login("coordinator").db.dispose()
     assert [e.username for e in entries(org.beheer, "aanmelden_mislukt")] == ["balie"]
     org.login("coordinator").db.dispose()
@@ -125,18 +130,18 @@ def test_attempts_stay_in_the_key_file_until_they_can_be_cleared(org, monkeypatc
 def test_an_unknown_name_costs_the_same_work_as_a_known_one(org, monkeypatch):
     """Timing must not tell whether a user name exists: one key derivation, one file write."""
     calls = {"derive": 0, "save": 0}
-    real_derive, real_save = keyslots._derive, KeyFile.save
+    real_derive, real_write = keyslots._derive, keyslots._write_atomically
 
     def derive(*args):
         calls["derive"] += 1
         return real_derive(*args)
 
-    def save(self, path):
+    def write(path, data):
         calls["save"] += 1
-        return real_save(self, path)
+        return real_write(path, data)
 
     monkeypatch.setattr(keyslots, "_derive", derive)
-    monkeypatch.setattr(KeyFile, "save", save)
+    monkeypatch.setattr(keyslots, "_write_atomically", write)
     failed_login(org, "balie", datetime(2026, 11, 25, 8))
     known = dict(calls)
     calls.update(derive=0, save=0)
@@ -323,3 +328,11 @@ def test_nothing_in_the_application_changes_or_removes_audit_entries():
     ]
     assert offenders == []
     assert not [n for n in dir(audit_log) if re.match(r"(delete|remove|edit|update)_", n)]
+
+
+def test_a_failed_login_never_writes_the_key_file_and_keeps_no_trace_of_an_unknown_name(org):
+    keys = key_file_path(org.path)
+    before = keys.read_bytes()
+    failed_login(org, "correct-paard-batterij", datetime(2026, 11, 25, 8))  # password as name
+    assert keys.read_bytes() == before  # slots another PC writes can never be overwritten
+    assert [a.who for a in load_failed_logins(keys)] == [""]
