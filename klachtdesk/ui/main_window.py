@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.locker.locked.connect(self._forget)
         self.locker.unlocked.connect(self._read_again)
         self._reopen: list[str] = []
+        self._side_windows: list = []  # audit log and privacy windows: closed for a restore
         self.show_backup_status()
         if backups:
             self._backup_timer = QTimer(self)
@@ -255,6 +257,7 @@ class MainWindow(QMainWindow):
             window.deleteLater()
             return
         self.locker.locked.connect(window.close)  # it reads the log again when reopened
+        self._side_windows.append(window)
         window.show()
 
     def open_privacy(self) -> None:
@@ -263,6 +266,7 @@ class MainWindow(QMainWindow):
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.anonymised.connect(lambda _refs: self.refresh())
         self.locker.locked.connect(window.close)  # its lists hold case data
+        self._side_windows.append(window)
         window.show()
 
     # -- back-ups -------------------------------------------------------------------------
@@ -319,17 +323,12 @@ class MainWindow(QMainWindow):
             "Doorgaan",
         ):
             return
-        self._forget()
-        self.ctx.db.dispose()
-        dialog = RestoreDialog(
-            self.ctx.db.path,
-            backup.backup_folder(self.ctx),
-            self.ctx.actor.username,
-            self,
-        )
+        folder = backup.backup_folder(self.ctx)  # read while the database is still open
+        self._close_database_users()
+        dialog = RestoreDialog(self.ctx.db.path, folder, self.ctx.actor.username, self)
         dialog.overwrite.setChecked(True)
         if not dialog.exec() or dialog.restored is None:
-            self._read_again()
+            self._reopen_database_users()
             return
         QMessageBox.information(self, "Back-up teruggezet", restored_text(dialog.restored))
         self.restart = True
@@ -372,6 +371,26 @@ class MainWindow(QMainWindow):
         state = prefs.value("main/state")
         if state is not None:
             self.restoreState(state)
+
+    def _close_database_users(self) -> None:
+        """Before a restore replaces the file: nothing of ours may hold it open or touch it."""
+        if self.backups:
+            self._backup_timer.stop()
+        self.locker.watcher.pause()
+        QThreadPool.globalInstance().waitForDone(120_000)  # a back-up or report still running
+        QApplication.processEvents()  # deliver their results before the windows close
+        for window in self._side_windows:
+            if shiboken6.isValid(window):
+                window.close()
+        self._side_windows = []
+        self._forget()
+        self.ctx.db.dispose()
+
+    def _reopen_database_users(self) -> None:
+        if self.backups:
+            self._backup_timer.start()
+        self.locker.watcher.resume()
+        self._read_again()
 
     def _exit_backup(self) -> None:
         """On exit: always a back-up (SPEC §7); a failure is said, the data itself is safe."""

@@ -167,3 +167,43 @@ def test_choosing_a_folder_stores_it_for_the_next_backup(org, qtbot, tmp_path, m
     dialog.choose_folder()
     assert dialog.folder.text() == str(usb)
     assert backup.make_backup(org.coordinator).path.parent == usb
+
+
+def test_restoring_from_the_main_window_replaces_the_open_database_and_asks_for_a_login(
+    org, qtbot, monkeypatch
+):
+    import klachtdesk.ui.main_window as main_window_module
+
+    kept = register(org.balie, subject="Voor de back-up")
+    info = backup.make_backup(org.beheer)
+    register(org.balie, subject="Na de back-up")
+    window = MainWindow(org.beheer, backups=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_audit_log()  # side windows that read the database are closed first
+    monkeypatch.setattr(main_window_module, "confirm", lambda *args, **kwargs: True)
+
+    def run_dialog(dialog) -> int:
+        assert dialog.chosen_backup() == info.path and dialog.overwrite.isChecked()
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        dialog.start_restore()
+        qtbot.waitUntil(lambda: dialog.restored is not None, timeout=20_000)
+        return 1
+
+    monkeypatch.setattr(RestoreDialog, "exec", run_dialog)
+    monkeypatch.setattr(main_window_module.QMessageBox, "information", lambda *a, **k: 0)
+    for ctx in (org.balie, org.coordinator, org.manager, org.directeur):
+        ctx.db.dispose()
+    window.restore_backup()
+    assert window.restart and not window.isVisible()
+    assert not any(
+        p.name.startswith("klachtdesk-") and "0000-2" in p.name for p in info.path.parent.iterdir()
+    )  # no exit back-up of the old file
+    from klachtdesk.services import setup
+
+    again = setup.unlock(org.path, "beheer", PASSWORD, **clock())
+    try:
+        assert case_refs(again) == [kept]
+    finally:
+        again.db.dispose()
+    assert any("voor-herstel" in p.name for p in org.path.parent.iterdir())
