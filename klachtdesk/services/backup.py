@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from klachtdesk import __version__
-from klachtdesk.domain.errors import KlachtDeskError, ValidationError
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services import check
 from klachtdesk.services import settings as settings_service
 from klachtdesk.services.context import Context, audit
@@ -376,7 +377,11 @@ def newest_verified_backup(
 
 
 def verify_into(
-    path: Path, workdir: Path, unlock: Unlocker, username: str | None
+    path: Path,
+    workdir: Path,
+    unlock: Unlocker,
+    username: str | None,
+    require: Role | None = None,
 ) -> tuple[archive.Extracted, bytes]:
     """Extract ``path`` into ``workdir`` and check everything; returns the copy and its key.
 
@@ -399,7 +404,7 @@ def verify_into(
         raise BackupDamaged(path, "de database in de back-up opent niet") from None
     db = Database(extracted.database, key)
     try:
-        _check_copy(path, db, extracted.manifest, username)
+        _check_copy(path, db, extracted.manifest, username, require)
     except (sqlcipher3.Error, DBAPIError, DamagedDatabase, NotADatabase):
         raise BackupDamaged(path, "de database in de back-up is onleesbaar") from None
     finally:
@@ -407,7 +412,13 @@ def verify_into(
     return extracted, key
 
 
-def _check_copy(path: Path, db: Database, manifest: archive.Manifest, username: str | None):
+def _check_copy(
+    path: Path,
+    db: Database,
+    manifest: archive.Manifest,
+    username: str | None,
+    require: Role | None = None,
+):
     conn = db.raw_connection()
     try:
         problems, _pages = check.page_problems(conn)
@@ -433,3 +444,9 @@ def _check_copy(path: Path, db: Database, manifest: archive.Manifest, username: 
             user = session.scalar(select(User).where(User.username == username))
             if user is None or not user.active:
                 raise WrongPassword()
+            if require is not None and require not in parse_roles(user.roles):
+                raise NotAllowed(
+                    f"Een back-up over een bestaande database terugzetten mag alleen een "
+                    f"{require.label.lower()} (of iemand met de herstelcode). Er is niets "
+                    "gewijzigd."
+                )

@@ -8,13 +8,15 @@ KlachtDesk on other PCs that use the target file before restoring over it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
-from klachtdesk.services.backup import BackupInfo, BackupWriteFailed, unlocker, verify_into
+from klachtdesk.domain.roles import Role
+from klachtdesk.services.backup import BackupInfo, unlocker, verify_into
 from klachtdesk.services.context import audit
 from klachtdesk.services.setup import open_database
 from klachtdesk.storage import backup as archive
@@ -41,6 +43,23 @@ class RestoreTargetExists(KlachtDeskError):
             "database gebeurt alleen als u daar uitdrukkelijk voor kiest (in de opdrachtregel "
             "met de optie --overwrite). De huidige database en het sleutelbestand worden dan "
             "eerst opzij gezet, niet verwijderd. Er is niets gewijzigd."
+        )
+
+
+class RestoreWriteFailed(KlachtDeskError):
+    def __init__(self, folder: Path, error: OSError):
+        reason = "de schijf is vol" if error.errno == errno.ENOSPC else "schrijven lukte niet"
+        super().__init__(
+            f"De back-up kon niet worden teruggezet in '{folder}': {reason}. De back-up en de "
+            "bestaande bestanden zijn ongewijzigd. Maak ruimte vrij of kies een andere map."
+        )
+
+
+class RestoredNotOpened(KlachtDeskError):
+    def __init__(self, target: Path, error: KlachtDeskError):
+        super().__init__(
+            f"De back-up is teruggezet in '{target}', maar openen lukte daarna nog niet: "
+            f"{error} Probeer over enkele ogenblikken aan te melden."
         )
 
 
@@ -120,26 +139,31 @@ def restore_backup(
     unlock, name = unlocker(username, password, recovery_code)
     try:
         with archive.work_folder(target.parent) as work:
-            extracted, key = verify_into(backup_path, work, unlock, name)
+            # Replacing a shared database is the beheerder's (SPEC §1); a new file is anyone's.
+            require = Role.BEHEER if overwrite and target_exists(target) else None
+            extracted, key = verify_into(backup_path, work, unlock, name, require)
             moved = _move_aside(target, now) if overwrite else []
             _put_in_place(extracted, target, moved)
     except OSError as exc:
-        raise BackupWriteFailed(target.parent, exc) from exc
+        raise RestoreWriteFailed(target.parent, exc) from exc
     restored_by = name or RECOVERY_USER
     info = replace(extracted.info, verified=True)
-    db = open_database(target, key)
     try:
-        with db.session(write=True) as session:
-            audit(
-                session,
-                restored_by,
-                "backup_teruggezet",
-                info.name,
-                f"back-up van {info.created_at:%d-%m-%Y %H:%M}",
-                at=now,
-            )
-    finally:
-        db.dispose()
+        db = open_database(target, key)
+        try:
+            with db.session(write=True) as session:
+                audit(
+                    session,
+                    restored_by,
+                    "backup_teruggezet",
+                    info.name,
+                    f"back-up van {info.created_at:%d-%m-%Y %H:%M}",
+                    at=now,
+                )
+        finally:
+            db.dispose()
+    except KlachtDeskError as error:
+        raise RestoredNotOpened(target, error) from error
     aside = tuple(new for _current, new in moved)
     return RestoreResult(target, key_file_path(target), info, restored_by, aside)
 

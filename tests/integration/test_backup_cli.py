@@ -86,16 +86,11 @@ def test_restore_refuses_an_existing_database_without_overwrite(made, tmp_path):
     no_traceback(refused)
     assert target.read_bytes() == before
 
-    replaced = run(
-        tmp_path,
-        "balie",
-        "restore",
-        "--db",
-        str(target),
-        "--from",
-        str(backup_file),
-        "--overwrite",
-    )
+    overwrite = ["restore", "--db", str(target), "--from", str(backup_file), "--overwrite"]
+    not_beheer = run(tmp_path, "balie", *overwrite)  # replacing a database is beheer's
+    assert not_beheer.returncode == 1 and "alleen een beheerder" in not_beheer.stderr
+    assert target.read_bytes() == before
+    replaced = run(tmp_path, "beheer", *overwrite)
     assert replaced.returncode == 0, replaced.stderr
     assert "opzij gezet" in replaced.stdout
     aside = sorted(p for p in tmp_path.iterdir() if ".voor-herstel-" in p.name)

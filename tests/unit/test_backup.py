@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from klachtdesk import __version__
+from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services import attachments, backup, cases, letters, restore, settings, setup
 from klachtdesk.services.backup import BackupDamaged, BackupRejected, BackupWriteFailed
@@ -432,7 +433,10 @@ def test_restore_needs_no_working_current_database(org, tmp_path):
     info = backup.make_backup(org.balie)
     org.path.write_bytes(b"\0" * 4096)  # destroyed
     key_file_path(org.path).unlink()
-    result = restore.restore_backup(info.path, org.path, "balie", PASSWORD, overwrite=True)
+    with pytest.raises(NotAllowed, match="alleen een beheerder"):  # replacing is beheer's
+        restore.restore_backup(info.path, org.path, "balie", PASSWORD, overwrite=True)
+    assert org.path.read_bytes() == b"\0" * 4096  # nothing changed
+    result = restore.restore_backup(info.path, org.path, "beheer", PASSWORD, overwrite=True)
     assert result.previous_database.read_bytes() == b"\0" * 4096
     org.login("balie").db.dispose()
 
