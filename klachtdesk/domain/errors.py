@@ -32,3 +32,27 @@ class NotAllowed(KlachtDeskError):
 
 class ConflictError(KlachtDeskError):
     """Someone else changed the record since it was read (optimistic locking)."""
+
+
+_OS_REASONS = {
+    "ENOSPC": "de schijf is vol",
+    "EDQUOT": "de schijfruimte van deze gebruiker is op",
+    "EFBIG": "het bestand wordt te groot voor deze schijf",
+    "EACCES": "u heeft geen toestemming om hier te schrijven of te lezen",
+    "EPERM": "u heeft geen toestemming om hier te schrijven of te lezen",
+    "EROFS": "de schijf is alleen-lezen",
+    "ENOENT": "het bestand of de map bestaat niet",
+    "ENOTDIR": "een deel van het pad is geen map",
+    "EISDIR": "dit is een map, geen bestand",
+    "EIO": "de schijf gaf een leesfout of schrijffout",
+    "EBUSY": "het bestand is in gebruik",
+    "ENAMETOOLONG": "de bestandsnaam is te lang",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """A Dutch reason for a file-system error (the system's own text is often English)."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    return _OS_REASONS.get(name, "het bestand kon niet worden gelezen of geschreven")

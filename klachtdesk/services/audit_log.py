@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from klachtdesk.domain.errors import KlachtDeskError, ValidationError
+from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import event_label
 from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash
@@ -360,7 +360,7 @@ def export_audit(ctx: Context, flt: AuditFilter | None, path: Path | str, kind: 
 
 def _not_saved(path: Path, error: OSError) -> KlachtDeskError:
     return KlachtDeskError(
-        f"Het bestand {path} kon niet worden opgeslagen ({error.strerror or error}). "
+        f"Het bestand {path} kon niet worden opgeslagen ({os_reason(error)}). "
         "Kies een andere map of naam."
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from klachtdesk.domain.deadlines import DeadlineKind
-from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Activity, Status, check_activity
 from klachtdesk.domain.validation import (
@@ -257,7 +257,7 @@ def add_attachment_file(
         data = path.read_bytes()
     except OSError as error:
         raise KlachtDeskError(
-            f"Het bestand '{path.name}' kan niet worden gelezen ({error.strerror or error})."
+            f"Het bestand '{path.name}' kan niet worden gelezen ({os_reason(error)})."
         ) from None
     return attachments.add_attachment(ctx, ref, path.name, data, expected_version)
 
@@ -278,7 +278,7 @@ def save_attachment_as(ctx: Context, ref: str, attachment_id: int, target: Path 
         except OSError as error:
             raise KlachtDeskError(
                 f"De bijlage kan niet worden opgeslagen in '{target}' "
-                f"({error.strerror or error}). Kies een andere map."
+                f"({os_reason(error)}). Kies een andere map."
             ) from None
         # The file name can hold a person's name: the audit log keeps only the id.
         audit(session, ctx, "bijlage_opgeslagen", ref.strip().upper(), f"bijlage {attachment_id}")

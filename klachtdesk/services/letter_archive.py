@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from klachtdesk.domain.deadlines import DeadlineKind
-from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.letters.templates import LETTER_TYPES
 from klachtdesk.services.case_view import director_only
@@ -144,7 +144,7 @@ def write_copy(target: Path, data: bytes) -> None:
         target.write_bytes(data)
     except OSError as error:
         raise KlachtDeskError(
-            f"De brief kan niet worden opgeslagen in '{target}' ({error.strerror or error}). "
+            f"De brief kan niet worden opgeslagen in '{target}' ({os_reason(error)}). "
             "Kies een andere map."
         ) from None
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from klachtdesk.domain.calendar import DeadlineCalendar
 from klachtdesk.domain.deadlines import DeadlineKind
-from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import OPEN_STATES, Action, Status
 from klachtdesk.domain.validation import MAX_LINE, MAX_TEXT, parse_date, required_text
@@ -446,7 +446,7 @@ def _write(path: Path | str, data: bytes) -> Path:
         path.write_bytes(data)
     except OSError as error:
         raise KlachtDeskError(
-            f"Het bestand {path} kon niet worden opgeslagen ({error.strerror or error}). "
+            f"Het bestand {path} kon niet worden opgeslagen ({os_reason(error)}). "
             "Kies een andere map of naam."
         ) from None
     return path

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from klachtdesk.domain.calendar import ATW_DECREE_DAYS
-from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.procedures import PRESETS, preset
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.domain.validation import required_text
@@ -257,7 +257,7 @@ def _save_keys(keyfile: KeyFile, keys_path: Path) -> None:
     except OSError as error:
         raise KlachtDeskError(
             f"Het sleutelbestand '{keys_path}' kon niet worden opgeslagen "
-            f"({error.strerror or 'geen schrijfrechten'}). Er is niets gewijzigd. Controleer of "
+            f"({os_reason(error)}). Er is niets gewijzigd. Controleer of "
             "u in deze map mag schrijven en probeer het opnieuw."
         ) from None
 

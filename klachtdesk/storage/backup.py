@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.domain.errors import KlachtDeskError, os_reason
 from klachtdesk.storage.engine import SQLITE_MAGIC, _raw_connect
 from klachtdesk.storage.migrate import alembic_config
 
@@ -83,7 +83,7 @@ class BackupWriteFailed(KlachtDeskError):
         if error.errno == errno.ENOSPC:
             reason = "de schijf of USB-stick is vol"
         else:
-            reason = error.strerror or "het bestand kon niet worden geschreven"
+            reason = os_reason(error)
         super().__init__(
             f"De back-up kon niet worden geschreven in '{folder}': {reason}. Er is geen "
             "nieuwe back-up gemaakt; eerdere back-ups en de database zelf zijn ongewijzigd."

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.domain.errors import KlachtDeskError, os_reason
 from klachtdesk.services import privacy
 from klachtdesk.services.context import Context
 from klachtdesk.ui import tasks
@@ -423,7 +423,7 @@ class PrivacyWindow(QWidget):
                 self,
                 KlachtDeskError(
                     f"Het overzicht kon niet worden opgeslagen in {folder} "
-                    f"({error.strerror or error}). Kies een andere map."
+                    f"({os_reason(error)}). Kies een andere map."
                 ),
             )
             return

@@ -512,3 +512,15 @@ def test_complaint_received_as_datetime():
         return  # a clear Dutch message is acceptable too
     assert type(complaint.received) is date
     assert complaint.received == date(2026, 3, 2)
+
+
+def test_file_system_errors_are_explained_in_dutch():
+    import errno
+
+    from klachtdesk.domain.errors import os_reason
+
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "de schijf is vol"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")).startswith("u heeft")
+    assert os_reason(OSError(errno.EXDEV, "Invalid cross-device link")) == (
+        "het bestand kon niet worden gelezen of geschreven"
+    )
