@@ -129,7 +129,7 @@ def inzage_export(ctx: Context, complainant_id: int) -> InzageExport:
             ctx,
             "inzage_geexporteerd",
             f"klager {complainant_id}",
-            f"{len(data['zaken'])} zaken",
+            "1 zaak" if len(data["zaken"]) == 1 else f"{len(data['zaken'])} zaken",
         )
     json_bytes = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     pdf_bytes = inzage_pdf.render(data)

@@ -40,8 +40,9 @@ class RestoreTargetExists(KlachtDeskError):
     def __init__(self, path: Path):
         super().__init__(
             f"Er staat al een database op '{path}'. Een back-up terugzetten over een bestaande "
-            "database gebeurt alleen als u daar uitdrukkelijk voor kiest (in de opdrachtregel "
-            "met de optie --overwrite). De huidige database en het sleutelbestand worden dan "
+            "database gebeurt alleen als u daar uitdrukkelijk voor kiest (in het venster met "
+            "'De bestaande database vervangen', in de opdrachtregel met de optie --overwrite). "
+            "De huidige database en het sleutelbestand worden dan "
             "eerst opzij gezet, niet verwijderd. Er is niets gewijzigd."
         )
 
