@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
         window = PrivacyWindow(self.ctx, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.anonymised.connect(lambda _refs: self.refresh())
+        self.locker.locked.connect(window.forget)  # even if anonymising keeps it open
         self.locker.locked.connect(window.close)  # its lists hold case data
         self._side_windows.append(window)
         window.show()

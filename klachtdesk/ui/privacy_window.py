@@ -283,6 +283,13 @@ class PrivacyWindow(QWidget):
         self.refresh()
         show_error(self, error)
 
+    def forget(self) -> None:
+        """The idle lock: drop the names and addresses found for an inzageverzoek (the window
+        may stay open behind the lock while anonymising finishes)."""
+        self.people = []
+        self.person_table.setRowCount(0)
+        self.search_edit.clear()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.busy():  # the anonymisation finishes first; its result must be seen
             self.status.setText("Even geduld: het anonimiseren is nog bezig.")

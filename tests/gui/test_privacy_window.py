@@ -187,3 +187,19 @@ def test_other_roles_see_why_the_window_is_closed_to_them(data, qtbot, role):
     assert not window.tabs.isEnabled()
     assert "Alleen de beheerder" in window.status.text()
     assert window.retention_table.rowCount() == 0
+
+
+def test_the_lock_drops_the_people_found_for_an_inzageverzoek(org, qtbot):
+    from klachtdesk.domain.validation import ComplaintInput
+    from klachtdesk.services import cases
+    from tests.conftest import TODAY, complaint_data
+
+    cases.register(org.balie, ComplaintInput.validated(complaint_data(), TODAY))
+    window = PrivacyWindow(org.beheer)
+    qtbot.addWidget(window)
+    window.search_edit.setText("Amrani")
+    window.search()
+    assert window.person_table.rowCount() == 1
+    window.forget()
+    assert window.person_table.rowCount() == 0 and window.people == []
+    assert window.search_edit.text() == ""
