@@ -191,3 +191,18 @@ def test_safety_entries_in_the_menus_by_role(org, qtbot):
     clerk = open_window(qtbot, org.balie)
     assert _menu(clerk, "Be&heer") == []
     assert "&Wachtwoord wijzigen…" in _menu(clerk, "&Bestand")
+
+
+def test_about_shows_the_version_from_pyproject(org, qtbot, monkeypatch):
+    import tomllib
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    window = open_window(qtbot, org.balie)
+    window.about()
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    version = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    assert f"KlachtDesk {version}" in shown[0]
