@@ -314,6 +314,16 @@ class MainWindow(QMainWindow):
 
     def restore_backup(self) -> None:
         """Put a back-up over the open database: close it, restore, then log in again."""
+        unsaved = [ref for ref, w in self.detail_windows.items() if w.isVisible() and w.form.dirty]
+        if unsaved:
+            QMessageBox.information(
+                self,
+                "Back-up terugzetten",
+                f"In het venster van zaak {', '.join(unsaved)} staan wijzigingen die nog niet "
+                "zijn opgeslagen. Sla ze eerst op of sluit het venster; zet daarna de back-up "
+                "terug.",
+            )
+            return
         if not confirm(
             self,
             "Back-up terugzetten",

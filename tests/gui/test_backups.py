@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from klachtdesk.domain.validation import ComplaintInput
@@ -207,3 +208,21 @@ def test_restoring_from_the_main_window_replaces_the_open_database_and_asks_for_
     finally:
         again.db.dispose()
     assert any("voor-herstel" in p.name for p in org.path.parent.iterdir())
+
+
+def test_restoring_waits_for_unsaved_changes_in_a_case_window(org, qtbot, monkeypatch):
+    import klachtdesk.ui.main_window as main_window_module
+
+    ref = register(org.balie)
+    window = MainWindow(org.beheer)
+    qtbot.addWidget(window)
+    window.open_case(ref)
+    window.detail_windows[ref].form.set_dirty(True)
+    told = []
+    monkeypatch.setattr(
+        main_window_module.QMessageBox, "information", lambda *args: told.append(args[2])
+    )
+    monkeypatch.setattr(main_window_module, "confirm", lambda *a, **k: pytest.fail("asked"))
+    window.restore_backup()
+    assert told and f"zaak {ref}" in told[0] and not window.restart
+    window.detail_windows[ref].form.set_dirty(False)
