@@ -230,5 +230,5 @@ class BackupDialog(QDialog):
         show_error(self, error, "Back-up niet gelukt")
 
     def _ask_restore(self) -> None:
+        self.accept()  # out of the way first: the main window closes the database next
         self.restore_requested.emit()
-        self.accept()
