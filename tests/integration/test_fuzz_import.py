@@ -16,14 +16,13 @@ import csv
 import io
 import itertools
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import HealthCheck, event, example, given
 from hypothesis import strategies as st
 
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
@@ -31,29 +30,14 @@ from klachtdesk.domain.validation import ComplaintInput, parse_yes_no
 from klachtdesk.services import case_view, importer
 from klachtdesk.services.setup import DEFAULT_CATEGORIES, DEFAULT_DEPARTMENTS
 from tests.conftest import TODAY, cli_env
+from tests.fuzzing import fuzz_settings
+from tests.unit.test_fuzz_validation import COMPLAINT_FIELDS
 
-settings.register_profile(
-    "klachtdesk-fuzz-import",
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,  # `org` is shared on purpose: see stamp()
-        HealthCheck.large_base_example,
-    ],
-)
-settings.register_profile(
-    "klachtdesk-fuzz-import-deep",
-    parent=settings.get_profile("klachtdesk-fuzz-import"),
-    max_examples=1000,
-)
-FUZZ = settings(
-    settings.get_profile(
-        "klachtdesk-fuzz-import-deep"
-        if os.environ.get("KLACHTDESK_FUZZ") == "deep"
-        else "klachtdesk-fuzz-import"
-    )
+FUZZ = fuzz_settings(
+    50,
+    1000,
+    HealthCheck.function_scoped_fixture,  # `org` is shared on purpose: see stamp()
+    HealthCheck.large_base_example,
 )
 
 SQL = ("'; DROP TABLE cases; --", "Robert'); DELETE FROM complainants;--")
@@ -69,30 +53,7 @@ FREE_TEXT = {  # field in the file → (field in the case window, Dutch field na
 }
 COMPLAINANT_KEYS = {"name", "street", "postcode", "city", "phone", "email", "member_number"}
 COMPLAINANT_KEYS |= {"salutation", "prefers_email"}
-RECORD_FIELDS = {
-    "klacht",
-    "ontvangen",
-    "kanaal",
-    "klager",
-    "naam",
-    "straat",
-    "postcode",
-    "plaats",
-    "telefoon",
-    "e-mail",
-    "aanhef",
-    "huurdernummer",
-    "adres",
-    "voorkeur e-mail",
-    "besproken met medewerker",
-    "onderwerp",
-    "omschrijving",
-    "categorie",
-    "medewerker",
-    "afdeling",
-    "verwachting",
-    "kolommen",
-}
+RECORD_FIELDS = COMPLAINT_FIELDS | {"kolommen"}  # the CSV header too
 _DUTCH = re.compile(r"\b(is|geen|verwacht|bevat|vul|kies|ligt|een|te|ontbreken|staat|moet)\b")
 _LABEL = re.compile(r"^(Record|Regel) (\d+), veld '([^']+)': ")
 _files = itertools.count()

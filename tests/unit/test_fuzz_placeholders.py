@@ -11,7 +11,6 @@ Set KLACHTDESK_FUZZ=deep for a long run (many more examples per property).
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from datetime import date
@@ -34,28 +33,12 @@ from klachtdesk.letters.placeholders import (
 from klachtdesk.letters.render import LetterDocument, Letterhead, Recipient, render_letter
 from klachtdesk.services import cases, letter_templates, letters
 from tests.conftest import TODAY, complaint_data
+from tests.fuzzing import fuzz_settings
 
-settings.register_profile(
-    "klachtdesk-fuzz-letters",
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,  # the services test checks state per example
-    ],
-)
-settings.register_profile(
-    "klachtdesk-fuzz-letters-deep",
-    parent=settings.get_profile("klachtdesk-fuzz-letters"),
-    max_examples=3000,
-)
-FUZZ = settings(
-    settings.get_profile(
-        "klachtdesk-fuzz-letters-deep"
-        if os.environ.get("KLACHTDESK_FUZZ") == "deep"
-        else "klachtdesk-fuzz-letters"
-    )
+FUZZ = fuzz_settings(
+    100,
+    3000,
+    HealthCheck.function_scoped_fixture,  # the services test checks state per example
 )
 FUZZ_DB = settings(FUZZ, max_examples=max(15, FUZZ.max_examples // 6))
 

@@ -11,7 +11,6 @@ Set KLACHTDESK_FUZZ=deep for a long run (many more examples per property).
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import asdict
@@ -19,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 import phonenumbers
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from klachtdesk.domain.errors import ValidationError
@@ -40,23 +39,10 @@ from klachtdesk.domain.validation import (
     required_text,
 )
 from klachtdesk.domain.values import Channel, Salutation
+from tests.conftest import TODAY
+from tests.fuzzing import fuzz_settings
 
-TODAY = date(2026, 11, 25)
-
-settings.register_profile(
-    "klachtdesk-fuzz",
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "klachtdesk-fuzz-deep", parent=settings.get_profile("klachtdesk-fuzz"), max_examples=3000
-)
-FUZZ = settings(
-    settings.get_profile(
-        "klachtdesk-fuzz-deep" if os.environ.get("KLACHTDESK_FUZZ") == "deep" else "klachtdesk-fuzz"
-    )
-)
+FUZZ = fuzz_settings(80, 3000)
 # A few properties build megabyte strings: fewer examples, same profile otherwise.
 FUZZ_FEW = settings(FUZZ, max_examples=max(10, FUZZ.max_examples // 5))
 
