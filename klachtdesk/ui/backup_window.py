@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,7 @@ from klachtdesk.services import backup
 from klachtdesk.services import settings as settings_service
 from klachtdesk.services.context import Context
 from klachtdesk.ui import tasks
-from klachtdesk.ui.common import call_service, fmt_datetime, show_error
+from klachtdesk.ui.common import call_service, fmt_datetime, read_only_item, show_error
 from klachtdesk.ui.restore_dialog import remember_folder
 
 WARNING_STYLE = "color: #842029; font-weight: bold;"
@@ -175,12 +174,7 @@ class BackupDialog(QDialog):
                 f"onbruikbaar: {info.problem}" if info.problem else "gecontroleerd bij het maken"
             )
             for column, text in enumerate((fmt_datetime(info.created_at), info.name, size, state)):
-                item = QTableWidgetItem(text)
-                if column == 2:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(row, column, item)
+                self.table.setItem(row, column, read_only_item(text, align_right=column == 2))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         if not found:

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QTableWidgetItem, QWidget
 
 from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.errors import ConflictError, KlachtDeskError
@@ -44,6 +45,15 @@ def fmt_date(day: date | None) -> str:
 
 def fmt_datetime(moment: datetime | None) -> str:
     return moment.strftime("%d-%m-%Y %H:%M") if moment else ""
+
+
+def read_only_item(text: str, align_right: bool = False) -> QTableWidgetItem:
+    """A table cell the user can select but not edit; numbers align right."""
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
 
 
 def status_label(status: str) -> str:

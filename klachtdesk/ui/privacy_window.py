@@ -26,7 +26,14 @@ from klachtdesk.domain.errors import KlachtDeskError, os_reason
 from klachtdesk.services import privacy
 from klachtdesk.services.context import Context
 from klachtdesk.ui import tasks
-from klachtdesk.ui.common import call_service, confirm, fmt_date, show_error, status_label
+from klachtdesk.ui.common import (
+    call_service,
+    confirm,
+    fmt_date,
+    read_only_item,
+    show_error,
+    status_label,
+)
 
 ERROR_STYLE = "color: #842029;"
 RETENTION_COLUMNS = [
@@ -39,14 +46,6 @@ RETENTION_COLUMNS = [
     "Jaren gesloten",
 ]
 PERSON_COLUMNS = ["Naam", "Adres", "Postcode", "Plaats", "E-mailadres", "Telefoon", "Zaken"]
-
-
-def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
 
 
 def _intro(text: str, name: str) -> QLabel:
@@ -185,12 +184,12 @@ class PrivacyWindow(QWidget):
             ref.setData(Qt.ItemDataRole.AccessibleTextRole, f"Zaak {row.ref} anonimiseren")
             cells = [
                 ref,
-                _item(fmt_date(row.received)),
-                _item(status_label(row.status)),
-                _item(fmt_date(row.closed_on)),
-                _item(row.category),
-                _item(fmt_date(row.retention_ended)),
-                _item(str(row.years_since_closing), align_right=True),
+                read_only_item(fmt_date(row.received)),
+                read_only_item(status_label(row.status)),
+                read_only_item(fmt_date(row.closed_on)),
+                read_only_item(row.category),
+                read_only_item(fmt_date(row.retention_ended)),
+                read_only_item(str(row.years_since_closing), align_right=True),
             ]
             for column, cell in enumerate(cells):
                 table.setItem(index, column, cell)
@@ -379,8 +378,8 @@ class PrivacyWindow(QWidget):
                     person.phone,
                 ]
             ):
-                table.setItem(index, column, _item(value))
-            table.setItem(index, 6, _item(str(person.case_count), align_right=True))
+                table.setItem(index, column, read_only_item(value))
+            table.setItem(index, 6, read_only_item(str(person.case_count), align_right=True))
         if not found:
             self.search_message.setText(f"Geen klager gevonden voor ‘{text}’.")
         elif len(found) == 1:

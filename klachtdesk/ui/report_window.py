@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,21 +36,13 @@ from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services import report
 from klachtdesk.services.context import Context
 from klachtdesk.ui import tasks
-from klachtdesk.ui.common import call_service, fmt_date, show_error
+from klachtdesk.ui.common import call_service, fmt_date, read_only_item, show_error
 
 SECTION_BACKGROUND = QColor("#e6eef5")
 HEADING_BACKGROUND = QColor("#f5f5f5")
 SUB_TEXT = QColor("#555555")
 ERROR_STYLE = "color: #842029;"
 ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
 
 
 class ReportWindow(QWidget):
@@ -330,26 +321,26 @@ class ReportWindow(QWidget):
         for section in result.sections():
             row = table.rowCount()
             table.insertRow(row)
-            title = _item(section.title)
+            title = read_only_item(section.title)
             title.setFont(bold)
             title.setBackground(SECTION_BACKGROUND)
             title.setToolTip(section.note)
             table.setItem(row, 0, title)
             table.setSpan(row, 0, 1, 4)
             table.insertRow(row + 1)
-            note = _item(section.note)
+            note = read_only_item(section.note)
             note.setForeground(SUB_TEXT)
             table.setItem(row + 1, 0, note)
             table.setSpan(row + 1, 0, 1, 4)
             for line in section.lines:
                 row = table.rowCount()
                 table.insertRow(row)
-                label = _item(("      " if line.level else "   ") + line.label)
+                label = read_only_item(("      " if line.level else "   ") + line.label)
                 cells = [
                     label,
-                    _item(report.fmt_value(line.current, line.kind), True),
-                    _item(report.fmt_value(line.previous, line.kind), True),
-                    _item(report.fmt_difference(line.difference, line.kind), True),
+                    read_only_item(report.fmt_value(line.current, line.kind), True),
+                    read_only_item(report.fmt_value(line.previous, line.kind), True),
+                    read_only_item(report.fmt_difference(line.difference, line.kind), True),
                 ]
                 for column, cell in enumerate(cells):
                     if line.kind is report.Kind.HEADING:
@@ -391,15 +382,15 @@ class ReportWindow(QWidget):
         for point in points:
             row = table.rowCount()
             table.insertRow(row)
-            description = _item(point.description)
+            description = read_only_item(point.description)
             description.setData(ID_ROLE, point.id)
             description.setToolTip(point.description)
             for column, cell in enumerate(
                 [
                     description,
-                    _item(point.owner),
-                    _item(fmt_date(point.due)),
-                    _item(point.status_label),
+                    read_only_item(point.owner),
+                    read_only_item(fmt_date(point.due)),
+                    read_only_item(point.status_label),
                 ]
             ):
                 table.setItem(row, column, cell)
