@@ -180,6 +180,27 @@ def _buttons(ok_text: str, ok_name: str, cancel_name: str) -> tuple[QDialogButto
     return box, ok
 
 
+def _fields_page(
+    intro: QLabel,
+    form: QFormLayout,
+    message: QLabel,
+    buttons: QDialogButtonBox,
+    *extra: QWidget,
+) -> QWidget:
+    """The first page of the recovery dialogs: text, fields, extras, message, buttons."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(intro)
+    layout.addLayout(form)
+    for widget in extra:
+        layout.addWidget(widget)
+    layout.addWidget(message)
+    layout.addStretch(1)
+    layout.addWidget(buttons)
+    return page
+
+
 def _done_page(
     panel: RecoveryCodePanel, intro: str, close_text: str, close_name: str
 ) -> tuple[QWidget, QPushButton]:
@@ -300,7 +321,6 @@ class RecoveryDialog(_GuardedDialog):
         self.setMinimumWidth(560)
 
     def _form_page(self, username: str) -> QWidget:
-        page = QWidget()
         intro = QLabel(RECOVERY_INTRO)
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
@@ -326,15 +346,7 @@ class RecoveryDialog(_GuardedDialog):
         )
         buttons.accepted.connect(self.recover)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(database)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
-        return page
+        return _fields_page(intro, form, self.message, buttons, database)
 
     def recover(self) -> None:
         if self.new.text() != self.repeat.text():
@@ -395,7 +407,6 @@ class NewRecoveryCodeDialog(_GuardedDialog):
         self.setMinimumWidth(560)
 
     def _form_page(self) -> QWidget:
-        page = QWidget()
         intro = QLabel(
             "<h3>Nieuwe herstelcode maken</h3><p>Doe dit als het blad met de herstelcode kwijt "
             "is of als iemand die de code kent niet meer bij de organisatie werkt. De huidige "
@@ -413,14 +424,7 @@ class NewRecoveryCodeDialog(_GuardedDialog):
         )
         buttons.accepted.connect(self.make_code)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
-        return page
+        return _fields_page(intro, form, self.message, buttons)
 
     def make_code(self) -> None:
         code = self._attempt(setup.replace_recovery_code, self._ctx, self.password.text())
