@@ -1,11 +1,18 @@
 """Build KlachtDesk for end users with PyInstaller (installer/klachtdesk.spec).
 
-Usage, from the project folder, in the environment where KlachtDesk is installed
-(``pip install -e '.[test]'`` brings PyInstaller):
+Usage, from the project folder, with Python 3.12 or newer (any environment: the build makes
+its own):
 
-    python installer/build.py                 # Linux: dist/klachtdesk and friends
-    python installer/build.py --self-test     # ... and run the built program's self-test
-    python installer/build.py --installer     # Windows: also KlachtDesk-Setup-<version>.exe
+    python3.13 installer/build.py                 # Linux: dist/klachtdesk and friends
+    python3.13 installer/build.py --self-test     # ... and run the built program's self-test
+    py -3.13 installer/build.py --installer       # Windows: also KlachtDesk-Setup-<version>.exe
+
+What goes into a release is pinned: the build first makes an environment of its own from
+installer/requirements.lock (exact versions with their hashes; pip refuses anything else),
+installs KlachtDesk into it, and runs PyInstaller there. So a release never picks up a Qt
+or any other library that the test suite has not run with. The environment is kept in
+.build-env/ and made again whenever the lock file changes. Python 3.11 is refused: the
+Qt binding that runs there (PySide6 < 6.12) is not the one the installers are tested with.
 
 Linux (one self-contained executable, no Python needed on the user's PC) leaves in dist/:
 
@@ -21,6 +28,7 @@ dist/KlachtDesk-Setup-<version>.exe from installer/windows/klachtdesk.iss.
 
 Options: ``--mode onefile|onedir`` (default: onefile on Linux, onedir on Windows),
 ``--dist DIR`` and ``--work DIR`` (default dist/ and build/ in the project folder),
+``--env DIR`` (the build environment, default .build-env/py3.X-<lock hash>),
 ``--no-archive`` (no .tar.gz). The work folder is emptied first; PyInstaller's own cache
 of analysed libraries is kept, so a second build is faster. The version comes from
 pyproject.toml.
@@ -29,6 +37,7 @@ pyproject.toml.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -37,13 +46,14 @@ import sys
 import tarfile
 import time
 import tomllib
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "installer" / "klachtdesk.spec"
 LINUX_FILES = ROOT / "installer" / "linux"
 ISS = ROOT / "installer" / "windows" / "klachtdesk.iss"
+LOCK = ROOT / "installer" / "requirements.lock"
+MIN_PYTHON = (3, 12)
 ICON_PNG = ROOT / "resources" / "icons" / "klachtdesk.png"
 IS_WINDOWS = sys.platform == "win32"
 ISCC_FOLDERS = [
@@ -61,29 +71,66 @@ def project_version() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
 
 
-def check_installed_version(version: str) -> None:
-    """The bundle takes the version from the installed package metadata: it must be current."""
-    try:
-        installed = metadata.version("klachtdesk")
-    except metadata.PackageNotFoundError:
+def check_python() -> None:
+    if sys.version_info < MIN_PYTHON:
+        running = ".".join(map(str, sys.version_info[:2]))
         raise BuildError(
-            "KlachtDesk is niet geïnstalleerd in deze Python-omgeving. Voer eerst uit: "
-            "pip install -e '.[test]'"
-        ) from None
-    if installed != version:
-        raise BuildError(
-            f"pyproject.toml zegt versie {version}, maar de geïnstalleerde metadata zegt "
-            f"{installed}. Voer eerst opnieuw uit: pip install -e '.[test]'"
+            f"Bouw de installatiebestanden met Python 3.12 of nieuwer (dit is {running}). "
+            "Het programma wordt getest en uitgeleverd met de Qt-versie uit "
+            "installer/requirements.lock, die Python 3.12 of nieuwer vraagt. Bijvoorbeeld: "
+            "python3.13 installer/build.py"
         )
 
 
-def run_pyinstaller(mode: str, dist: Path, work: Path) -> list[str]:
+def env_python(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if IS_WINDOWS else "bin/python")
+
+
+def run_step(command: list[str], what: str) -> None:
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.stderr.write((result.stdout + result.stderr)[-6000:])
+        raise BuildError(f"{what} is mislukt (afsluitcode {result.returncode}); zie hierboven.")
+
+
+def build_environment(env: Path | None) -> Path:
+    """A virtual environment with exactly the locked packages and KlachtDesk; its Python."""
+    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    tag = f"py{sys.version_info.major}.{sys.version_info.minor}"
+    env = (env or ROOT / ".build-env" / f"{tag}-{digest[:12]}").resolve()
+    python, marker = env_python(env), env / "klachtdesk-lock.sha256"
+    fresh = not (python.is_file() and marker.is_file() and marker.read_text().strip() == digest)
+    if fresh:
+        print(f"Bouwomgeving maken uit {LOCK.relative_to(ROOT)} in {env} ...", flush=True)
+        shutil.rmtree(env, ignore_errors=True)
+        run_step([sys.executable, "-m", "venv", str(env)], "Een virtuele omgeving maken")
+        run_step(
+            [
+                *(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+                *("--require-hashes", "--no-deps", "--only-binary", ":all:", "-r", str(LOCK)),
+            ],
+            "De vastgelegde pakketten installeren",
+        )
+        run_step([str(python), "-m", "pip", "check"], "De pakketten controleren")
+        marker.write_text(digest + "\n", encoding="utf-8")
+    # KlachtDesk itself, as it is in the project folder now; nothing else may come along.
+    run_step(
+        [
+            *(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+            *("--no-deps", "--no-build-isolation", "--force-reinstall", str(ROOT)),
+        ],
+        "KlachtDesk in de bouwomgeving installeren",
+    )
+    return python
+
+
+def run_pyinstaller(python: Path, mode: str, dist: Path, work: Path) -> list[str]:
     """Run PyInstaller; returns the names of system libraries it could not find."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     command = [
-        sys.executable,
+        str(python),
         "-m",
         "PyInstaller",
         str(SPEC),
@@ -193,6 +240,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="uitvoermap")
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="werkmap")
+    parser.add_argument(
+        "--env", type=Path, default=None, help="bouwomgeving (standaard .build-env/...)"
+    )
     parser.add_argument("--no-archive", action="store_true", help="Linux: geen .tar.gz")
     parser.add_argument(
         "--self-test", action="store_true", help="draai daarna de zelftest van het programma"
@@ -209,9 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     version = project_version()
     started = time.monotonic()
     try:
-        check_installed_version(version)
+        check_python()
+        python = build_environment(args.env)
         print(f"KlachtDesk {version} bouwen ({args.mode}) naar {dist} ...", flush=True)
-        missing = run_pyinstaller(args.mode, dist, work)
+        missing = run_pyinstaller(python, args.mode, dist, work)
         if args.mode == "onefile":
             program = dist / ("klachtdesk.exe" if IS_WINDOWS else "klachtdesk")
             size = program.stat().st_size

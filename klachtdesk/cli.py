@@ -286,14 +286,9 @@ def cmd_restore(args) -> int:
     return EXIT_OK
 
 
-_window_session = False
-
-
 def cmd_gui(args) -> int:
-    global _window_session
     from klachtdesk import app
 
-    _window_session = True
     return app.run(Path(args.db) if args.db else None)
 
 
@@ -525,18 +520,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The program's entry point (console script, ``python -m klachtdesk``, the installer).
-
-    After a window session every change is committed and the database closed; Qt's and
-    shiboken's objects can then crash the interpreter's own clean-up (a reference-count error
-    in an extension, seen at exit). So a window session ends without that clean-up.
-    """
-    code = main()
-    if _window_session:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+    """The program's entry point (console script, ``python -m klachtdesk``, the installer)."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

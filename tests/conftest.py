@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -141,20 +140,3 @@ def qt_workers_finish_before_exit():
     app = QApplication.instance()
     if app is not None:
         app.processEvents()  # deliver what the workers reported; windows are left as they are
-
-
-def pytest_sessionfinish(session, exitstatus):
-    session.config._klachtdesk_exitstatus = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config):
-    """Leave with pytest's own exit status before the interpreter tears down Qt and the
-    SQLCipher/pdfium libraries: that teardown crashed (SIGSEGV) after fully passing runs
-    of the whole suite (not of any part of it), turning a green run red. The results and
-    the status are pytest's; only the process teardown is skipped."""
-    status = getattr(config, "_klachtdesk_exitstatus", None)
-    if status is not None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)

@@ -192,10 +192,17 @@ class MainWindow(QMainWindow):
                 window.deleteLater()
                 return
             window.changed.connect(self._case_changed)
+            # A closed case window is deleted: a day of opening cases must not pile them up.
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(lambda *_args, r=ref, w=window: self._case_window_gone(r, w))
             self.detail_windows[ref] = window
         window.show()
         window.raise_()
         window.activateWindow()
+
+    def _case_window_gone(self, ref: str, window: CaseDetailWindow) -> None:
+        if self.detail_windows.get(ref) is window:
+            del self.detail_windows[ref]
 
     def _case_changed(self, ref: str) -> None:
         window = self.detail_windows.get(ref)

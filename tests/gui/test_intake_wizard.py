@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -286,7 +286,7 @@ def test_attachments_are_added_refused_removed_and_stored(
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(photo))])
     drag = QDragEnterEvent(
-        QPointF(5, 5),
+        QPoint(5, 5),  # QPoint: PySide6 6.11 has no QPointF overload for drag events
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

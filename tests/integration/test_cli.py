@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from klachtdesk.cli import main
-from tests.conftest import PASSWORD, complaint_data
+from tests.conftest import PASSWORD, cli_env, complaint_data
 
 TODAY_ISO = "2026-11-20"
 
@@ -323,17 +323,46 @@ def test_report_command_writes_pdf_and_csv_without_personal_data(db, tmp_path, c
 
 
 def test_a_window_session_ends_with_the_windows_status_and_no_teardown_crash(tmp_path):
-    """After the window closes, the process ends with its status (os._exit, see cli.entry)."""
-    import subprocess
-    import sys
+    """A real window session through the program's entry point: log in, use the tabs, open a
+    case, close the main window. The process ends by itself with status 0: the interpreter's
+    own clean-up runs (nothing skips it) and may not crash."""
+    script = f"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from klachtdesk import app, cli
+from klachtdesk.services import demo, setup
 
-    script = (
-        "import sys\n"
-        "from klachtdesk import app, cli\n"
-        "app.run = lambda database: 3\n"
-        "sys.argv = ['klachtdesk', 'gui']\n"
-        "cli.entry()\n"
-        "print('not reached')\n"
+path = {str(tmp_path / "demo.kdb")!r}
+demo.create_demo_database(path, "beheer", "geheim-wachtwoord-1", cases=30)
+
+
+def login(database):
+    QTimer.singleShot(0, use_the_window)  # runs once the main window's event loop runs
+    return setup.unlock(database, "coordinator", "geheim-wachtwoord-1")
+
+
+def use_the_window():
+    window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
+    for _round in range(5):
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            QApplication.processEvents()
+    ref = window.cases.model.row_at(0).ref
+    window.open_case(ref)
+    QApplication.processEvents()
+    for detail in window.detail_windows.values():
+        detail.close()
+    window.close()
+
+app._login = login
+sys.argv = ["klachtdesk", "gui", "--db", path]
+cli.entry()
+"""
+    env = cli_env(tmp_path, "coordinator")
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 3 and "not reached" not in done.stdout
+    assert "Fatal Python error" not in done.stderr, done.stderr[-3000:]
+    assert done.returncode == 0, done.stderr[-3000:]
