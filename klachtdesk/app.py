@@ -12,7 +12,7 @@ def run(database: Path | None = None) -> int:
     from klachtdesk.paths import default_database
     from klachtdesk.ui.common import install_dutch, preferences
     from klachtdesk.ui.main_window import MainWindow
-    from klachtdesk.ui.setup_wizard import SetupWizard
+    from klachtdesk.ui.start.setup_wizard import SetupWizard
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("KlachtDesk")
@@ -41,7 +41,7 @@ def run(database: Path | None = None) -> int:
 
 
 def _login(database: Path | None):
-    from klachtdesk.ui.login import LoginDialog
+    from klachtdesk.ui.start.login import LoginDialog
 
     dialog = LoginDialog(database)
     return dialog.context if dialog.exec() else None

@@ -72,14 +72,14 @@ def _user(args) -> str:
 
 
 def _login(args):
-    from klachtdesk.services import setup
+    from klachtdesk.services.admin import setup
 
     return setup.unlock(Path(args.db), _user(args), _password())
 
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_init(args) -> int:
-    from klachtdesk.services import setup
+    from klachtdesk.services.admin import setup
 
     password = _password(f"Nieuw wachtwoord voor {args.admin}: ", confirm=True)
     created = setup.create_database(
@@ -119,7 +119,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from klachtdesk.services import importer
+    from klachtdesk.services.intake import importer
 
     ctx = _login(args)
     refs = importer.import_file(ctx, Path(args.file))
@@ -129,7 +129,7 @@ def cmd_import(args) -> int:
 
 def cmd_cases(args) -> int:
     from klachtdesk.domain.states import Status
-    from klachtdesk.services import case_view
+    from klachtdesk.services.cases import case_view
 
     ctx = _login(args)
     status = Status(args.status).value if args.status else None
@@ -167,7 +167,7 @@ def cmd_cases(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from klachtdesk.services import check
+    from klachtdesk.services.safety import check
 
     ctx = _login(args)
     report = check.check_database(ctx)
@@ -183,7 +183,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_user_add(args) -> int:
-    from klachtdesk.services import setup
+    from klachtdesk.services.admin import setup
 
     ctx = _login(args)
     new_password = os.environ.get("KLACHTDESK_NEW_PASSWORD")
@@ -201,7 +201,7 @@ def cmd_user_add(args) -> int:
 
 def cmd_letter(args) -> int:
     from klachtdesk.domain.errors import ValidationError
-    from klachtdesk.services import letters
+    from klachtdesk.services.letters import letters
 
     out = Path(args.out)
     if not out.parent.is_dir():
@@ -239,7 +239,7 @@ def _size(size: int) -> str:
 
 
 def cmd_backup(args) -> int:
-    from klachtdesk.services import backup
+    from klachtdesk.services.safety import backup
 
     folder = Path(args.to) if args.to else None
     if folder is not None and not folder.is_dir():
@@ -264,7 +264,7 @@ def _recovery_code() -> str:
 
 
 def cmd_restore(args) -> int:
-    from klachtdesk.services import restore
+    from klachtdesk.services.safety import restore
 
     source = Path(args.source)
     target = restore.check_target(Path(args.db), args.overwrite)  # before asking a password
@@ -329,8 +329,8 @@ def _qt_self_test(ctx) -> str:
 
     from klachtdesk.paths import resource_path
     from klachtdesk.ui.common import install_dutch
-    from klachtdesk.ui.login import LoginDialog
     from klachtdesk.ui.main_window import MainWindow
+    from klachtdesk.ui.start.login import LoginDialog
 
     app = QApplication.instance() or QApplication(["klachtdesk"])
     install_dutch(app)

@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from klachtdesk.services import setup  # noqa: E402
+from klachtdesk.services.admin import setup  # noqa: E402
 from klachtdesk.services.context import Context  # noqa: E402
 from klachtdesk.storage import keyslots  # noqa: E402
 

@@ -14,9 +14,10 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, cases, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.admin.settings import write
+from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.services.context import Context
-from klachtdesk.services.settings import write
 from klachtdesk.storage.keyslots import key_file_path
 from klachtdesk.storage.models import Department, Employee, User
 

@@ -37,8 +37,8 @@ from klachtdesk.reports.model import (
     fmt_value,
 )
 from klachtdesk.reports.periods import Period, last_finished_half_year, make_period, parse_period
+from klachtdesk.services.admin.settings import load_calendar, read_all
 from klachtdesk.services.context import Context, audit
-from klachtdesk.services.settings import load_calendar, read_all
 from klachtdesk.storage.models import ActionPoint, Case, Category, Deadline, Department, Event
 
 __all__ = [

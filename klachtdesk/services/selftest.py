@@ -24,8 +24,12 @@ from klachtdesk.domain.calendar import DeadlineCalendar
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.paths import resource_path
-from klachtdesk.services import admin, agenda, case_view, cases, check, letters, report, setup
+from klachtdesk.services import report
+from klachtdesk.services.admin import admin, setup
+from klachtdesk.services.cases import agenda, case_view, cases
 from klachtdesk.services.context import Context
+from klachtdesk.services.letters import letters
+from klachtdesk.services.safety import check
 from klachtdesk.storage import migrate
 
 PDF_MAGIC = b"%PDF-"

@@ -10,23 +10,24 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QT
 from klachtdesk import __version__
 from klachtdesk.domain.roles import ROLE_LABELS, Role
 from klachtdesk.paths import resource_path
-from klachtdesk.services import backup, report
-from klachtdesk.services import settings as settings_service
+from klachtdesk.services import report
+from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.context import Context
+from klachtdesk.services.safety import backup
 from klachtdesk.ui import tasks
-from klachtdesk.ui.audit_log_window import AuditLogWindow
-from klachtdesk.ui.backup_window import BackupDialog, status_style
-from klachtdesk.ui.calendar_view import CalendarPanel
-from klachtdesk.ui.case_detail import CaseDetailWindow
-from klachtdesk.ui.case_list import CaseListPanel
+from klachtdesk.ui.admin.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
+from klachtdesk.ui.admin.settings_dialog import SettingsDialog
+from klachtdesk.ui.calendar.calendar_view import CalendarPanel
+from klachtdesk.ui.cases.case_detail import CaseDetailWindow
+from klachtdesk.ui.cases.case_list import CaseListPanel
 from klachtdesk.ui.common import call_service, confirm, preferences, show_error
-from klachtdesk.ui.intake_wizard import IntakeWizard
-from klachtdesk.ui.lock import Locker
-from klachtdesk.ui.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
-from klachtdesk.ui.privacy_window import PrivacyWindow
+from klachtdesk.ui.intake.intake_wizard import IntakeWizard
 from klachtdesk.ui.report_window import ReportWindow
-from klachtdesk.ui.restore_dialog import RestoreDialog, remember_folder, restored_text
-from klachtdesk.ui.settings_dialog import SettingsDialog
+from klachtdesk.ui.safety.audit_log_window import AuditLogWindow
+from klachtdesk.ui.safety.backup_window import BackupDialog, status_style
+from klachtdesk.ui.safety.privacy_window import PrivacyWindow
+from klachtdesk.ui.safety.restore_dialog import RestoreDialog, remember_folder, restored_text
+from klachtdesk.ui.start.lock import Locker
 from klachtdesk.ui.today import TodayPanel
 
 TAB_CASES, TAB_TODAY, TAB_CALENDAR = range(3)

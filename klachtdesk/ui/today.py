@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klachtdesk.services import agenda, letters
-from klachtdesk.services.agenda import (
+from klachtdesk.services.cases import agenda
+from klachtdesk.services.cases.agenda import (
     APPEALS,
     LETTERS,
     OVERDUE,
@@ -30,10 +30,11 @@ from klachtdesk.services.agenda import (
     Overview,
 )
 from klachtdesk.services.context import Context
-from klachtdesk.services.letters import LetterDue
-from klachtdesk.ui.calendar_month import DUTCH, state_colour, state_text_colour
+from klachtdesk.services.letters import letters
+from klachtdesk.services.letters.letters import LetterDue
+from klachtdesk.ui.calendar.calendar_month import DUTCH, state_colour, state_text_colour
 from klachtdesk.ui.common import call_service, fmt_date
-from klachtdesk.ui.letter_dialog import LetterDialog
+from klachtdesk.ui.letters.letter_dialog import LetterDialog
 
 ROWS_SHOWN = 8
 REF_ROLE = Qt.ItemDataRole.UserRole

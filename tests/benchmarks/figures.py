@@ -64,9 +64,9 @@ def bench_case_list(report: Report, ctx) -> None:
     """Opening the case list and a search keystroke, through the real panel."""
     from PySide6.QtWidgets import QApplication
 
-    from klachtdesk.services import case_view
-    from klachtdesk.services.case_view import CaseFilter
-    from klachtdesk.ui.case_list import CaseListPanel
+    from klachtdesk.services.cases import case_view
+    from klachtdesk.services.cases.case_view import CaseFilter
+    from klachtdesk.ui.cases.case_list import CaseListPanel
     from tests.benchmarks.startup_probe import wait_for_paint
 
     app = QApplication.instance() or QApplication([])
@@ -161,7 +161,7 @@ def bench_letter(report: Report, ctx) -> None:
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
     from klachtdesk.letters.render import FONT, register_fonts
-    from klachtdesk.services import letters
+    from klachtdesk.services.letters import letters
 
     raw = ctx.db.raw_connection()
     ref = raw.execute("SELECT ref FROM cases ORDER BY id DESC LIMIT 1").fetchone()[0]

@@ -32,8 +32,9 @@ from sqlalchemy import insert, select
 
 from klachtdesk.domain.deadlines import initial_deadlines
 from klachtdesk.domain.procedures import PRESETS
-from klachtdesk.services import demo, setup
-from klachtdesk.services.settings import load_calendar
+from klachtdesk.services import demo
+from klachtdesk.services.admin import setup
+from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.storage.models import (
     Attachment,
     Case,

@@ -98,7 +98,7 @@ def bench_startup(report: Report, path: Path, repeat: int, home: Path) -> None:
 
 
 def run(path: Path, repeat: int, scratch: Path) -> float:
-    from klachtdesk.services import setup
+    from klachtdesk.services.admin import setup
     from tests.benchmarks import store
 
     report = Report()

@@ -96,7 +96,7 @@ def bare() -> dict:
 def klachtdesk_app(database: Path, username: str, password: str) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from klachtdesk.services import setup
+    from klachtdesk.services.admin import setup
     from klachtdesk.ui.common import install_dutch
     from klachtdesk.ui.main_window import TAB_CASES, MainWindow
 

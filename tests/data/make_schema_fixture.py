@@ -12,7 +12,8 @@ from pathlib import Path
 
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import cases
 
 PASSWORD = "fixture-wachtwoord"
 

@@ -23,7 +23,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 
-from klachtdesk.services import demo, setup  # noqa: E402
+from klachtdesk.services import demo  # noqa: E402
+from klachtdesk.services.admin import setup
 from klachtdesk.storage import keyslots  # noqa: E402
 from klachtdesk.ui.common import install_dutch  # noqa: E402
 from klachtdesk.ui.main_window import MainWindow  # noqa: E402

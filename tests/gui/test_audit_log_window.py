@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from klachtdesk.services.context import audit
 from klachtdesk.storage.models import AuditEntry
-from klachtdesk.ui.audit_log_window import AuditLogModel, AuditLogWindow
+from klachtdesk.ui.safety.audit_log_window import AuditLogModel, AuditLogWindow
 
 
 def count(ctx, action: str) -> int:
@@ -147,7 +147,7 @@ def test_only_beheer_may_open_the_window(org, qtbot, monkeypatch):
 
 
 def test_the_model_alone_follows_its_filter(busy_log, qtmodeltester):
-    from klachtdesk.services.audit_log import AuditFilter
+    from klachtdesk.services.safety.audit_log import AuditFilter
 
     model = AuditLogModel(busy_log.beheer)
     model.set_filter(AuditFilter(start=date(2026, 11, 5), end=date(2026, 11, 5)))

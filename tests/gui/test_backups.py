@@ -9,11 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import backup, case_view, cases
-from klachtdesk.services import settings as settings_service
-from klachtdesk.ui.backup_window import BackupDialog
+from klachtdesk.services.admin import settings as settings_service
+from klachtdesk.services.cases import case_view, cases
+from klachtdesk.services.safety import backup
 from klachtdesk.ui.main_window import MainWindow
-from klachtdesk.ui.restore_dialog import RestoreDialog, restored_text
+from klachtdesk.ui.safety.backup_window import BackupDialog
+from klachtdesk.ui.safety.restore_dialog import RestoreDialog, restored_text
 from tests.conftest import PASSWORD, TODAY, clock, complaint_data
 
 
@@ -98,7 +99,7 @@ def test_restore_dialog_puts_a_backup_into_a_new_file(org, qtbot, tmp_path):
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.restored is not None, timeout=20_000)
     assert "is gecontroleerd en teruggezet" in restored_text(dialog.restored)
-    from klachtdesk.services import setup
+    from klachtdesk.services.admin import setup
 
     restored = setup.unlock(target, "beheer", PASSWORD, **clock())
     try:
@@ -200,7 +201,7 @@ def test_restoring_from_the_main_window_replaces_the_open_database_and_asks_for_
     assert not any(
         p.name.startswith("klachtdesk-") and "0000-2" in p.name for p in info.path.parent.iterdir()
     )  # no exit back-up of the old file
-    from klachtdesk.services import setup
+    from klachtdesk.services.admin import setup
 
     again = setup.unlock(org.path, "beheer", PASSWORD, **clock())
     try:

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QCalendarWidget, QPushButton, QTableView, QToolBut
 from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, cases
-from klachtdesk.ui import calendar_view
-from klachtdesk.ui.calendar_view import REF_ROLE, CalendarPanel
+from klachtdesk.services.cases import case_activities, cases
+from klachtdesk.ui.calendar import calendar_view
+from klachtdesk.ui.calendar.calendar_view import REF_ROLE, CalendarPanel
 from klachtdesk.ui.common import STATE_COLOURS
 from tests.conftest import TODAY, complaint_data
 

@@ -19,10 +19,10 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, case_view, cases
-from klachtdesk.ui import case_detail, case_files
-from klachtdesk.ui.case_actions import FormDialog
-from klachtdesk.ui.case_detail import CaseDetailWindow
+from klachtdesk.services.cases import case_activities, case_view, cases
+from klachtdesk.ui.cases import case_detail, case_files
+from klachtdesk.ui.cases.case_actions import FormDialog
+from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from tests.conftest import TODAY, complaint_data
 
 

@@ -9,9 +9,11 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTreeWidget
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, case_view, cases, letters
-from klachtdesk.ui import case_detail, letter_dialog
-from klachtdesk.ui.case_detail import CaseDetailWindow
+from klachtdesk.services.cases import case_activities, case_view, cases
+from klachtdesk.services.letters import letters
+from klachtdesk.ui.cases import case_detail
+from klachtdesk.ui.cases.case_detail import CaseDetailWindow
+from klachtdesk.ui.letters import letter_dialog
 from tests.conftest import TODAY, complaint_data
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases
-from klachtdesk.ui.case_list import REF_ROLE, CaseListModel, CaseListPanel
+from klachtdesk.services.cases import cases
+from klachtdesk.ui.cases.case_list import REF_ROLE, CaseListModel, CaseListPanel
 from tests.conftest import TODAY, complaint_data
 
 
@@ -25,13 +25,15 @@ def test_model_passes_qt_model_tester_and_fetches_lazily(org, qtmodeltester, mon
     model = CaseListModel(org.coordinator)
     model.PAGE_SIZE = 100
     fetched: list[int] = []
-    real = cases_list_rows = __import__("klachtdesk.services.case_view", fromlist=["x"]).list_rows
+    real = cases_list_rows = __import__(
+        "klachtdesk.services.cases.case_view", fromlist=["x"]
+    ).list_rows
 
     def counting(ctx, ids):
         fetched.append(len(ids))
         return real(ctx, ids)
 
-    monkeypatch.setattr("klachtdesk.ui.case_list.case_view.list_rows", counting)
+    monkeypatch.setattr("klachtdesk.ui.cases.case_list.case_view.list_rows", counting)
     model.reload()
     assert model.rowCount() == 450 and fetched == []
     assert model.index(0, 0).data(REF_ROLE)

@@ -24,10 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import attachments, case_view, cases
-from klachtdesk.services.intake_admissibility import CONSEQUENCE_NOT_DISCUSSED, CONSEQUENCE_REPEAT
-from klachtdesk.ui import common, intake_wizard
-from klachtdesk.ui.intake_wizard import IntakeWizard
+from klachtdesk.services.cases import attachments, case_view, cases
+from klachtdesk.services.intake.intake_admissibility import (
+    CONSEQUENCE_NOT_DISCUSSED,
+    CONSEQUENCE_REPEAT,
+)
+from klachtdesk.ui import common
+from klachtdesk.ui.intake import intake_wizard
+from klachtdesk.ui.intake.intake_wizard import IntakeWizard
 from tests.conftest import TODAY, complaint_data
 
 Key = Qt.Key

@@ -11,11 +11,13 @@ from sqlalchemy import text
 
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_view, cases, letters, settings
+from klachtdesk.services.admin import settings
+from klachtdesk.services.cases import case_view, cases
+from klachtdesk.services.letters import letters
 from klachtdesk.storage.models import Letter
-from klachtdesk.ui import letter_dialog, letter_preview, letter_viewer
-from klachtdesk.ui.letter_dialog import LetterDialog
-from klachtdesk.ui.letter_viewer import LetterViewer
+from klachtdesk.ui.letters import letter_dialog, letter_preview, letter_viewer
+from klachtdesk.ui.letters.letter_dialog import LetterDialog
+from klachtdesk.ui.letters.letter_viewer import LetterViewer
 from tests.conftest import TODAY, complaint_data
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from klachtdesk.services import setup
-from klachtdesk.ui.lock import Locker
-from klachtdesk.ui.login import LoginDialog
-from klachtdesk.ui.setup_wizard import SetupWizard
+from klachtdesk.services.admin import setup
+from klachtdesk.ui.start.lock import Locker
+from klachtdesk.ui.start.login import LoginDialog
+from klachtdesk.ui.start.setup_wizard import SetupWizard
 from tests.conftest import PASSWORD
 
 
@@ -112,7 +112,7 @@ def test_first_start_wizard_creates_the_database_and_shows_the_recovery_code(tmp
     assert code in wizard.recovery.recovery_sheet().toPlainText()
     ctx = wizard.context
     assert "beheer" in ctx.actor.roles and ctx.actor.display_name == "Hanna de Boer"
-    from klachtdesk.services import procedures, settings
+    from klachtdesk.services.admin import procedures, settings
 
     assert settings.get_settings(ctx)["org.kvk"] == "87654321"
     assert procedures.current_procedure(ctx).key == "livable"

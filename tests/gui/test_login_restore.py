@@ -8,9 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import backup, case_view, cases, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import case_view, cases
+from klachtdesk.services.safety import backup
 from klachtdesk.storage.keyslots import key_file_path
-from klachtdesk.ui.login import LoginDialog
+from klachtdesk.ui.start.login import LoginDialog
 from tests.conftest import PASSWORD, TODAY, complaint_data
 
 
@@ -94,8 +96,8 @@ def test_a_missing_database_offers_a_backup_from_the_default_folder(org, qtbot):
 
 
 def test_restore_offers_the_newest_backup_of_this_database_not_of_a_restored_copy(org, qtbot):
-    from klachtdesk.services import restore as restore_service
-    from klachtdesk.ui.restore_dialog import RestoreDialog
+    from klachtdesk.services.safety import restore as restore_service
+    from klachtdesk.ui.safety.restore_dialog import RestoreDialog
 
     own = backup.make_backup(org.beheer)
     copy = org.path.with_name("oud.kdb")

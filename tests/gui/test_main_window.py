@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication
 
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases
-from klachtdesk.ui.case_detail import CaseDetailWindow
+from klachtdesk.services.cases import cases
+from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.main_window import TAB_CASES, TAB_TODAY, MainWindow
 from tests.conftest import TODAY, complaint_data
 

@@ -7,12 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from sqlalchemy import select
 
-from klachtdesk.services import setup
+from klachtdesk.services.admin import setup
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage.models import AuditEntry
-from klachtdesk.ui.login import LoginDialog
-from klachtdesk.ui.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
+from klachtdesk.ui.admin.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
+from klachtdesk.ui.start.login import LoginDialog
 from tests.conftest import PASSWORD
 
 NEW = "nieuw-wachtwoord-2026"

@@ -10,9 +10,10 @@ import pypdfium2 as pdfium
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 
-from klachtdesk.services import case_view, privacy
-from klachtdesk.ui import privacy_window
-from klachtdesk.ui.privacy_window import PrivacyWindow
+from klachtdesk.services.cases import case_view
+from klachtdesk.services.safety import privacy
+from klachtdesk.ui.safety import privacy_window
+from klachtdesk.ui.safety.privacy_window import PrivacyWindow
 from tests.unit.test_privacy import KEES, NAME, closed_case
 
 
@@ -191,7 +192,7 @@ def test_other_roles_see_why_the_window_is_closed_to_them(data, qtbot, role):
 
 def test_the_lock_drops_the_people_found_for_an_inzageverzoek(org, qtbot):
     from klachtdesk.domain.validation import ComplaintInput
-    from klachtdesk.services import cases
+    from klachtdesk.services.cases import cases
     from tests.conftest import TODAY, complaint_data
 
     cases.register(org.balie, ComplaintInput.validated(complaint_data(), TODAY))

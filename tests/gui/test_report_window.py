@@ -14,7 +14,8 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, cases, report
+from klachtdesk.services import report
+from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.ui import report_window
 from klachtdesk.ui.report_window import ReportWindow
 from tests.conftest import TODAY, complaint_data

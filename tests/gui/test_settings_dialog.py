@@ -24,26 +24,26 @@ from klachtdesk.domain.calendar import Term, TermUnit
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import (
+from klachtdesk.services.admin import (
     admin,
     admin_calendar,
     admin_lists,
     admin_users,
-    cases,
     procedures,
     settings,
     setup,
 )
+from klachtdesk.services.cases import cases
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.ui import common
-from klachtdesk.ui.settings_dialog import SettingsDialog
-from klachtdesk.ui.settings_pages import organisation as organisation_page
-from klachtdesk.ui.settings_pages import users as users_page
-from klachtdesk.ui.settings_pages.calendar import CalendarPage
-from klachtdesk.ui.settings_pages.lists import CategoriesPage, StaffPage
-from klachtdesk.ui.settings_pages.organisation import OrganisationPage, SecurityPage
-from klachtdesk.ui.settings_pages.procedure import ProcedurePage
-from klachtdesk.ui.settings_pages.users import UsersPage
+from klachtdesk.ui.admin.settings_dialog import SettingsDialog
+from klachtdesk.ui.admin.settings_pages import organisation as organisation_page
+from klachtdesk.ui.admin.settings_pages import users as users_page
+from klachtdesk.ui.admin.settings_pages.calendar import CalendarPage
+from klachtdesk.ui.admin.settings_pages.lists import CategoriesPage, StaffPage
+from klachtdesk.ui.admin.settings_pages.organisation import OrganisationPage, SecurityPage
+from klachtdesk.ui.admin.settings_pages.procedure import ProcedurePage
+from klachtdesk.ui.admin.settings_pages.users import UsersPage
 from tests.conftest import complaint_data
 
 LEFT = Qt.MouseButton.LeftButton
@@ -409,7 +409,7 @@ def test_the_logo_is_chosen_previewed_saved_and_removed(qtbot, dialog, org, tmp_
 def test_closing_with_unsaved_changes_asks_first(qtbot, dialog, org, monkeypatch):
     answers = []
     monkeypatch.setattr(
-        "klachtdesk.ui.settings_dialog.confirm", lambda *args, **kwargs: answers.pop(0)
+        "klachtdesk.ui.admin.settings_dialog.confirm", lambda *args, **kwargs: answers.pop(0)
     )
     dialog.show_page(SecurityPage)
     type_into(qtbot, find(dialog, QSpinBox, "setting_security_idle_lock_minutes"), "15")

@@ -7,12 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases, letters
+from klachtdesk.services.cases import cases
+from klachtdesk.services.letters import letters
 from klachtdesk.ui import common
-from klachtdesk.ui import settings_dialog as settings_dialog_module
-from klachtdesk.ui.settings_dialog import SettingsDialog
-from klachtdesk.ui.settings_pages import letters as letters_page
-from klachtdesk.ui.settings_pages.letters import LettersPage
+from klachtdesk.ui.admin import settings_dialog as settings_dialog_module
+from klachtdesk.ui.admin.settings_dialog import SettingsDialog
+from klachtdesk.ui.admin.settings_pages import letters as letters_page
+from klachtdesk.ui.admin.settings_pages.letters import LettersPage
 from tests.conftest import TODAY, complaint_data
 
 LEFT = Qt.MouseButton.LeftButton

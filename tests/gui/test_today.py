@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QGroupBox, QLabel
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, cases
-from klachtdesk.ui import letter_dialog
+from klachtdesk.services.cases import case_activities, cases
+from klachtdesk.ui.letters import letter_dialog
 from klachtdesk.ui.today import ROWS_SHOWN, TodayPanel
 from tests.conftest import TODAY, complaint_data
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases
+from klachtdesk.services.cases import cases
 from tests.conftest import TODAY, cli_env, complaint_data
 
 TIMEOUT_S = 120

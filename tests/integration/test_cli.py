@@ -331,7 +331,8 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from klachtdesk import app, cli
-from klachtdesk.services import demo, setup
+from klachtdesk.services import demo
+from klachtdesk.services.admin import setup
 
 path = {str(tmp_path / "demo.kdb")!r}
 demo.create_demo_database(path, "beheer", "geheim-wachtwoord-1", cases=30)

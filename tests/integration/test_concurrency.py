@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from klachtdesk.domain.errors import ConflictError
 from klachtdesk.domain.states import Action, Status
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases, check
+from klachtdesk.services.cases import cases
+from klachtdesk.services.safety import check
 from klachtdesk.storage.models import Case, Event
 from tests.conftest import PASSWORD, TODAY, cli_env, clock, complaint_data
 
@@ -151,7 +152,7 @@ def _register_worker(db_path: str, username: str, worker: int, count: int, barri
     compete for the write lock on equal terms.
     """
     try:
-        from klachtdesk.services import setup
+        from klachtdesk.services.admin import setup
 
         ctx = setup.unlock(Path(db_path), username, PASSWORD, **clock())
         pace = random.Random(worker)

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from klachtdesk.services import cases, check, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import cases
+from klachtdesk.services.safety import check
 from tests.conftest import PASSWORD, cli_env, clock, complaint_data
 
 BIG = 400

@@ -21,7 +21,9 @@ import time
 
 import pytest
 
-from klachtdesk.services import backup, cases, check, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import cases
+from klachtdesk.services.safety import backup, check
 from tests.conftest import PASSWORD, clock
 
 RUNS = int(os.environ.get("KLACHTDESK_KILL_RUNS", "15"))
@@ -32,7 +34,9 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     from klachtdesk.domain.states import Action
     from klachtdesk.domain.validation import ComplaintInput
-    from klachtdesk.services import backup, cases, setup
+    from klachtdesk.services.safety import backup
+    from klachtdesk.services.cases import cases
+    from klachtdesk.services.admin import setup
     from klachtdesk.storage import keyslots
     from tests.conftest import TODAY, clock, complaint_data
 

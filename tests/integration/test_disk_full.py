@@ -16,7 +16,9 @@ import sys
 import pytest
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import backup, cases, check, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import cases
+from klachtdesk.services.safety import backup, check
 from tests.conftest import PASSWORD, TODAY, cli_env, clock, complaint_data
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE test (Linux)")

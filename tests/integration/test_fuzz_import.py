@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
 from klachtdesk.domain.validation import ComplaintInput, parse_yes_no
-from klachtdesk.services import case_view, importer
-from klachtdesk.services.setup import DEFAULT_CATEGORIES, DEFAULT_DEPARTMENTS
+from klachtdesk.services.admin.setup import DEFAULT_CATEGORIES, DEFAULT_DEPARTMENTS
+from klachtdesk.services.cases import case_view
+from klachtdesk.services.intake import importer
 from tests.conftest import TODAY, cli_env
 from tests.fuzzing import fuzz_settings
 from tests.unit.test_fuzz_validation import COMPLAINT_FIELDS

@@ -22,7 +22,9 @@ from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.letters.render import LetterDocument, Letterhead, Recipient, render_letter
 from klachtdesk.letters.templates import LETTER_TYPES
-from klachtdesk.services import case_activities, case_view, cases, letters, settings
+from klachtdesk.services.admin import settings
+from klachtdesk.services.cases import case_activities, case_view, cases
+from klachtdesk.services.letters import letters
 from klachtdesk.storage.models import AuditEntry, Letter
 from tests.conftest import PASSWORD, TODAY, complaint_data
 
@@ -740,7 +742,8 @@ def test_the_database_itself_refuses_to_change_a_stored_letter(org):
     from sqlalchemy.exc import IntegrityError
 
     from klachtdesk.domain.validation import ComplaintInput
-    from klachtdesk.services import cases, letters
+    from klachtdesk.services.cases import cases
+    from klachtdesk.services.letters import letters
     from tests.conftest import TODAY, complaint_data
 
     ref = cases.register(org.balie, ComplaintInput.validated(complaint_data(), TODAY))

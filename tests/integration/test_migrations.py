@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from klachtdesk.services import cases, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import cases
 from klachtdesk.storage import migrate
 
 DATA = Path(__file__).resolve().parent.parent / "data"

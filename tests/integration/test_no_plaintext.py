@@ -16,7 +16,11 @@ from pathlib import Path
 from sqlalchemy import text
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import backup, cases, importer, letters, report, restore
+from klachtdesk.services import report
+from klachtdesk.services.cases import cases
+from klachtdesk.services.intake import importer
+from klachtdesk.services.letters import letters
+from klachtdesk.services.safety import backup, restore
 from klachtdesk.support import log_unexpected
 from tests.conftest import PASSWORD, TODAY, complaint_data
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases, setup
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import cases
 from klachtdesk.storage import migrate
 from klachtdesk.storage.errors import (
     DatabaseExists,

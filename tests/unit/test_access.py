@@ -14,18 +14,11 @@ from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import (
-    admin,
-    admin_users,
-    audit_log,
-    case_activities,
-    case_view,
-    cases,
-    settings,
-    setup,
-)
-from klachtdesk.services.audit_log import AuditFilter
-from klachtdesk.services.case_view import CONFIDENTIAL_EVENTS
+from klachtdesk.services.admin import admin, admin_users, settings, setup
+from klachtdesk.services.cases import case_activities, case_view, cases
+from klachtdesk.services.cases.case_view import CONFIDENTIAL_EVENTS
+from klachtdesk.services.safety import audit_log
+from klachtdesk.services.safety.audit_log import AuditFilter
 from tests.conftest import PASSWORD, TODAY, complaint_data
 
 ROLES = ("balie", "coordinator", "manager", "directeur", "beheer")

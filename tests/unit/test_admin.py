@@ -14,15 +14,15 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import (
+from klachtdesk.services.admin import (
     admin,
     admin_calendar,
     admin_lists,
     admin_users,
-    cases,
     settings,
     setup,
 )
+from klachtdesk.services.cases import cases
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.storage.models import AuditEntry
 from tests.conftest import PASSWORD, TODAY, complaint_data

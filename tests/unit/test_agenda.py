@@ -12,7 +12,7 @@ from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import agenda, case_activities, cases
+from klachtdesk.services.cases import agenda, case_activities, cases
 from klachtdesk.storage.models import AuditEntry
 from tests.conftest import TODAY, complaint_data
 

@@ -13,9 +13,10 @@ from sqlalchemy import select, text
 
 from klachtdesk.cli import main
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
-from klachtdesk.services import audit_log, setup
-from klachtdesk.services.audit_log import AuditFilter
+from klachtdesk.services.admin import setup
 from klachtdesk.services.context import audit
+from klachtdesk.services.safety import audit_log
+from klachtdesk.services.safety.audit_log import AuditFilter
 from klachtdesk.storage import keyslots
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.storage.keyslots import (

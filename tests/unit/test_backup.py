@@ -23,9 +23,12 @@ from sqlalchemy import select
 from klachtdesk import __version__
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import attachments, backup, cases, letters, restore, settings, setup
-from klachtdesk.services.backup import BackupDamaged, BackupRejected, BackupWriteFailed
-from klachtdesk.services.restore import RestoreTargetExists
+from klachtdesk.services.admin import settings, setup
+from klachtdesk.services.cases import attachments, cases
+from klachtdesk.services.letters import letters
+from klachtdesk.services.safety import backup, restore
+from klachtdesk.services.safety.backup import BackupDamaged, BackupRejected, BackupWriteFailed
+from klachtdesk.services.safety.restore import RestoreTargetExists
 from klachtdesk.storage import backup as archive
 from klachtdesk.storage import migrate
 from klachtdesk.storage.engine import SQLITE_MAGIC, Database
@@ -231,7 +234,8 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import cases, setup
+from klachtdesk.services.cases import cases
+from klachtdesk.services.admin import setup
 from tests.conftest import PASSWORD, TODAY, clock, complaint_data
 ctx = setup.unlock(Path({db!r}), "balie", PASSWORD, **clock())
 for n in range(100000):

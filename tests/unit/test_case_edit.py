@@ -10,7 +10,7 @@ from sqlalchemy import select
 from klachtdesk.domain.errors import ConflictError, NotAllowed, ValidationError
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import attachments, case_edit, case_view, cases
+from klachtdesk.services.cases import attachments, case_edit, case_view, cases
 from klachtdesk.storage.models import AuditEntry, Case, Category, Employee, Event, User
 from tests.conftest import TODAY, complaint_data
 

@@ -10,8 +10,8 @@ from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, case_view, cases
-from klachtdesk.services.case_view import CaseFilter
+from klachtdesk.services.cases import case_activities, case_view, cases
+from klachtdesk.services.cases.case_view import CaseFilter
 from tests.conftest import TODAY, complaint_data
 
 

@@ -31,7 +31,8 @@ from klachtdesk.letters.placeholders import (
     split_paragraphs,
 )
 from klachtdesk.letters.render import LetterDocument, Letterhead, Recipient, render_letter
-from klachtdesk.services import cases, letter_templates, letters
+from klachtdesk.services.cases import cases
+from klachtdesk.services.letters import letter_templates, letters
 from tests.conftest import TODAY, complaint_data
 from tests.fuzzing import fuzz_settings
 

@@ -11,14 +11,14 @@ from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.procedures import preset
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import attachments, case_view, cases
-from klachtdesk.services.intake import IntakeFlow, Page
-from klachtdesk.services.intake_admissibility import (
+from klachtdesk.services.cases import attachments, case_view, cases
+from klachtdesk.services.intake.intake import IntakeFlow, Page
+from klachtdesk.services.intake.intake_admissibility import (
     CONSEQUENCE_NOT_DISCUSSED,
     CONSEQUENCE_OLDER,
     CONSEQUENCE_REPEAT,
 )
-from klachtdesk.services.intake_summary import summary
+from klachtdesk.services.intake.intake_summary import summary
 from klachtdesk.storage.models import Case, Complainant, Event
 from tests.conftest import TODAY, complaint_data
 

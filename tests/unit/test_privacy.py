@@ -15,18 +15,12 @@ from sqlalchemy.exc import DBAPIError
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import (
-    admin_lists,
-    attachments,
-    case_activities,
-    case_view,
-    cases,
-    letters,
-    privacy,
-    report,
-    settings,
-)
-from klachtdesk.services.cases import CaseNotFound
+from klachtdesk.services import report
+from klachtdesk.services.admin import admin_lists, settings
+from klachtdesk.services.cases import attachments, case_activities, case_view, cases
+from klachtdesk.services.cases.cases import CaseNotFound
+from klachtdesk.services.letters import letters
+from klachtdesk.services.safety import privacy
 from klachtdesk.storage.models import AuditEntry, Complainant
 from tests.conftest import TODAY, complaint_data
 
@@ -474,7 +468,7 @@ def test_an_anonymised_withdrawn_case_takes_no_new_notes_or_files(org):
 
 
 def test_anonymising_changes_the_stamp_other_pcs_poll(org):
-    from klachtdesk.services import case_view
+    from klachtdesk.services.cases import case_view
 
     ref = closed_case(org, date(2023, 3, 6), date(2023, 6, 1))
     before = case_view.data_stamp(org.coordinator)

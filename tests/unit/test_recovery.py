@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
-from klachtdesk.services import admin_users, setup
+from klachtdesk.services.admin import admin_users, setup
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage.models import AuditEntry

@@ -18,7 +18,8 @@ from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.reports import evaluation_csv, evaluation_pdf
 from klachtdesk.reports.model import DeadlineFigures
 from klachtdesk.reports.periods import Period
-from klachtdesk.services import case_activities, cases, report
+from klachtdesk.services import report
+from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.storage.models import AuditEntry
 from tests.conftest import TODAY, complaint_data
 

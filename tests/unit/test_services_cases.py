@@ -12,7 +12,9 @@ from sqlalchemy import select, text
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import case_activities, cases, check, settings
+from klachtdesk.services.admin import settings
+from klachtdesk.services.cases import case_activities, cases
+from klachtdesk.services.safety import check
 from klachtdesk.storage.models import AuditEntry, Case, Complainant, Deadline, Employee, Event
 from tests.conftest import TODAY, complaint_data
 
@@ -328,7 +330,7 @@ def test_each_change_raises_the_version_by_exactly_one(org):
 
 
 def test_login_throttle_gives_three_free_tries_then_a_growing_wait():
-    from klachtdesk.services.setup import LoginThrottle
+    from klachtdesk.services.admin.setup import LoginThrottle
 
     throttle = LoginThrottle()
     assert [throttle.failed() for _ in range(9)] == [0, 0, 0, 2, 4, 8, 16, 32, 60]

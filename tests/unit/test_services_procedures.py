@@ -8,7 +8,8 @@ from sqlalchemy import select
 from klachtdesk.domain.calendar import Term, TermUnit
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services import attachments, cases, procedures
+from klachtdesk.services.admin import procedures
+from klachtdesk.services.cases import attachments, cases
 from klachtdesk.storage.models import Case, ProcedureVersion
 from tests.conftest import TODAY, complaint_data
 

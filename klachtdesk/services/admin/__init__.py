@@ -1,0 +1,1 @@
+"""Setting up and administering a database: users, settings, lists, calendar, procedures."""

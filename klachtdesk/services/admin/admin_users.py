@@ -1,0 +1,159 @@
+"""The users of KlachtDesk, by beheer: roles, names, deactivating and new passwords."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from klachtdesk.domain.errors import NotAllowed, ValidationError
+from klachtdesk.domain.roles import Role, parse_roles
+from klachtdesk.domain.validation import MAX_LINE, clean_text, required_text
+from klachtdesk.services.admin.admin_access import admin_session, existing, roles_of
+from klachtdesk.services.admin.setup import check_password
+from klachtdesk.services.context import Context, audit
+from klachtdesk.storage.keyslots import KeyFile, key_file_path
+from klachtdesk.storage.models import Employee, User
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    function_title: str
+    roles: frozenset[Role]
+    active: bool
+    employee_id: int | None
+    employee: str
+    is_me: bool
+
+
+def list_users(ctx: Context) -> list[UserInfo]:
+    ctx.actor.require(Role.BEHEER, what="het beheer van gebruikers")
+    with ctx.db.session() as session:
+        rows = session.execute(
+            select(User, Employee.name)
+            .outerjoin(Employee, Employee.id == User.employee_id)
+            .order_by(User.username)
+        ).all()
+        return [
+            UserInfo(
+                u.id,
+                u.username,
+                u.display_name,
+                u.function_title,
+                roles_of(u),
+                u.active,
+                u.employee_id,
+                employee or "",
+                u.id == ctx.actor.user_id,
+            )
+            for u, employee in rows
+        ]
+
+
+def _other_active_beheer(session: Session, user: User) -> bool:
+    return any(
+        Role.BEHEER in roles_of(other)
+        for other in session.scalars(select(User).where(User.active, User.id != user.id))
+    )
+
+
+def _check_keeps_a_beheerder(session: Session, user: User, what: str) -> None:
+    """Never leave the organisation without an active beheerder (nobody could add users)."""
+    if user.active and Role.BEHEER in roles_of(user) and not _other_active_beheer(session, user):
+        raise NotAllowed(
+            f"{user.display_name} is de laatste actieve beheerder en kan daarom niet {what}. "
+            "Geef eerst een andere gebruiker de rol Beheerder."
+        )
+
+
+def set_user_roles(ctx: Context, user_id: int, roles: Iterable[Role | str]) -> None:
+    wanted = parse_roles(",".join(str(r) for r in roles))
+    with admin_session(ctx, "het beheer van gebruikers") as session:
+        user = existing(session, User, user_id, "gebruiker")
+        if Role.BEHEER in roles_of(user) and Role.BEHEER not in wanted:
+            _check_keeps_a_beheerder(session, user, "de rol Beheerder verliezen")
+            if user.id == ctx.actor.user_id:
+                raise NotAllowed(
+                    "U kunt uw eigen rol Beheerder niet intrekken; laat een andere beheerder "
+                    "dat doen."
+                )
+        text = ",".join(sorted(r.value for r in wanted))
+        if text != ",".join(sorted(r.value for r in roles_of(user))):
+            user.roles = text
+            audit(session, ctx, "gebruiker_rollen_gewijzigd", user.username, text)
+
+
+def update_user(
+    ctx: Context,
+    user_id: int,
+    display_name: str,
+    function_title: str = "",
+    employee_id: int | None = None,
+) -> None:
+    """Name and function (for letters) and, if the user is also an employee, which one.
+
+    The employee link makes the independence rule work: nobody handles a complaint about
+    themselves.
+    """
+    with admin_session(ctx, "het beheer van gebruikers") as session:
+        user = existing(session, User, user_id, "gebruiker")
+        user.display_name = required_text(display_name, "naam", max_length=MAX_LINE)
+        user.function_title = clean_text(function_title, "functie", max_length=MAX_LINE)
+        if employee_id is not None:
+            existing(session, Employee, employee_id, "medewerker")
+        user.employee_id = employee_id
+        audit(session, ctx, "gebruiker_gewijzigd", user.username)
+
+
+def deactivate_user(ctx: Context, user_id: int) -> None:
+    """The user can no longer log in: the account is kept, their key slot is removed."""
+    keys_path = key_file_path(ctx.db.path)
+    keyfile = KeyFile.load(keys_path)
+    with admin_session(ctx, "het beheer van gebruikers") as session:
+        user = existing(session, User, user_id, "gebruiker")
+        if not user.active:
+            return
+        _check_keeps_a_beheerder(session, user, "worden gedeactiveerd")
+        if user.id == ctx.actor.user_id:
+            raise NotAllowed("U kunt uzelf niet deactiveren; laat een andere beheerder dat doen.")
+        user.active = False
+        audit(session, ctx, "gebruiker_gedeactiveerd", user.username)
+        # Without a slot the old password no longer unwraps the database key, not even with
+        # a copy of the files outside KlachtDesk. Written last: if it fails, nothing changes.
+        keyfile.remove_user(user.username)
+        keyfile.save(keys_path)
+
+
+def _give_password(ctx: Context, user_id: int, password: str, reactivate: bool) -> None:
+    check_password(password)
+    keys_path = key_file_path(ctx.db.path)
+    keyfile = KeyFile.load(keys_path)
+    with admin_session(ctx, "het beheer van gebruikers") as session:
+        user = existing(session, User, user_id, "gebruiker")
+        if user.active == reactivate:
+            if reactivate:
+                return
+            raise ValidationError(
+                "wachtwoord", f"{user.display_name} is gedeactiveerd; activeer de gebruiker."
+            )
+        user.active = True
+        user.password_changed_at = ctx.now()
+        action = "gebruiker_geactiveerd" if reactivate else "wachtwoord_opnieuw_ingesteld"
+        audit(session, ctx, action, user.username)
+        keyfile.set_user(user.username, password, ctx.db.key)
+        keyfile.save(keys_path)
+
+
+def reactivate_user(ctx: Context, user_id: int, password: str) -> None:
+    """A deactivated user comes back with a new password chosen by the beheerder."""
+    _give_password(ctx, user_id, password, reactivate=True)
+
+
+def reset_password(ctx: Context, user_id: int, password: str) -> None:
+    """A colleague forgot their password: the beheerder sets a new one (data stays as is)."""
+    _give_password(ctx, user_id, password, reactivate=False)

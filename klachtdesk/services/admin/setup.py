@@ -1,0 +1,424 @@
+"""Creating a database, unlocking it, and managing the users who may unlock it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from klachtdesk.domain.calendar import ATW_DECREE_DAYS
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
+from klachtdesk.domain.procedures import PRESETS, preset
+from klachtdesk.domain.roles import Role, parse_roles
+from klachtdesk.domain.validation import required_text
+from klachtdesk.services.admin import settings as settings_service
+from klachtdesk.services.admin.admin_access import admin_session, roles_of
+from klachtdesk.services.context import Actor, Context, audit
+from klachtdesk.storage import migrate
+from klachtdesk.storage.engine import Database, probe
+from klachtdesk.storage.errors import DatabaseExists, DatabaseMissing, WrongPassword
+from klachtdesk.storage.keyslots import (
+    KeyFile,
+    forget_failed_logins,
+    key_file_path,
+    load_failed_logins,
+    new_database_key,
+    record_failed_login,
+)
+from klachtdesk.storage.models import (
+    CalendarDay,
+    Category,
+    Department,
+    Procedure,
+    ProcedureVersion,
+    User,
+)
+
+MIN_PASSWORD = 8
+UNKNOWN_USER = "onbekende gebruiker"  # the audit log's name for a name nobody has
+FAILED_LOGIN = "aanmelden_mislukt"
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+
+DEFAULT_CATEGORIES = (
+    "Dienstverlening",
+    "Bejegening medewerker",
+    "Onderhoud en reparaties",
+    "Communicatie",
+    "Overlast-afhandeling",
+    "Huur en betalingen",
+    "Woningtoewijzing",
+)
+DEFAULT_DEPARTMENTS = ("Klantenservice", "Wonen", "Vastgoed en onderhoud", "Financiën")
+
+
+def check_username(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not _USERNAME.match(name):
+        raise ValidationError(
+            "gebruikersnaam",
+            "gebruik 2 tot 40 kleine letters, cijfers, punten, streepjes of lage streepjes "
+            "(bijvoorbeeld 'j.devries').",
+        )
+    return name
+
+
+def check_password(password: str) -> str:
+    if not password or len(password) < MIN_PASSWORD:
+        raise ValidationError(
+            "wachtwoord", f"kies een wachtwoord van ten minste {MIN_PASSWORD} tekens."
+        )
+    if password.strip() != password:
+        raise ValidationError("wachtwoord", "begint of eindigt met een spatie; klopt dat niet?")
+    return password
+
+
+@dataclass(frozen=True)
+class NewDatabase:
+    path: Path
+    recovery_code: str
+
+
+def create_database(
+    path: Path,
+    org_name: str,
+    procedure_key: str,
+    admin_username: str,
+    admin_password: str,
+    admin_display_name: str = "",
+    now: datetime | None = None,
+) -> NewDatabase:
+    """Create an encrypted database with one ``beheer`` user; return the recovery code."""
+    path = Path(path)
+    keys_path = key_file_path(path)
+    for existing in (path, keys_path):
+        if existing.exists():
+            raise DatabaseExists(existing)
+    if not path.parent.is_dir():
+        raise ValidationError("database", f"de map '{path.parent}' bestaat niet.")
+    org_name = required_text(org_name, "organisatie", max_length=200)
+    procedure = preset(procedure_key)
+    username = check_username(admin_username)
+    check_password(admin_password)
+    display = required_text(admin_display_name or username, "naam", max_length=200)
+    now = now or datetime.now().replace(microsecond=0)
+
+    key = new_database_key()
+    keyfile = KeyFile.new()
+    keyfile.set_user(username, admin_password, key)
+    recovery = keyfile.set_recovery(key)
+    db = Database(path, key)
+    try:
+        migrate.upgrade(db)
+        with db.session(write=True) as session:
+            for name, value in (
+                ("org.name", org_name),
+                ("procedure.current", procedure.key),
+                ("database.file_id", keyfile.file_id),
+            ):
+                settings_service.write(session, name, value)
+            for key_name, preset_procedure in PRESETS.items():
+                row = Procedure(key=key_name, name=preset_procedure.name)
+                session.add(row)
+                session.flush()
+                version = ProcedureVersion(
+                    procedure_id=row.id,
+                    version=1,
+                    config=json.dumps(preset_procedure.to_dict()),
+                    created_at=now,
+                    note="standaardinstelling",
+                )
+                session.add(version)
+                session.flush()
+                row.current_version_id = version.id
+            session.add_all(Category(name=name) for name in DEFAULT_CATEGORIES)
+            session.add_all(Department(name=name) for name in DEFAULT_DEPARTMENTS)
+            session.add_all(
+                CalendarDay(day=day, kind="atw", label=label)
+                for day, label in ATW_DECREE_DAYS.items()
+            )
+            session.add(
+                User(
+                    username=username,
+                    display_name=display,
+                    roles=Role.BEHEER.value,
+                    created_at=now,
+                    password_changed_at=now,
+                )
+            )
+            audit(session, username, "database_aangemaakt", detail=procedure.key, at=now)
+        keyfile.save(keys_path)
+    except BaseException:
+        db.dispose()
+        path.unlink(missing_ok=True)
+        Path(str(path) + "-journal").unlink(missing_ok=True)
+        raise
+    db.dispose()
+    return NewDatabase(path, recovery)
+
+
+def open_database(path: Path, key: bytes) -> Database:
+    """Open and check an unlocked database file (schema version, not damaged)."""
+    probe(path, key)
+    db = Database(path, key)
+    try:
+        migrate.ensure_current(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
+
+
+def unlock(path: Path, username: str, password: str, **clock) -> Context:
+    """Log in: unwrap the key with the user's password and open the database.
+
+    A wrong name or password is noted in the key file (the database is still locked) and
+    moved into the audit log at the next successful login.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseMissing(path)
+    keys_path = key_file_path(path)
+    keyfile = KeyFile.load(keys_path)
+    name = (username or "").strip().lower()
+    now = clock.get("now") or _now
+    try:
+        key = keyfile.unlock(name, password)
+    except WrongPassword:
+        _note_failed_login(keys_path, name, now())
+        raise
+    db = open_database(path, key)
+    try:
+        _move_failed_logins(db, keys_path)
+        with db.session(write=True) as session:
+            user = session.scalar(select(User).where(User.username == name))
+            if user is not None and user.active:
+                actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
+                ctx = Context(db, actor, **clock)
+                audit(session, ctx, "aangemeld")
+            else:  # a slot without an active account (deactivated on another PC meanwhile)
+                ctx = None
+                audit(session, name if user else UNKNOWN_USER, FAILED_LOGIN, at=now())
+        if ctx is None:
+            raise WrongPassword()
+    except BaseException:
+        db.dispose()
+        raise
+    return ctx
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _note_failed_login(keys_path: Path, name: str, at: datetime) -> None:
+    """Best effort: a read-only key file must never block or break logging in."""
+    try:
+        record_failed_login(keys_path, name, at)
+    except (OSError, KlachtDeskError) as error:
+        from klachtdesk.support import log_unexpected
+
+        log_unexpected(error)  # the type and code location only, never the typed name
+
+
+def _move_failed_logins(db: Database, keys_path: Path) -> None:
+    """Failed logins noted beside the key file become ``aanmelden_mislukt`` audit entries.
+
+    The attempts file is written last, inside the transaction: if it cannot be written the
+    entries are rolled back and the attempts stay for the next login (no duplicates).
+    Whatever goes wrong here is logged and does not stop the login.
+    """
+    try:
+        attempts = load_failed_logins(keys_path)
+        if not attempts:
+            return
+        with db.session(write=True) as session:
+            keyfile = KeyFile.load(keys_path)
+            known = {keyfile.user_lookup(n): n for n in session.scalars(select(User.username))}
+            for attempt in sorted(attempts, key=lambda a: a.at):
+                who = known.get(attempt.who, UNKNOWN_USER)
+                detail = "onjuist wachtwoord" if who != UNKNOWN_USER else "onbekende gebruikersnaam"
+                at = datetime.fromisoformat(attempt.at)
+                audit(session, who, FAILED_LOGIN, detail=detail, at=at)
+            forget_failed_logins(keys_path, {a.id for a in attempts})
+    except Exception as error:  # noqa: BLE001 - logging in matters more than this bookkeeping
+        from klachtdesk.support import log_unexpected
+
+        log_unexpected(error)
+
+
+def _save_keys(keyfile: KeyFile, keys_path: Path) -> None:
+    try:
+        keyfile.save(keys_path)
+    except OSError as error:
+        raise KlachtDeskError(
+            f"Het sleutelbestand '{keys_path}' kon niet worden opgeslagen "
+            f"({os_reason(error)}). Er is niets gewijzigd. Controleer of "
+            "u in deze map mag schrijven en probeer het opnieuw."
+        ) from None
+
+
+def add_user(
+    ctx: Context,
+    username: str,
+    display_name: str,
+    roles: str,
+    password: str,
+    function_title: str = "",
+) -> None:
+    """A ``beheer`` user adds a colleague, who gets a key slot of their own."""
+    ctx.actor.require(Role.BEHEER, what="gebruikers beheren")
+    name = check_username(username)
+    check_password(password)
+    role_set = parse_roles(roles)
+    display = required_text(display_name, "naam", max_length=200)
+    keys_path = key_file_path(ctx.db.path)
+    KeyFile.load(keys_path)  # a missing key file is reported before anything is written
+    with ctx.db.session(write=True) as session:
+        if session.scalar(select(User.id).where(User.username == name)) is not None:
+            raise ValidationError("gebruikersnaam", f"'{name}' bestaat al.")
+        session.add(
+            User(
+                username=name,
+                display_name=display,
+                roles=",".join(sorted(r.value for r in role_set)),
+                function_title=function_title.strip(),
+                created_at=ctx.now(),
+                password_changed_at=ctx.now(),
+            )
+        )
+        audit(session, ctx, "gebruiker_toegevoegd", name, ",".join(sorted(role_set)))
+        # The key slot is written last, inside the transaction: if it fails, no user row.
+        # Read again just before writing, so a failed login noted meanwhile is kept.
+        keyfile = KeyFile.load(keys_path)
+        keyfile.set_user(name, password, ctx.db.key)
+        keyfile.save(keys_path)
+
+
+def change_password(ctx: Context, old_password: str, new_password: str) -> None:
+    """Rewrap the acting user's key slot; the data is not re-encrypted."""
+    check_password(new_password)
+    if new_password == old_password:
+        raise ValidationError(
+            "nieuw wachtwoord", "is gelijk aan het huidige wachtwoord; kies een ander wachtwoord."
+        )
+    keys_path = key_file_path(ctx.db.path)
+    _check_own_password(ctx, KeyFile.load(keys_path), old_password, "wachtwoord wijzigen")
+    with ctx.db.session(write=True) as session:
+        user = session.get(User, ctx.actor.user_id)
+        user.password_changed_at = ctx.now()
+        audit(session, ctx, "wachtwoord_gewijzigd", ctx.actor.username)
+        keyfile = KeyFile.load(keys_path)  # fresh: keeps what another PC wrote meanwhile
+        keyfile.set_user(ctx.actor.username, new_password, ctx.db.key)
+        _save_keys(keyfile, keys_path)
+
+
+def verify_password(ctx: Context, password: str) -> None:
+    """Check the acting user's password again (unlocking after the idle lock)."""
+    _check_own_password(ctx, KeyFile.load(key_file_path(ctx.db.path)), password, "vergrendeling")
+
+
+WRONG_OWN_PASSWORD = "Het wachtwoord klopt niet. Let op hoofdletters en de Caps Lock-toets."
+
+
+def _check_own_password(ctx: Context, keyfile: KeyFile, password: str, where: str) -> None:
+    """The logged-in user's password; a wrong one is a failed login in the audit log."""
+    try:
+        if keyfile.unlock(ctx.actor.username, password) == ctx.db.key:
+            return
+    except WrongPassword:
+        pass
+    try:
+        with ctx.db.session(write=True) as session:
+            audit(session, ctx, FAILED_LOGIN, detail=f"onjuist wachtwoord ({where})")
+    except Exception as error:  # noqa: BLE001 - the user still hears the password was wrong
+        from klachtdesk.support import log_unexpected
+
+        log_unexpected(error)
+    raise WrongPassword(WRONG_OWN_PASSWORD)
+
+
+# -- the recovery code ------------------------------------------------------------------------
+def recover_with_code(
+    path: Path, code: str, username: str, new_password: str, **clock: Callable
+) -> str:
+    """Every password is forgotten: the recovery code gives a beheerder a new password.
+
+    The code is used up: a new recovery code replaces it and is returned (show it once, let
+    it be printed). Nothing changes when the code, the user or the password is not right.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseMissing(path)
+    check_password(new_password)
+    name = check_username(username)
+    keys_path = key_file_path(path)
+    keyfile = KeyFile.load(keys_path)
+    key = keyfile.unlock_recovery(code)
+    db = open_database(path, key)
+    try:
+        with db.session(write=True) as session:
+            user = session.scalar(select(User).where(User.username == name))
+            if user is None or not user.active:
+                raise ValidationError(
+                    "gebruikersnaam",
+                    f"er is geen actieve gebruiker '{name}'. Vul de gebruikersnaam van een "
+                    "beheerder in.",
+                )
+            if Role.BEHEER not in roles_of(user):
+                raise NotAllowed(
+                    f"{user.display_name} is geen beheerder. Met de herstelcode krijgt alleen "
+                    "een beheerder een nieuw wachtwoord; de beheerder kan daarna de wachtwoorden "
+                    "van collega's opnieuw instellen."
+                )
+            actor = Actor(user.id, user.username, user.display_name, roles_of(user))
+            ctx = Context(db, actor, **clock)
+            user.password_changed_at = ctx.now()
+            audit(session, ctx, "herstelcode_gebruikt", user.username, "nieuw wachtwoord")
+            audit(session, ctx, "herstelcode_vervangen", detail="na gebruik")
+            keyfile = KeyFile.load(keys_path)  # fresh: keeps what another PC wrote meanwhile
+            keyfile.set_user(user.username, new_password, key)
+            new_code = keyfile.set_recovery(key)
+            _save_keys(keyfile, keys_path)  # last: if it fails, the audit entries are rolled back
+    finally:
+        db.dispose()
+    return new_code
+
+
+def replace_recovery_code(ctx: Context, password: str) -> str:
+    """A beheerder makes a new recovery code (the old one stops working) and gets it once."""
+    ctx.actor.require(Role.BEHEER, what="een nieuwe herstelcode maken")
+    keys_path = key_file_path(ctx.db.path)
+    _check_own_password(ctx, KeyFile.load(keys_path), password, "nieuwe herstelcode")
+    with admin_session(ctx, "een nieuwe herstelcode maken") as session:
+        audit(session, ctx, "herstelcode_vervangen", detail="op verzoek van de beheerder")
+        keyfile = KeyFile.load(keys_path)  # fresh: keeps what another PC wrote meanwhile
+        code = keyfile.set_recovery(ctx.db.key)
+        _save_keys(keyfile, keys_path)
+    return code
+
+
+class LoginThrottle:
+    """A growing wait after repeated wrong passwords: 3 free tries, then 2, 4, 8 … 60 s."""
+
+    FREE_TRIES = 3
+    MAX_DELAY_S = 60
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def failed(self) -> int:
+        """Record a failure; returns the seconds to wait before the next try."""
+        self.failures += 1
+        return self.delay()
+
+    def delay(self) -> int:
+        extra = self.failures - self.FREE_TRIES
+        return 0 if extra <= 0 else min(2**extra, self.MAX_DELAY_S)
+
+    def succeeded(self) -> None:
+        self.failures = 0

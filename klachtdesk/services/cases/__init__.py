@@ -1,0 +1,1 @@
+"""Handling a case: state changes, activities, edits, the case view, attachments, deadlines."""

@@ -1,0 +1,480 @@
+"""Registering complaints and moving cases through their procedure (SPEC §2)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from klachtdesk.domain.calendar import DeadlineCalendar, long_date
+from klachtdesk.domain.deadlines import (
+    DeadlineKind,
+    appeal_deadline,
+    initial_deadlines,
+)
+from klachtdesk.domain.errors import ConflictError, KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.procedures import Procedure
+from klachtdesk.domain.roles import Role
+from klachtdesk.domain.states import (
+    FINISHED_STATES,
+    REGISTER_ROLES,
+    Action,
+    Status,
+    check_action,
+    event_label,
+)
+from klachtdesk.domain.validation import (
+    MAX_LINE,
+    MAX_TEXT,
+    ComplainantInput,
+    ComplaintInput,
+    clean_text,
+    parse_date,
+    required_text,
+)
+from klachtdesk.domain.values import NotAdmissibleReason, Outcome, case_reference
+from klachtdesk.services.admin.settings import load_calendar, read_all
+from klachtdesk.services.context import Context, audit
+from klachtdesk.storage import queries
+from klachtdesk.storage.models import (
+    Case,
+    Category,
+    Complainant,
+    Deadline,
+    Department,
+    Employee,
+    Event,
+    ProcedureVersion,
+    RefCounter,
+    User,
+)
+from klachtdesk.storage.models import Procedure as ProcedureRow
+
+
+class CaseNotFound(KlachtDeskError):
+    exit_code = 2
+
+    def __init__(self, ref: str):
+        super().__init__(f"Zaak '{ref}' bestaat niet.")
+
+
+# -- helpers ------------------------------------------------------------------------------
+def procedure_of(version: ProcedureVersion) -> Procedure:
+    return Procedure.from_dict(json.loads(version.config))
+
+
+def current_procedure_version(session: Session) -> ProcedureVersion:
+    key = read_all(session)["procedure.current"]
+    row = session.scalar(select(ProcedureRow).where(ProcedureRow.key == key))
+    if row is None or row.current_version_id is None:
+        raise KlachtDeskError(f"De klachtenregeling '{key}' ontbreekt in de database.")
+    return session.get(ProcedureVersion, row.current_version_id)
+
+
+def _next_reference(session: Session, year: int) -> tuple[str, int]:
+    # Callers hold the write lock (BEGIN IMMEDIATE), so read-increment-write is race-free
+    # between processes and PCs.
+    counter = session.get(RefCounter, year)
+    if counter is None:
+        counter = RefCounter(year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return case_reference(year, counter.last), counter.last
+
+
+def _by_name(session: Session, model, name: str, field: str, required: bool = False):
+    """The active row of ``model`` with this name (case-insensitive), or None."""
+    if not name:
+        return None
+    row = session.scalar(select(model).where(func.lower(model.name) == name.lower(), model.active))
+    if row is None and required:
+        known = ", ".join(
+            session.scalars(select(model.name).where(model.active).order_by(model.name))
+        )
+        raise ValidationError(field, f"'{name}' is onbekend (bekend zijn: {known}).")
+    return row
+
+
+def _find_or_add_complainant(session: Session, data: ComplainantInput, ctx: Context) -> Complainant:
+    """Reuse a known complainant (same name and postcode, or same e-mail address)."""
+    matches = []
+    if data.postcode:
+        matches.append(Complainant.postcode == data.postcode)
+    if data.email:
+        matches.append(Complainant.email == data.email)
+    found = None
+    if matches:
+        found = session.scalar(
+            select(Complainant)
+            .where(func.lower(Complainant.name) == data.name.lower(), or_(*matches))
+            .where(Complainant.anonymised_at.is_(None))
+            .order_by(Complainant.id.desc())
+            .limit(1)
+        )
+    if found is None:
+        found = Complainant(name=data.name, created_at=ctx.now())
+        session.add(found)
+    for field in ("street", "postcode", "city", "phone", "email", "member_number"):
+        value = getattr(data, field)
+        if value:
+            setattr(found, field, value)
+    if data.salutation.value != "onbekend":
+        found.salutation = data.salutation.value
+    found.prefers_email = data.prefers_email or found.prefers_email
+    return found
+
+
+def _event(
+    session: Session,
+    ctx: Context,
+    case: Case,
+    kind: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    **data: Any,
+) -> None:
+    clean = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
+    session.add(
+        Event(
+            case_id=case.id,
+            at=ctx.now(),
+            user_id=ctx.actor.user_id,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            data=json.dumps(clean, ensure_ascii=False),
+        )
+    )
+
+
+def _add_deadline(case: Case, kind: DeadlineKind, computed, ctx: Context, reason: str = "") -> None:
+    case.deadlines.append(
+        Deadline(
+            kind=kind.value,
+            start=computed.start,
+            due=computed.due,
+            unadjusted=computed.unadjusted,
+            explanation=computed.explanation or "",
+            extension_reason=reason,
+            active=True,
+            created_at=ctx.now(),
+            created_by_id=ctx.actor.user_id,
+        )
+    )
+
+
+def active_deadline(case: Case, kind: DeadlineKind) -> Deadline | None:
+    for deadline in case.deadlines:
+        if deadline.active and deadline.kind == kind.value:
+            return deadline
+    return None
+
+
+def refresh_next_due(case: Case) -> None:
+    """Keep the denormalised next open deadline that the case list sorts on."""
+    open_deadlines = (
+        [d for d in case.deadlines if d.active and d.met_on is None]
+        if Status(case.status) not in FINISHED_STATES
+        else []
+    )
+    first = min(open_deadlines, key=lambda d: d.due, default=None)
+    case.next_due = first.due if first else None
+    case.next_due_kind = first.kind if first else None
+
+
+def mark_deadline_met(case: Case, kind: DeadlineKind, on: date) -> None:
+    deadline = active_deadline(case, kind)
+    if deadline is not None and deadline.met_on is None:
+        deadline.met_on = on
+
+
+# -- registering ----------------------------------------------------------------------------
+def register_in(
+    session: Session,
+    ctx: Context,
+    complaint: ComplaintInput,
+    calendar: DeadlineCalendar,
+    version: ProcedureVersion,
+) -> Case:
+    """Register one complaint inside the caller's transaction."""
+    category = _by_name(session, Category, complaint.category, "categorie", required=True)
+    department = _by_name(session, Department, complaint.department, "afdeling", required=True)
+    employee = _by_name(session, Employee, complaint.employee, "medewerker")
+    if employee is not None and department is None:
+        department = employee.department
+    complainant = _find_or_add_complainant(session, complaint.complainant, ctx)
+    ref, seq = _next_reference(session, complaint.received.year)
+    now = ctx.now()
+    case = Case(
+        ref=ref,
+        year=complaint.received.year,
+        seq=seq,
+        status=Status.ONTVANGEN.value,
+        procedure_version=version,
+        channel=complaint.channel.value,
+        received=complaint.received,
+        complainant=complainant,
+        subject=complaint.subject,
+        description=complaint.description,
+        category=category,
+        department=department,
+        employee=employee,
+        employee_name=employee.name if employee else complaint.employee,
+        discussed_with_employee=complaint.discussed_with_employee,
+        expectation=complaint.expectation,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    procedure = procedure_of(version)
+    for kind, computed in initial_deadlines(complaint.received, procedure, calendar).items():
+        _add_deadline(case, kind, computed, ctx)
+    refresh_next_due(case)
+    session.flush()
+    _event(
+        session,
+        ctx,
+        case,
+        "geregistreerd",
+        None,
+        Status.ONTVANGEN.value,
+        kanaal=complaint.channel.value,
+    )
+    audit(session, ctx, "zaak_geregistreerd", ref)
+    return case
+
+
+def register(ctx: Context, complaint: ComplaintInput) -> str:
+    """Register a complaint; returns its reference (KD-YYYY-NNNN)."""
+    ctx.actor.require(*REGISTER_ROLES, what="een klacht registreren")
+    with ctx.db.session(write=True) as session:
+        case = register_in(
+            session, ctx, complaint, load_calendar(session), current_procedure_version(session)
+        )
+        return case.ref
+
+
+# -- changing a case ------------------------------------------------------------------------
+def _load(session: Session, ref: str) -> Case:
+    case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
+    if case is None:
+        raise CaseNotFound(ref)
+    return case
+
+
+def _check_version(session: Session, case: Case, expected: int | None) -> None:
+    if expected is None or case.version == expected:
+        return
+    events = session.execute(
+        select(Event.at, Event.kind, User.display_name)
+        .outerjoin(User, User.id == Event.user_id)
+        .where(Event.case_id == case.id)
+        .order_by(Event.id.desc())
+        .limit(max(1, case.version - expected))
+    ).all()
+    changes = "; ".join(
+        f"{at:%d-%m-%Y %H:%M} {event_label(kind).lower()} door {who or 'onbekend'}"
+        for at, kind, who in reversed(events)
+    )
+    raise ConflictError(
+        f"Zaak {case.ref} is intussen gewijzigd op een andere computer ({changes}). "
+        "Uw wijziging is niet opgeslagen; open de zaak opnieuw en voer de wijziging nog eens in."
+    )
+
+
+def _user_by_name(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.active:
+        raise ValidationError(
+            "behandelaar", f"gebruiker '{username}' bestaat niet of is niet actief."
+        )
+    return user
+
+
+def _check_independent(case: Case, user: User, what: str) -> None:
+    """SPEC §2: whoever assesses or decides is not the employee the complaint is about."""
+    if case.employee_id is not None and user.employee_id == case.employee_id:
+        raise NotAllowed(
+            f"{user.display_name} is de medewerker over wie de klacht gaat en mag de klacht "
+            f"daarom niet {what}. Kies een andere collega (een derde beoordeelt de klacht)."
+        )
+
+
+def assign_handler_in(session: Session, ctx: Context, case: Case, username: str) -> User:
+    """Make ``username`` (a coordinator or manager, not the employee concerned) the case's
+    handler inside the caller's transaction."""
+    user = _user_by_name(session, username)
+    roles = set(user.roles.split(","))
+    if not roles & {Role.COORDINATOR.value, Role.MANAGER.value}:
+        raise ValidationError(
+            "behandelaar", f"{user.display_name} heeft niet de rol coördinator of manager."
+        )
+    _check_independent(case, user, "behandelen")
+    case.handler = user
+    return user
+
+
+def _text(details: dict, name: str, label: str, required: bool = True, max_length=MAX_TEXT) -> str:
+    value = details.get(name)
+    if required:
+        return required_text(value, label, max_length=max_length, multiline=True)
+    return clean_text(value, label, max_length=max_length, multiline=True)
+
+
+def _outcome(details: dict) -> Outcome:
+    try:
+        return Outcome(str(details.get("outcome", "")).strip().lower())
+    except ValueError:
+        options = ", ".join(o.value for o in Outcome)
+        raise ValidationError("uitkomst", f"kies een van: {options}.") from None
+
+
+def date_detail(details: dict, name: str, label: str, ctx: Context, earliest: date) -> date:
+    """The date ``details[name]`` (today when empty): not in the future, not before ``earliest``."""
+    value = details.get(name)
+    day = ctx.today() if value in (None, "") else parse_date(value, label)
+    if day > ctx.today():
+        raise ValidationError(label, "ligt in de toekomst.")
+    if day < earliest:
+        raise ValidationError(label, f"ligt vóór {long_date(earliest)}.")
+    return day
+
+
+def _apply_action(
+    session: Session, ctx: Context, case: Case, procedure: Procedure, action: Action, details: dict
+) -> dict:
+    """Validate the action's details and change the case; returns what goes on the timeline."""
+    today = ctx.today()
+    if action is Action.TRIAGE_KLACHT:
+        note = _text(details, "note", "toelichting", required=False)
+        if (
+            procedure.must_discuss_with_employee_first
+            and case.discussed_with_employee is False
+            and not note
+        ):
+            raise NotAllowed(
+                "Volgens de klachtenregeling wordt een klacht die niet eerst met de medewerker "
+                "is besproken niet in behandeling genomen. Verklaar de klacht niet ontvankelijk, "
+                "of licht toe waarom u haar toch in behandeling neemt."
+            )
+        data = {"toelichting": note} if note else {}
+        if details.get("handler"):
+            handler = assign_handler_in(session, ctx, case, details["handler"])
+            data["behandelaar"] = handler.display_name
+        return data
+    if action is Action.NIET_ONTVANKELIJK:
+        try:
+            reason = NotAdmissibleReason(str(details.get("reason", "")).strip())
+        except ValueError:
+            options = ", ".join(r.value for r in NotAdmissibleReason)
+            raise ValidationError("reden", f"kies een van: {options}.") from None
+        note = _text(details, "note", "toelichting", required=reason is NotAdmissibleReason.OTHER)
+        case.not_admissible_reason = reason.value
+        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)  # this decision answers it
+        return {"reden": reason.value, "toelichting": note}
+    if action is Action.DOORVERWIJZEN:
+        case.referral_to = _text(details, "referral_to", "doorverwezen naar", max_length=MAX_LINE)
+        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)
+        return {"doorverwezen_naar": case.referral_to}
+    if action is Action.UITSPRAAK:
+        decider = session.get(User, ctx.actor.user_id)
+        _check_independent(case, decider, "beslissen")
+        case.outcome = _outcome(details).value
+        case.motivation = _text(details, "motivation", "motivering")
+        case.solution = _text(details, "solution", "oplossing", required=False)
+        case.decided_on = today
+        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)
+        return {"uitkomst": case.outcome}
+    if action is Action.BEROEP:
+        received = date_detail(
+            details, "received", "datum heroverzoek", ctx, case.decided_on or case.received
+        )
+        computed = appeal_deadline(received, procedure, load_calendar(session))
+        _add_deadline(case, DeadlineKind.HEROVERWEGING, computed, ctx)
+        return {"ontvangen": received, "termijn": computed.due}
+    if action is Action.UITSPRAAK_DIRECTEUR:
+        case.director_outcome = _outcome(details).value
+        case.director_motivation = _text(details, "motivation", "motivering")
+        case.director_decided_on = today
+        mark_deadline_met(case, DeadlineKind.HEROVERWEGING, today)
+        return {"uitkomst": case.director_outcome}
+    if action is Action.GESCHIL:
+        body = clean_text(details.get("body"), "instantie", max_length=MAX_LINE)
+        submitted = date_detail(details, "submitted", "datum voorgelegd", ctx, case.received)
+        return {"instantie": body or procedure.external_body, "voorgelegd": submitted}
+    if action is Action.INTREKKEN:
+        return {"toelichting": _text(details, "note", "toelichting", required=False)}
+    if action is Action.SLUITEN:
+        case.closed_on = today
+        return {}
+    raise AssertionError(action)  # every Action is handled above
+
+
+@contextlib.contextmanager
+def editing(ctx: Context, ref: str, expected_version: int | None):
+    """A write transaction on one case, refused if someone else changed it meanwhile.
+
+    Autoflush is off so the case row is written exactly once, by ``finish_change``.
+    """
+    with ctx.db.session(write=True) as session:
+        case = _load(session, ref)
+        _check_version(session, case, expected_version)
+        if case.anonymised_at is not None:  # nothing personal may come back (services.privacy)
+            raise NotAllowed(
+                f"Zaak {case.ref} is geanonimiseerd en kan niet meer worden gewijzigd."
+            )
+        with session.no_autoflush:
+            yield session, case
+
+
+def finish_change(
+    session: Session,
+    ctx: Context,
+    case: Case,
+    kind: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    audit_detail: str = "",
+    **data: Any,
+) -> int:
+    """Write the case (its version goes up by one), then its timeline event and audit entry."""
+    case.updated_at = ctx.now()
+    refresh_next_due(case)
+    flag_modified(case, "updated_at")  # also a change that only touched related rows counts
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError(
+            f"Zaak {case.ref} is zojuist op een andere computer gewijzigd. Uw wijziging is niet "
+            "opgeslagen; open de zaak opnieuw."
+        ) from None
+    _event(session, ctx, case, kind, from_status, to_status, **data)
+    audit(session, ctx, f"zaak_{kind}", case.ref, audit_detail)
+    return case.version
+
+
+def perform(
+    ctx: Context, ref: str, action: Action, *, expected_version: int | None = None, **details
+) -> int:
+    """Take ``action`` on a case (a state transition); returns the case's new version."""
+    action = Action(action)
+    with editing(ctx, ref, expected_version) as (session, case):
+        procedure = procedure_of(case.procedure_version)
+        old = Status(case.status)
+        new = check_action(action, old, ctx.actor.roles, procedure.flags)
+        data = _apply_action(session, ctx, case, procedure, action, details)
+        case.status = new.value
+        return finish_change(session, ctx, case, action.value, old.value, new.value, **data)
+
+
+# -- reading ----------------------------------------------------------------------------------
+def list_cases(ctx: Context, status: Status | None = None) -> list[queries.CaseRow]:
+    with ctx.db.session() as session:
+        return queries.case_rows(session, status=status.value if status else None)

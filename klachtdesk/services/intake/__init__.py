@@ -1,0 +1,1 @@
+"""Registering complaints: the intake flow, admissibility questions, imports."""

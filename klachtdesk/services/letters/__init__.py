@@ -1,0 +1,1 @@
+"""Letters: composing, templates, the choices offered, the archive of final letters."""

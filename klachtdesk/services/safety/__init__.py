@@ -1,0 +1,1 @@
+"""Keeping data safe: audit log, backups and restore, integrity check, privacy (AVG)."""

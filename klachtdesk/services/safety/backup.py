@@ -1,0 +1,452 @@
+"""Back-ups: made while KlachtDesk runs, verified after writing, rotated; status and listing.
+
+A back-up is one ``.kdbackup`` file (see ``storage/backup.py``) holding the encrypted database
+and its key file, so the same passwords and the recovery code unlock it. Restoring lives in
+``services/safety/restore.py``; both share the verification here.
+
+Automatic back-ups: ``automatic_backup(ctx, "dagelijks")`` (the GUI calls it at start-up and
+once a day while running) makes one only when none was made today; ``"afsluiten"`` (on exit)
+always makes one, because the session may have changed data. Rotation keeps one per day,
+so the extra back-ups of a busy day cost nothing for long.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import sqlcipher3
+from babel.dates import format_date
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from klachtdesk import __version__
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.roles import Role, parse_roles
+from klachtdesk.services.admin import settings as settings_service
+from klachtdesk.services.context import Context, audit
+from klachtdesk.services.safety import check
+from klachtdesk.storage import backup as archive
+from klachtdesk.storage import migrate
+from klachtdesk.storage.backup import (
+    BackupDamaged,
+    BackupFolderMissing,
+    BackupInfo,
+    BackupMissing,
+    BackupTooNew,
+    BackupWriteFailed,
+)
+from klachtdesk.storage.engine import Database, probe, translate_error
+from klachtdesk.storage.errors import DamagedDatabase, NotADatabase, WrongPassword
+from klachtdesk.storage.keyslots import KeyFile, key_file_path
+from klachtdesk.storage.models import User
+
+__all__ = [
+    "BackupDamaged",
+    "BackupFolderMissing",
+    "BackupInfo",
+    "BackupMissing",
+    "BackupRejected",
+    "BackupStatus",
+    "BackupTooNew",
+    "BackupWriteFailed",
+    "automatic_backup",
+    "backup_due",
+    "backup_folder",
+    "backup_status",
+    "list_backups",
+    "make_backup",
+    "newest_verified_backup",
+    "rotate_backups",
+    "verify_backup",
+]
+
+DEFAULT_FOLDER_NAME = "KlachtDesk-back-ups"
+AUTOMATIC_REASONS = ("dagelijks", "afsluiten")
+Unlocker = Callable[[KeyFile], bytes]
+
+
+class BackupRejected(KlachtDeskError):
+    def __init__(self, defect: Path | None, error: KlachtDeskError):
+        kept = f" Het bestand is bewaard als '{defect.name}'." if defect else ""
+        super().__init__(
+            f"De nieuwe back-up is bij de controle afgekeurd: {error}{kept} Eerdere back-ups "
+            "zijn ongewijzigd. Probeer het opnieuw of kies een andere map."
+        )
+
+
+@dataclass(frozen=True)
+class BackupStatus:
+    last_at: datetime | None
+    folder: Path
+    age_days: int | None
+    is_old: bool
+    message: str
+
+
+# -- making -----------------------------------------------------------------------------------
+def default_folder(database: Path) -> Path:
+    return Path(database).absolute().parent / DEFAULT_FOLDER_NAME
+
+
+def backup_folder(ctx: Context) -> Path:
+    """The folder from the setting ``backup.folder``, or the default beside the database."""
+    configured = settings_service.get_settings(ctx)["backup.folder"]
+    return Path(configured) if configured else default_folder(ctx.db.path)
+
+
+def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmatig") -> BackupInfo:
+    """Copy the database (online, consistent) into a verified ``.kdbackup`` in ``folder``.
+
+    Any logged-in user may make one. Records ``backup.last_at`` and the audit entry
+    ``backup_gemaakt``, then applies the rotation to ``folder``.
+    """
+    settings = settings_service.get_settings(ctx)
+    if folder is None:
+        folder = Path(settings["backup.folder"] or default_folder(ctx.db.path))
+        if not settings["backup.folder"]:
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise BackupWriteFailed(folder.parent, exc) from exc
+    folder = Path(folder).absolute()
+    if not folder.is_dir():
+        raise BackupFolderMissing(folder)
+    now = ctx.now()
+    with archive.work_folder() as work:
+        copy = work / archive.DB_MEMBER
+        try:
+            archive.copy_database(ctx.db.path, ctx.db.key, copy)
+        except sqlcipher3.Error as exc:
+            raise (translate_error(exc, ctx.db.path) or exc) from exc
+        except OSError as exc:
+            raise BackupWriteFailed(Path(tempfile.gettempdir()), exc) from exc
+        # Read after the copy: a user added meanwhile has a slot (written before the commit).
+        keys = key_file_path(ctx.db.path).read_bytes()
+        file_id = KeyFile.load(key_file_path(ctx.db.path)).file_id
+        manifest = archive.Manifest(
+            created_at=now,
+            app_version=__version__,
+            schema_revision=_revision(copy, ctx.db.key) or "",
+            file_id=file_id,
+            database=str(ctx.db.path.absolute()),
+            members={
+                archive.DB_MEMBER: archive.file_digest(copy),
+                archive.KEYS_MEMBER: archive.Member(hashlib.sha256(keys).hexdigest(), len(keys)),
+            },
+        )
+        target = archive.free_backup_path(folder, now)
+        try:
+            part = archive.write_part(target, copy, keys, manifest)
+        except OSError as exc:
+            raise BackupWriteFailed(folder, exc) from exc
+        copy.unlink()
+        try:
+            verify_into(part, work, lambda _keyfile: ctx.db.key, None)
+        except KlachtDeskError as error:
+            raise BackupRejected(archive.set_aside_defect(part), error) from error
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+    try:
+        archive.publish(part, target)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise BackupWriteFailed(folder, exc) from exc
+    with ctx.db.session(write=True) as session:
+        settings_service.write(session, "backup.last_at", now.isoformat(timespec="seconds"))
+        audit(session, ctx, "backup_gemaakt", target.name, f"{reason}; map {folder}; gecontroleerd")
+    rotate_backups(
+        folder,
+        file_id,
+        settings["backup.keep_daily"],
+        settings["backup.keep_weekly"],
+        settings["backup.keep_monthly"],
+        protect=target,
+        database=ctx.db.path,
+    )
+    return replace(archive.info_from(target, manifest), verified=True)
+
+
+def _revision(database: Path, key: bytes) -> str | None:
+    db = Database(database, key)
+    try:
+        return migrate.current_revision(db)
+    finally:
+        db.dispose()
+
+
+def backup_due(ctx: Context) -> bool:
+    """True when no back-up was made today (at most one automatic daily back-up)."""
+    last = _last_at(settings_service.get_settings(ctx))
+    return last is None or last.date() < ctx.today()
+
+
+def automatic_backup(ctx: Context, reason: str = "dagelijks") -> BackupInfo | None:
+    """``dagelijks``: a back-up if none was made today; ``afsluiten``: always one.
+
+    Returns the new back-up, or None when none was due. Errors (folder missing, disk full)
+    are raised as Dutch KlachtDeskErrors for the GUI to show as a warning.
+    """
+    if reason not in AUTOMATIC_REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    if reason == "dagelijks" and not backup_due(ctx):
+        return None
+    return make_backup(ctx, reason=f"automatisch, {reason}")
+
+
+def _last_at(settings: dict) -> datetime | None:
+    try:
+        return datetime.fromisoformat(settings["backup.last_at"])
+    except (TypeError, ValueError):
+        return None
+
+
+def backup_status(ctx: Context) -> BackupStatus:
+    """How old the last back-up is, with a Dutch sentence for the main window."""
+    settings = settings_service.get_settings(ctx)
+    folder = Path(settings["backup.folder"] or default_folder(ctx.db.path))
+    last = _last_at(settings)
+    if last is None:
+        return BackupStatus(None, folder, None, True, "Er is nog nooit een back-up gemaakt.")
+    age = max((ctx.today() - last.date()).days, 0)
+    is_old = age > settings["backup.warn_after_days"]
+    long_date = format_date(last.date(), format="long", locale="nl_NL")
+    if is_old:
+        message = (
+            f"De laatste back-up is {age} dagen oud ({long_date}). Maak zo snel mogelijk een "
+            "nieuwe back-up."
+        )
+    elif age == 0:
+        message = f"Laatste back-up: vandaag {last:%H:%M}"
+    elif age == 1:
+        message = f"Laatste back-up: gisteren {last:%H:%M}"
+    else:
+        message = f"Laatste back-up: {long_date} om {last:%H:%M} ({age} dagen geleden)"
+    return BackupStatus(last, folder, age, is_old, message)
+
+
+# -- listing and rotation ---------------------------------------------------------------------
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """The ``.kdbackup`` files in ``folder``, newest first, from their manifests only.
+
+    A damaged or foreign ``.kdbackup`` is listed with ``problem`` set; other files are ignored.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if path.name.endswith(archive.SUFFIX) and path.is_file():
+            try:
+                found.append(archive.describe(path))
+            except OSError:
+                continue  # removed meanwhile (rotation on another PC)
+    return sorted(found, key=lambda info: (info.created_at, info.name), reverse=True)
+
+
+def rotate_backups(
+    folder: Path,
+    file_id: str,
+    keep_daily: int,
+    keep_weekly: int,
+    keep_monthly: int,
+    protect: Path | None = None,
+    database: Path | None = None,
+) -> list[Path]:
+    """Delete the back-ups of this database that the rotation does not keep; returns them.
+
+    Only files with our name pattern and a readable manifest of this database (``file_id``)
+    are candidates: other files in the folder are never touched, nor is ``protect`` (the
+    back-up just made, even when an older one carries the same time). With ``database``,
+    only back-ups made of that file count: a restored copy elsewhere keeps the file_id, and
+    its back-ups must not push out those of the live database.
+    """
+    ours = [
+        info
+        for info in list_backups(folder)
+        if not info.problem
+        and info.file_id == file_id
+        and archive.is_backup_name(info.name)
+        and (database is None or info.made_of(database))
+    ]
+    kept = archive.select_kept(
+        ours, lambda info: info.created_at, keep_daily, keep_weekly, keep_monthly
+    )
+    removed = []
+    for info in ours:
+        if info in kept or info.path == protect:
+            continue
+        try:
+            info.path.unlink()
+        except OSError:
+            continue  # tried again after the next back-up
+        removed.append(info.path)
+    return removed
+
+
+# -- verification -----------------------------------------------------------------------------
+def unlocker(
+    username: str | None, password: str | None, recovery_code: str | None
+) -> tuple[Unlocker, str | None]:
+    """How to unwrap the key of a back-up's key file, and the user name it is for."""
+    if recovery_code:
+
+        def by_code(keyfile: KeyFile) -> bytes:
+            try:
+                return keyfile.unlock_recovery(recovery_code)
+            except WrongPassword:
+                raise WrongPassword(
+                    "De herstelcode past niet op deze back-up. Gebruik de herstelcode die gold "
+                    "toen de back-up werd gemaakt (de streepjes mag u weglaten)."
+                ) from None
+
+        return by_code, None
+    name = (username or "").strip().lower()
+    if not name:
+        raise ValidationError("gebruikersnaam", "is verplicht (of gebruik de herstelcode).")
+    if not password:
+        raise ValidationError("wachtwoord", "is verplicht (of gebruik de herstelcode).")
+
+    def by_password(keyfile: KeyFile) -> bytes:
+        try:
+            return keyfile.unlock(name, password)
+        except WrongPassword:
+            raise WrongPassword(
+                "De gebruikersnaam of het wachtwoord past niet op deze back-up. Gebruik het "
+                "wachtwoord dat gold toen de back-up werd gemaakt, of de herstelcode."
+            ) from None
+
+    return by_password, name
+
+
+def verify_backup(
+    path: Path,
+    username: str | None = None,
+    password: str | None = None,
+    *,
+    recovery_code: str | None = None,
+) -> BackupInfo:
+    """Check a back-up completely with a user's password or the recovery code.
+
+    Raises WrongPassword, BackupDamaged, BackupTooNew or BackupMissing (Dutch messages).
+    """
+    unlock, name = unlocker(username, password, recovery_code)
+    with archive.work_folder() as work:
+        extracted, _key = verify_into(Path(path), work, unlock, name)
+    return replace(extracted.info, verified=True)
+
+
+def newest_verified_backup(
+    folder: Path,
+    username: str | None = None,
+    password: str | None = None,
+    *,
+    recovery_code: str | None = None,
+    file_id: str | None = None,
+    database: Path | None = None,
+) -> BackupInfo | None:
+    """The newest back-up in ``folder`` that passes verification (for a database that will
+    not open). Damaged ones are skipped; so are ones the password does not fit (an older one
+    may still have the old password). Raises WrongPassword if no back-up accepted the
+    password; None if there is no usable back-up. ``file_id`` limits it to one database,
+    ``database`` to the back-ups made of that file."""
+    unlock, name = unlocker(username, password, recovery_code)
+    refused: WrongPassword | None = None
+    for info in list_backups(folder):
+        if info.problem or (file_id and info.file_id != file_id):
+            continue
+        if database is not None and not info.made_of(database):
+            continue
+        try:
+            with archive.work_folder() as work:
+                extracted, _key = verify_into(info.path, work, unlock, name)
+        except WrongPassword as error:
+            refused = refused or error
+            continue
+        except (BackupDamaged, BackupTooNew, BackupMissing):
+            continue
+        return replace(extracted.info, verified=True)
+    if refused is not None:
+        raise refused
+    return None
+
+
+def verify_into(
+    path: Path,
+    workdir: Path,
+    unlock: Unlocker,
+    username: str | None,
+    require: Role | None = None,
+) -> tuple[archive.Extracted, bytes]:
+    """Extract ``path`` into ``workdir`` and check everything; returns the copy and its key.
+
+    Shared by making (checking the fresh file), verifying and restoring a back-up.
+    """
+    try:
+        extracted = archive.extract(path, workdir)
+    except OSError as exc:
+        raise BackupWriteFailed(workdir.parent, exc) from exc
+    try:
+        keyfile = KeyFile.load(extracted.key_file)
+    except NotADatabase:
+        raise BackupDamaged(path, "het sleutelbestand is onleesbaar") from None
+    if keyfile.file_id != extracted.manifest.file_id:
+        raise BackupDamaged(path, "het sleutelbestand hoort niet bij deze back-up")
+    key = unlock(keyfile)
+    try:
+        probe(extracted.database, key)
+    except (NotADatabase, DamagedDatabase):
+        raise BackupDamaged(path, "de database in de back-up opent niet") from None
+    db = Database(extracted.database, key)
+    try:
+        _check_copy(path, db, extracted.manifest, username, require)
+    except (sqlcipher3.Error, DBAPIError, DamagedDatabase, NotADatabase):
+        raise BackupDamaged(path, "de database in de back-up is onleesbaar") from None
+    finally:
+        db.dispose()
+    return extracted, key
+
+
+def _check_copy(
+    path: Path,
+    db: Database,
+    manifest: archive.Manifest,
+    username: str | None,
+    require: Role | None = None,
+):
+    conn = db.raw_connection()
+    try:
+        problems, _pages = check.page_problems(conn)
+    finally:
+        conn.close()
+    if problems:
+        raise BackupDamaged(path, problems[0].rstrip("."))
+    revision = migrate.current_revision(db)
+    if revision is None:
+        raise BackupDamaged(path, "er staat geen KlachtDesk-schema in")
+    if revision not in archive.known_revisions():
+        raise BackupTooNew(path)
+    if revision != manifest.schema_revision:
+        raise BackupDamaged(path, "de inhoudsopgave past niet bij de database")
+    with db.session() as session:
+        _count, problem = check.audit_chain_problem(session)
+        if problem:
+            raise BackupDamaged(path, problem.rstrip("."))
+        stored_id = settings_service.read_all(session)["database.file_id"]
+        if stored_id and stored_id != manifest.file_id:
+            raise BackupDamaged(path, "het sleutelbestand hoort niet bij deze database")
+        if username is not None:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None or not user.active:
+                raise WrongPassword()
+            if require is not None and require not in parse_roles(user.roles):
+                raise NotAllowed(
+                    f"Een back-up over een bestaande database terugzetten mag alleen een "
+                    f"{require.label.lower()} (of iemand met de herstelcode). Er is niets "
+                    "gewijzigd."
+                )

@@ -1,0 +1,1 @@
+"""The deadline calendar: month, week and agenda."""

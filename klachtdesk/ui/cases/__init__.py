@@ -1,0 +1,1 @@
+"""The case list and the case window with its forms, actions and files."""

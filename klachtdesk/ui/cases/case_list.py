@@ -1,0 +1,333 @@
+"""The case list: a lazy table model over the database, with search and filters."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from klachtdesk.domain.deadlines import DeadlineState
+from klachtdesk.domain.states import Status
+from klachtdesk.services.cases import case_view
+from klachtdesk.services.cases.case_view import CaseFilter, ListRow
+from klachtdesk.services.context import Context
+from klachtdesk.ui.common import (
+    STATE_COLOURS,
+    STATE_LABELS,
+    STATE_TEXT_COLOURS,
+    call_service,
+    deadline_label,
+    fmt_date,
+    preferences,
+    status_label,
+)
+
+REF_ROLE = Qt.ItemDataRole.UserRole + 1
+SHORT_KIND = {
+    "ontvangstbevestiging": "bevestiging",
+    "uitspraak": "uitspraak",
+    "heroverweging": "heroverweging",
+}
+
+
+class CaseListModel(QAbstractTableModel):
+    """Holds only the ordered ids of the current filter; rows are fetched in pages.
+
+    Sorting and filtering happen in SQL (indexes, FTS5), so 100,000 cases stay quick
+    (DESIGN.md "Big lists are lazy", after Anki's browser table model).
+    """
+
+    COLUMNS = (
+        ("ref", "Zaak"),
+        ("received", "Ontvangen"),
+        ("complainant", "Klager"),
+        ("subject", "Onderwerp"),
+        ("category", "Categorie"),
+        ("status", "Status"),
+        ("next_due", "Volgende termijn"),
+        ("handler", "Behandelaar"),
+    )
+    PAGE_SIZE = 200
+    MAX_PAGES = 25
+
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
+        self.filter = CaseFilter()
+        self.sort_key = "received"
+        self.descending = True
+
+    # -- loading --------------------------------------------------------------------------
+    def reload(self) -> None:
+        ids = call_service(
+            None, case_view.case_ids, self._ctx, self.filter, self.sort_key, self.descending
+        )
+        self.beginResetModel()
+        self._ids = ids or []
+        self._pages.clear()
+        self.endResetModel()
+
+    def forget(self) -> None:
+        """Drop every row read from the database (the idle lock); ``reload`` reads again."""
+        self.beginResetModel()
+        self._ids = []
+        self._pages.clear()
+        self.endResetModel()
+
+    def set_filter(self, flt: CaseFilter) -> None:
+        self.filter = flt
+        self.reload()
+
+    def row_at(self, row: int) -> ListRow | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        page_number = row // self.PAGE_SIZE
+        page = self._pages.get(page_number)
+        if page is None:
+            start = page_number * self.PAGE_SIZE
+            page = case_view.list_rows(self._ctx, self._ids[start : start + self.PAGE_SIZE])
+            self._pages[page_number] = page
+            while len(self._pages) > self.MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_number)
+        offset = row % self.PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    def row_of_ref(self, ref: str) -> int | None:
+        for number in range(len(self._ids)):
+            row = self.row_at(number)
+            if row and row.ref == ref:
+                return number
+        return None
+
+    # -- Qt model interface ---------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section][1]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        key = self.COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, key)
+        if role == REF_ROLE:
+            return row.ref
+        state = row.deadline_state
+        if role == Qt.ItemDataRole.BackgroundRole and key == "next_due" and state:
+            return STATE_COLOURS.get(state)
+        if role == Qt.ItemDataRole.ForegroundRole and key == "next_due" and state:
+            return STATE_TEXT_COLOURS.get(state)
+        if role == Qt.ItemDataRole.FontRole and state is DeadlineState.OVERDUE:
+            font = QFont()
+            font.setBold(key == "next_due")
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and key == "next_due" and row.next_due:
+            return f"{deadline_label(row.next_due_kind)}: {fmt_date(row.next_due)} " + (
+                f"({STATE_LABELS[state]})" if state else ""
+            )
+        return None
+
+    @staticmethod
+    def _display(row: ListRow, key: str) -> str:
+        if key == "received":
+            return fmt_date(row.received)
+        if key == "status":
+            return status_label(row.status)
+        if key == "next_due":
+            if not row.next_due:
+                return ""
+            return f"{fmt_date(row.next_due)} · {SHORT_KIND.get(row.next_due_kind, '')}"
+        return str(getattr(row, key))
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_key = self.COLUMNS[column][0]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+
+class CaseListPanel(QWidget):
+    """Search box, filters and the table; Enter or double-click opens a case."""
+
+    open_case = Signal(str)
+    SEARCH_DELAY_MS = 200
+    POLL_MS = 5000
+
+    def __init__(self, ctx: Context, parent=None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self.model = CaseListModel(ctx, self)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("caseSearch")
+        self.search.setPlaceholderText(
+            "Zoeken op zaaknummer, naam, postcode, onderwerp of omschrijving…"
+        )
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        self.status.setObjectName("statusFilter")
+        self.status.addItem("Alle statussen", None)
+        for status in Status:
+            self.status.addItem(status.label, status.value)
+        self.category = QComboBox()
+        self.category.setObjectName("categoryFilter")
+        self.category.addItem("Alle categorieën", None)
+        for category_id, name in call_service(self, case_view.category_choices, ctx) or []:
+            self.category.addItem(name, category_id)
+        self.mine = QCheckBox("Alleen &mijn zaken")
+        self.mine.setObjectName("mineFilter")
+        self.overdue = QCheckBox("Alleen &verlopen termijnen")
+        self.overdue.setObjectName("overdueFilter")
+        self.count = QLabel()
+        self.count.setObjectName("caseCount")
+
+        self.table = QTableView()
+        self.table.setObjectName("caseTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((110, 90, 180, 290, 170, 190, 200, 140)):
+            self.table.setColumnWidth(column, width)
+        # "activated" is Enter on the current row and a double-click, on every platform.
+        self.table.activated.connect(self._open_index)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.status, 1)
+        filters.addWidget(self.category, 1)
+        filters.addWidget(self.mine)
+        filters.addWidget(self.overdue)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(self.SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._search_and_focus)
+        for combo in (self.status, self.category):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        for box in (self.mine, self.overdue):
+            box.toggled.connect(self.apply_filter)
+        self.model.modelReset.connect(self._update_count)
+
+        # Another PC may change the same database file: look for changes now and then.
+        self._stamp = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self.refresh_if_changed)
+        self._poll.start()
+        if not self.restore_layout():
+            header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)  # newest first
+        # Enabling sorting sorts once by the indicator: this is the first (and only) load.
+        self.table.setSortingEnabled(True)
+        self._stamp = call_service(self, case_view.data_stamp, ctx)
+        self._update_count()
+
+    # -- behaviour ------------------------------------------------------------------------
+    def current_filter(self) -> CaseFilter:
+        return CaseFilter(
+            search=self.search.text(),
+            status=self.status.currentData(),
+            mine=self.mine.isChecked(),
+            overdue=self.overdue.isChecked(),
+            category_id=self.category.currentData(),
+        )
+
+    def apply_filter(self) -> None:
+        self._search_timer.stop()
+        self.model.set_filter(self.current_filter())
+        self._stamp = call_service(self, case_view.data_stamp, self._ctx)
+
+    def refresh(self) -> None:
+        """Reload, keeping the selected case selected."""
+        self._poll.start()
+        selected = self.selected_ref()
+        self.model.reload()
+        self._stamp = call_service(self, case_view.data_stamp, self._ctx)
+        if selected:
+            self.select_ref(selected)
+
+    def forget(self) -> None:
+        """The idle lock: show nothing from the database until ``refresh``."""
+        self._poll.stop()
+        self._search_timer.stop()
+        self.model.forget()
+
+    def refresh_if_changed(self) -> None:
+        try:
+            stamp = case_view.data_stamp(self._ctx)
+        except Exception:  # noqa: BLE001 - a busy or unreachable share: try again later
+            return
+        if stamp != self._stamp:
+            self.refresh()
+
+    def selected_ref(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(REF_ROLE) if index.isValid() else None
+
+    def select_ref(self, ref: str) -> None:
+        row = self.model.row_of_ref(ref) if self.model.rowCount() <= 2000 else None
+        if row is not None:
+            self.table.selectRow(row)
+
+    def _search_and_focus(self) -> None:
+        self.apply_filter()
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _open_index(self, index) -> None:
+        ref = index.data(REF_ROLE)
+        if ref:
+            self.open_case.emit(ref)
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        self.count.setText("1 zaak" if count == 1 else f"{count:,} zaken".replace(",", "."))
+
+    # -- remembered layout ----------------------------------------------------------------
+    def save_layout(self) -> None:
+        prefs = preferences()
+        prefs.setValue("caselist/header", self.table.horizontalHeader().saveState())
+
+    def restore_layout(self) -> bool:
+        state = preferences().value("caselist/header")
+        return state is not None and self.table.horizontalHeader().restoreState(state)

@@ -1,0 +1,1 @@
+"""The intake wizard for a new complaint."""

@@ -1,0 +1,1 @@
+"""Writing, previewing and viewing letters."""

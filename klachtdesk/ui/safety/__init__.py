@@ -1,0 +1,1 @@
+"""Audit log, privacy, backups and restore windows."""

@@ -1,0 +1,1 @@
+"""Getting in: first start, login and the idle lock."""

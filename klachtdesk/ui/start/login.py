@@ -1,0 +1,219 @@
+"""Logging in: database file, user name and password, with a growing wait after mistakes.
+
+"Wachtwoord vergeten?" explains what to do and lets a beheerder use the recovery code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.paths import default_database
+from klachtdesk.services.admin import setup
+from klachtdesk.services.context import Context
+from klachtdesk.services.safety import restore
+from klachtdesk.ui.admin.password_dialogs import RecoveryDialog
+from klachtdesk.ui.common import preferences, show_error
+from klachtdesk.ui.safety.restore_dialog import RestoreDialog, remembered_folder, restored_text
+
+ERROR_STYLE = "color: #842029;"
+GOOD_STYLE = "color: #0f5132;"
+
+
+class LoginDialog(QDialog):
+    """Asks for the database, user name and password; ``context`` holds the result."""
+
+    def __init__(self, database: Path | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("KlachtDesk — aanmelden")
+        self.context: Context | None = None
+        self.recovery_dialog: RecoveryDialog | None = None
+        self.throttle = setup.LoginThrottle()
+        prefs = preferences()
+
+        self.database = QComboBox()
+        self.database.setObjectName("databaseChoice")
+        self.database.setEditable(True)
+        self.database.setMinimumWidth(380)
+        recent = [str(database)] if database else []
+        recent += [p for p in (prefs.value("login/recent") or []) if p not in recent]
+        if not recent:
+            recent = [str(default_database())]
+        self.database.addItems(recent)
+        browse = QPushButton("&Bladeren…")
+        browse.setObjectName("browseDatabase")
+        browse.clicked.connect(self._browse)
+        browse.setAutoDefault(False)
+        self.username = QLineEdit(prefs.value("login/user", "") or "")
+        self.username.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setObjectName("loginMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        forgot = QPushButton("Wachtwoord &vergeten?")
+        forgot.setObjectName("forgotPassword")
+        forgot.setFlat(True)
+        forgot.setAutoDefault(False)  # Enter in the password field logs in
+        forgot.clicked.connect(self.open_recovery)
+        self.restore_button = QPushButton("Back-up &terugzetten…")
+        self.restore_button.setObjectName("offerRestore")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.clicked.connect(self.open_restore)
+        self.restore_button.setVisible(False)  # offered when the database will not open
+        self.restore_dialog: RestoreDialog | None = None
+        self._replace_offered = False
+
+        row = QHBoxLayout()
+        row.addWidget(self.database, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        database_label = QLabel("&Database:")
+        database_label.setBuddy(self.database)
+        form.addRow(database_label, row)
+        form.addRow("&Gebruikersnaam:", self.username)
+        form.addRow("&Wachtwoord:", self.password)
+        self.buttons = QDialogButtonBox()
+        self.login_button = self.buttons.addButton("&Aanmelden", QDialogButtonBox.AcceptRole)
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setDefault(True)
+        cancel = self.buttons.addButton("Annuleren", QDialogButtonBox.RejectRole)
+        cancel.setObjectName("cancelButton")
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        title = QLabel("<h2>KlachtDesk</h2>Meld u aan met uw eigen gebruikersnaam en wachtwoord.")
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        bottom = QHBoxLayout()
+        bottom.addWidget(forgot)
+        bottom.addWidget(self.restore_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+        (self.password if self.username.text() else self.username).setFocus()
+
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self._wait = 0
+
+    def try_login(self) -> None:
+        if self._wait:
+            return
+        path = Path(self.database.currentText().strip())
+        try:
+            self.context = setup.unlock(path, self.username.text(), self.password.text())
+        except KlachtDeskError as error:
+            self.password.clear()
+            self.password.setFocus()
+            damaged = restore.restore_may_help(error)
+            wait = 0 if damaged else self.throttle.failed()
+            self.message.setStyleSheet(ERROR_STYLE)
+            self.message.setText(str(error))
+            self.restore_button.setVisible(damaged)
+            self._replace_offered = restore.replacing_is_safe(error)
+            if self._replace_offered:
+                self.message.setText(
+                    f"{error}\nGebruik daarvoor de knop 'Back-up terugzetten…' hieronder."
+                )
+            elif damaged:
+                self.message.setText(
+                    f"{error}\nKunt u KlachtDesk nu niet bijwerken, dan kunt u met 'Back-up "
+                    "terugzetten…' een back-up als nieuw bestand terugzetten."
+                )
+            if wait:
+                self._start_wait(wait)
+            return
+        except Exception as error:  # noqa: BLE001 - a calm dialog, never a traceback
+            show_error(self, error)
+            return
+        self.throttle.succeeded()
+        prefs = preferences()
+        prefs.setValue("login/user", self.context.actor.username)
+        recent = [str(path)] + [p for p in (prefs.value("login/recent") or []) if p != str(path)]
+        prefs.setValue("login/recent", recent[:5])
+        self.accept()
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait = seconds
+        self.login_button.setEnabled(False)
+        self._tick(first=True)
+        self._countdown.start()
+
+    def _tick(self, first: bool = False) -> None:
+        if not first:
+            self._wait -= 1
+        if self._wait <= 0:
+            self._wait = 0
+            self._countdown.stop()
+            self.login_button.setEnabled(True)
+            self.message.setText(self.message.text().split("\n")[0])
+            return
+        first_line = self.message.text().split("\n")[0]
+        self.message.setText(
+            f"{first_line}\nTe vaak een onjuist wachtwoord: wacht nog {self._wait} seconden."
+        )
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Database kiezen", self.database.currentText(), "KlachtDesk-database (*.kdb)"
+        )
+        if path:
+            self.database.setCurrentText(path)
+
+    def open_restore(self) -> None:
+        """The database will not open: put the newest good back-up in its place."""
+        path = Path(self.database.currentText().strip())
+        dialog = RestoreDialog(
+            path, remembered_folder(path), self.username.text().strip(), parent=self
+        )
+        # A damaged file is moved aside; a newer database is left alone (other PCs use it).
+        dialog.overwrite.setChecked(self._replace_offered and not dialog.overwrite.isHidden())
+        self.restore_dialog = dialog
+        dialog.accepted.connect(self._restored)
+        dialog.open()
+
+    def _restored(self) -> None:
+        result = self.restore_dialog.restored
+        self.database.setCurrentText(str(result.database))
+        self.restore_button.setVisible(False)
+        self.password.clear()
+        self.password.setFocus()
+        self.message.setStyleSheet(GOOD_STYLE)
+        self.message.setText(restored_text(result) + " Meld u nu aan.")
+
+    def open_recovery(self) -> None:
+        """Explain the forgotten password; a beheerder can use the recovery code there."""
+        path = Path(self.database.currentText().strip())
+        self.recovery_dialog = RecoveryDialog(path, self, self.username.text().strip())
+        self.recovery_dialog.accepted.connect(self._recovered)
+        self.recovery_dialog.open()
+
+    def _recovered(self) -> None:
+        dialog = self.recovery_dialog
+        self.username.setText(dialog.username or "")
+        self.password.clear()
+        self.password.setFocus()
+        self.throttle.succeeded()
+        self.message.setStyleSheet(GOOD_STYLE)
+        self.message.setText(
+            "Uw nieuwe wachtwoord is ingesteld. Meld u nu aan met het nieuwe wachtwoord."
+        )
