@@ -16,6 +16,7 @@ from klachtdesk.services.context import Context  # noqa: E402
 from klachtdesk.storage import keyslots  # noqa: E402
 
 TODAY = date(2026, 11, 25)
+APPEAL_GROUNDS = "De klager vindt de geboden oplossing onvoldoende."
 PASSWORD = "correct-paard-batterij"
 ROLE_USERS = {
     "balie": ("Bea Balie", "balie"),

@@ -9,6 +9,15 @@ from dataclasses import dataclass
 from klachtdesk.domain.calendar import Term, TermUnit
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.states import ProcedureFlags
+from klachtdesk.domain.values import NotAdmissibleReason, Relation
+
+# Fields added after the first release: a stored version without them gets these values
+# (what the shipped presets and the law said before the field existed).
+_LATER_FIELDS = {
+    "max_extension": {"amount": 4, "unit": "weken"},
+    "entitled_relations": (),
+}
+_TERMS = ("acknowledgement_term", "decision_term", "appeal_term", "max_extension")
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,11 @@ class Procedure:
     evaluations_per_year: int
     apply_atw: bool
     mention_huurcommissie: bool
+    # The longest an extension may add to the first decision deadline without the
+    # complainant's recorded consent (Awb 9:11 lid 2: "ten hoogste vier weken").
+    max_extension: Term = Term(4, TermUnit.WEKEN)
+    # Who may complain (Livable: "een bewoner of pand eigenaar"); empty: anyone.
+    entitled_relations: tuple[Relation, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -44,6 +58,32 @@ class Procedure:
             raise ValidationError("termijn heroverweging", "geef de termijn voor heroverweging op.")
         if not 1 <= self.evaluations_per_year <= 12:
             raise ValidationError("evaluaties per jaar", "kies een aantal van 1 tot en met 12.")
+        try:
+            relations = tuple(Relation(r) for r in self.entitled_relations)
+        except ValueError:
+            raise ValidationError(
+                "klachtgerechtigd", "kies uit: " + ", ".join(r.value for r in Relation)
+            ) from None
+        object.__setattr__(self, "entitled_relations", relations)
+
+    @property
+    def refusal_grounds(self) -> tuple[NotAdmissibleReason, ...]:
+        """The grounds on which this procedure refuses a complaint: only these are offered,
+        accepted by the services and cited in letters."""
+        grounds = []
+        if self.must_discuss_with_employee_first:
+            grounds.append(NotAdmissibleReason.NOT_DISCUSSED)
+        if self.refuse_repeat_without_new_facts:
+            grounds.append(NotAdmissibleReason.REPEAT)
+        if self.entitled_relations:
+            grounds.append(NotAdmissibleReason.NOT_ENTITLED)
+        grounds.append(NotAdmissibleReason.ANONYMOUS)
+        if self.refuse_older_than_one_year:
+            grounds.append(NotAdmissibleReason.OLDER_THAN_YEAR)
+        if self.mention_huurcommissie:
+            grounds.append(NotAdmissibleReason.OTHER_BODY)
+        grounds.append(NotAdmissibleReason.OTHER)
+        return tuple(grounds)
 
     @property
     def flags(self) -> ProcedureFlags:
@@ -51,16 +91,18 @@ class Procedure:
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
-        for name in ("acknowledgement_term", "decision_term", "appeal_term"):
+        for name in _TERMS:
             term = getattr(self, name)
             data[name] = term.to_dict() if term else None
+        data["entitled_relations"] = [r.value for r in self.entitled_relations]
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Procedure:
-        values = dict(data)
-        for name in ("acknowledgement_term", "decision_term", "appeal_term"):
+        values = {**_LATER_FIELDS, **data}
+        for name in _TERMS:
             values[name] = Term.from_dict(values[name]) if values.get(name) else None
+        values["entitled_relations"] = tuple(values.get("entitled_relations") or ())
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
 
@@ -102,6 +144,7 @@ PRESETS: dict[str, Procedure] = {
         evaluations_per_year=2,
         apply_atw=True,
         mention_huurcommissie=False,
+        entitled_relations=(Relation.HUURDER, Relation.BEWONER, Relation.EIGENAAR),
     ),
 }
 

@@ -77,6 +77,7 @@ class Activity(StrEnum):
     BIJLAGE = "bijlage"
     BRIEF = "brief"
     GEGEVENS_WIJZIGEN = "gegevens_wijzigen"
+    ONAFHANKELIJKHEID = "onafhankelijkheid"  # why a name-alike colleague may still handle it
 
 
 ACTION_LABELS = {
@@ -104,6 +105,7 @@ ACTIVITY_LABELS = {
     Activity.BIJLAGE: "Bijlage toegevoegd",
     Activity.BRIEF: "Brief",
     Activity.GEGEVENS_WIJZIGEN: "Gegevens gewijzigd",
+    Activity.ONAFHANKELIJKHEID: "Onafhankelijkheid toegelicht",
 }
 
 
@@ -190,6 +192,7 @@ ACTIVITY_ROLES: dict[Activity, frozenset[Role]] = {
     Activity.BIJLAGE: frozenset({Role.COORDINATOR, Role.MANAGER, Role.BALIE}),
     Activity.BRIEF: frozenset({Role.COORDINATOR, Role.MANAGER, Role.DIRECTEUR, Role.BALIE}),
     Activity.GEGEVENS_WIJZIGEN: frozenset({Role.COORDINATOR, Role.BALIE}),
+    Activity.ONAFHANKELIJKHEID: frozenset({Role.COORDINATOR}),
 }
 
 # Registering a new complaint; importing a web-form export is also an administrator's job.
@@ -210,6 +213,9 @@ ACTIVITY_STATES: dict[Activity, frozenset[Status]] = {
     Activity.BIJLAGE: frozenset(Status) - {Status.GESLOTEN},
     Activity.BRIEF: frozenset(Status),
     Activity.GEGEVENS_WIJZIGEN: frozenset(Status) - {Status.GESLOTEN},
+    Activity.ONAFHANKELIJKHEID: frozenset(
+        {Status.ONTVANGEN, Status.IN_BEHANDELING, Status.HEROVERWEGING}
+    ),
 }
 
 

@@ -11,7 +11,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from klachtdesk.domain.errors import ValidationError
-from klachtdesk.domain.values import Channel, Salutation
+from klachtdesk.domain.values import Channel, Relation, Salutation
 
 MAX_NAME = 200
 MAX_SUBJECT = 200
@@ -223,6 +223,10 @@ class ComplaintInput:
     department: str = ""
     discussed_with_employee: bool | None = None
     expectation: str = ""
+    relation: Relation | None = None  # the complainant's relation to the home (who may complain)
+    repeat: bool | None = None  # the complainant says it was handled before
+    earlier_ref: str = ""
+    new_facts: str = ""  # the new facts or circumstances the complainant brings, if any
 
     @classmethod
     def validated(cls, data: dict, today: date) -> ComplaintInput:
@@ -241,6 +245,20 @@ class ComplaintInput:
         discussed = data.get("discussed_with_employee")
         if discussed is not None and not isinstance(discussed, bool):
             raise ValidationError("besproken met medewerker", "verwacht ja of nee (true/false).")
+        repeat = data.get("repeat")
+        if repeat is not None and not isinstance(repeat, bool):
+            raise ValidationError("eerder behandeld", "verwacht ja of nee (true/false).")
+        relation = data.get("relation")
+        if relation not in (None, ""):
+            try:
+                relation = Relation(str(relation).strip().lower())
+            except ValueError:
+                options = ", ".join(r.value for r in Relation)
+                raise ValidationError(
+                    "relatie tot de woning", f"'{relation}' is onbekend (kies uit: {options})."
+                ) from None
+        else:
+            relation = None
         return cls(
             received=received,
             channel=channel,
@@ -255,5 +273,11 @@ class ComplaintInput:
             discussed_with_employee=discussed,
             expectation=clean_text(
                 data.get("expectation"), "verwachting", max_length=MAX_TEXT, multiline=True
+            ),
+            relation=relation,
+            repeat=repeat,
+            earlier_ref=clean_text(data.get("earlier_ref"), "eerdere zaak", max_length=MAX_LINE),
+            new_facts=clean_text(
+                data.get("new_facts"), "nieuwe feiten", max_length=MAX_TEXT, multiline=True
             ),
         )

@@ -49,9 +49,15 @@ class LetterChannel(StrEnum):
 
 
 class NotAdmissibleReason(StrEnum):
+    """Grounds for not taking a complaint into treatment; which ones apply is decided by the
+    case's procedure version (``Procedure.refusal_grounds``)."""
+
     NOT_DISCUSSED = "niet_besproken"
     REPEAT = "herhaling"
+    NOT_ENTITLED = "niet_klachtgerechtigd"
+    ANONYMOUS = "anoniem"
     OLDER_THAN_YEAR = "ouder_dan_jaar"
+    OTHER_BODY = "andere_instantie"
     OTHER = "anders"
 
     @property
@@ -59,8 +65,29 @@ class NotAdmissibleReason(StrEnum):
         return {
             NotAdmissibleReason.NOT_DISCUSSED: "Niet eerst besproken met de medewerker",
             NotAdmissibleReason.REPEAT: "Eerder behandeld, geen nieuwe feiten",
+            NotAdmissibleReason.NOT_ENTITLED: "Klager is niet klachtgerechtigd",
+            NotAdmissibleReason.ANONYMOUS: "Anonieme klacht",
             NotAdmissibleReason.OLDER_THAN_YEAR: "Gedraging langer dan een jaar geleden",
+            NotAdmissibleReason.OTHER_BODY: "Zaak voor de Huurcommissie of de rechter",
             NotAdmissibleReason.OTHER: "Andere reden",
+        }[self]
+
+
+class Relation(StrEnum):
+    """The complainant's relation to the home or building the complaint is about."""
+
+    HUURDER = "huurder"
+    BEWONER = "bewoner"
+    EIGENAAR = "eigenaar"
+    ANDERS = "anders"
+
+    @property
+    def label(self) -> str:
+        return {
+            Relation.HUURDER: "Huurder",
+            Relation.BEWONER: "Bewoner",
+            Relation.EIGENAAR: "Eigenaar",
+            Relation.ANDERS: "Anders (bijvoorbeeld buurtbewoner of bezoeker)",
         }[self]
 
 

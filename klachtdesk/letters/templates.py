@@ -48,7 +48,9 @@ __all__ = [
 class LetterType:
     key: str
     label: str
-    answers: DeadlineKind | None  # the deadline a sent letter of this type meets
+    # the deadlines a sent letter of this type answers, when they are still open: a decision
+    # letter also answers an acknowledgement and an extension notice still owed
+    answers: tuple[DeadlineKind, ...]
     purpose: str  # what the letter is for, shown to whoever edits the template
 
 
@@ -58,49 +60,53 @@ LETTER_TYPES: dict[str, LetterType] = {
         LetterType(
             "ontvangstbevestiging",
             "Ontvangstbevestiging",
-            DeadlineKind.ONTVANGSTBEVESTIGING,
+            (DeadlineKind.ONTVANGSTBEVESTIGING,),
             "Bevestigt de ontvangst: wie de klacht behandelt en wanneer uiterlijk de reactie komt.",
         ),
         LetterType(
             "niet_ontvankelijk",
             "Niet-ontvankelijkverklaring",
-            DeadlineKind.UITSPRAAK,
+            (DeadlineKind.ONTVANGSTBEVESTIGING,),
             "Legt uit waarom de klacht niet in behandeling wordt genomen.",
         ),
         LetterType(
             "doorverwijzing",
             "Doorverwijzing",
-            DeadlineKind.UITSPRAAK,
+            (DeadlineKind.ONTVANGSTBEVESTIGING,),
             "Het is een melding, geen klacht: naar welk formulier of welke afdeling.",
         ),
         LetterType(
             "uitnodiging_hoorgesprek",
             "Uitnodiging hoorgesprek",
-            None,
+            (),
             "Nodigt de klager uit voor een gesprek over de klacht.",
         ),
         LetterType(
             "verlenging",
             "Verlenging van de termijn",
-            None,
+            (DeadlineKind.VERLENGINGSBERICHT,),
             "Meldt vóór het einde van de termijn de nieuwe datum en de reden.",
         ),
         LetterType(
             "uitspraak",
             "Uitspraak",
-            DeadlineKind.UITSPRAAK,
+            (
+                DeadlineKind.UITSPRAAK,
+                DeadlineKind.ONTVANGSTBEVESTIGING,
+                DeadlineKind.VERLENGINGSBERICHT,
+            ),
             "Het oordeel, de motivering, de oplossing en wat de klager daarna kan doen.",
         ),
         LetterType(
             "tevredenheidsvraag",
             "Tevredenheidsvraag",
-            None,
+            (),
             "Vraagt of de klacht naar tevredenheid is afgehandeld.",
         ),
         LetterType(
             "reactie_directeur",
             "Reactie directeur-bestuurder",
-            DeadlineKind.HEROVERWEGING,
+            (DeadlineKind.HEROVERWEGING,),
             "De reactie op het verzoek om heroverweging, met de weg naar de geschillencommissie.",
         ),
     )

@@ -226,7 +226,7 @@ class Evaluation:
                         prev.acknowledgements,
                     ),
                     *deadline(
-                        "Beslissingen op tijd (uitspraak, niet-ontvankelijk of doorverwijzing)",
+                        "Uitspraken op tijd (brief met de uitspraak binnen de termijn verzonden)",
                         cur.decisions_on_time,
                         prev.decisions_on_time,
                     ),

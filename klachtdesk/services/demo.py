@@ -10,7 +10,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from klachtdesk.domain.calendar import DeadlineCalendar
-from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
@@ -315,6 +314,17 @@ def _fill(
     return DemoResult(path, recovery_code, cases, users)
 
 
+def _send(rng: random.Random, actor: Context, ref: str, letter: str, day: date, today: date):
+    """Most letters go out within a few days of what they announce; returns whether it did."""
+    sent = day + timedelta(days=rng.choice([0, 1, 1, 2, 3, 6]))
+    if sent > today or rng.random() > 0.95:
+        return False
+    case_activities.mark_letter_sent(
+        _as(actor, sent, rng), ref, letter, sent, rng.choice(["post", "post", "email"])
+    )
+    return True
+
+
 def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: int, total: int):
     # Spread receipt over the last 14 months, newest cases still open.
     age = int((total - n) / total * 420) + rng.randint(0, 6)
@@ -327,16 +337,7 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
     ref = cases.register(_as(clerk, received, rng), _complaint(rng, received, discussed))
     if n >= total * 0.96:
         return  # the newest complaints wait for triage
-    acknowledged = received + timedelta(days=rng.randint(1, 5))
-    if acknowledged <= today and rng.random() < 0.93:
-        case_activities.mark_letter_sent(
-            _as(clerk, acknowledged, rng),
-            ref,
-            "ontvangstbevestiging",
-            acknowledged,
-            rng.choice(["post", "email"]),
-            DeadlineKind.ONTVANGSTBEVESTIGING,
-        )
+    _send(rng, clerk, ref, "ontvangstbevestiging", received + timedelta(days=1), today)
 
     def step(days: int) -> date | None:
         day = received + timedelta(days=days)
@@ -353,7 +354,8 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
             Action.DOORVERWIJZEN,
             referral_to="het reparatieformulier op de website (afdeling Onderhoud)",
         )
-        return _maybe_close(rng, coord, ref, day, today)
+        sent = _send(rng, coord, ref, "doorverwijzing", day, today)
+        return _maybe_close(rng, coord, ref, day, today, sent)
     if not discussed or roll < 0.12:
         cases.perform(
             _as(coord, day, rng),
@@ -362,7 +364,8 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
             reason="niet_besproken" if not discussed else "anders",
             note="De klacht is eerder behandeld; er zijn geen nieuwe feiten.",
         )
-        return _maybe_close(rng, coord, ref, day, today)
+        sent = _send(rng, coord, ref, "niet_ontvankelijk", day, today)
+        return _maybe_close(rng, coord, ref, day, today, sent)
     if roll < 0.15:
         cases.perform(
             _as(clerk, day, rng),
@@ -370,7 +373,7 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
             Action.INTREKKEN,
             note="De klager belde dat het probleem inmiddels is opgelost.",
         )
-        return _maybe_close(rng, coord, ref, day, today)
+        return _maybe_close(rng, coord, ref, day, today, True)
     cases.perform(_as(coord, day, rng), ref, Action.TRIAGE_KLACHT, handler="coordinator")
     day = step(rng.randint(6, 14))
     if day is None:
@@ -382,6 +385,13 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
         "Telefonisch gesproken met de klager; de klacht is toegelicht.",
         held_on=day,
     )
+    if rng.random() < 0.5:
+        case_activities.record(
+            _as(coord, day, rng),
+            ref,
+            Activity.VERKLARING_MEDEWERKER,
+            "De medewerker heeft de gang van zaken schriftelijk toegelicht.",
+        )
     if rng.random() < 0.2:
         extension_day = received + timedelta(days=20)
         if extension_day <= today:
@@ -391,6 +401,7 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
                 _CALENDAR.add_working_days(received + timedelta(days=40), 1),
                 "Wij wachten op het rapport van de aannemer.",
             )
+            _send(rng, coord, ref, "verlenging", extension_day, today)
     day = step(rng.randint(15, 45))
     if day is None:
         return
@@ -403,12 +414,21 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
         motivation="Na het gesprek met de klager en de betrokken medewerker zijn wij "
         "tot dit oordeel gekomen.",
         solution="Wij voeren de reparatie binnen twee weken uit." if outcome != "ongegrond" else "",
+        decided_on=day,
     )
-    if rng.random() < 0.15:
+    sent = _send(rng, manager, ref, "uitspraak", day, today)
+    if sent and rng.random() < 0.15:
         day = step((day - received).days + rng.randint(3, 10))
         if day is None:
             return
-        cases.perform(_as(coord, day, rng), ref, Action.BEROEP, received=day)
+        cases.perform(
+            _as(coord, day, rng),
+            ref,
+            Action.BEROEP,
+            received=day,
+            grounds="De klager vindt de geboden oplossing onvoldoende en vraagt om "
+            "heroverweging door de directeur-bestuurder.",
+        )
         day = step((day - received).days + rng.randint(5, 13))
         if day is None:
             return
@@ -418,17 +438,19 @@ def _demo_case(rng: random.Random, actors: dict[str, Context], today: date, n: i
             Action.UITSPRAAK_DIRECTEUR,
             outcome=rng.choice(["ongegrond", "deels_gegrond"]),
             motivation="Ik heb de klacht opnieuw bekeken en kom tot dit oordeel.",
+            decided_on=day,
         )
-        if rng.random() < 0.3:
+        sent = _send(rng, director, ref, "reactie_directeur", day, today)
+        if sent and rng.random() < 0.3:
             day = step((day - received).days + rng.randint(10, 30))
             if day is None:
                 return
             cases.perform(_as(coord, day, rng), ref, Action.GESCHIL, submitted=day)
             return
-    _maybe_close(rng, coord, ref, day, today)
+    _maybe_close(rng, coord, ref, day, today, sent)
 
 
-def _maybe_close(rng, coord, ref, day, today):
+def _maybe_close(rng, coord, ref, day, today, letter_sent: bool):
     close = day + timedelta(days=rng.randint(5, 30))
-    if close <= today - timedelta(days=30) and rng.random() < 0.75:
+    if letter_sent and close <= today - timedelta(days=30) and rng.random() < 0.75:
         cases.perform(_as(coord, close, rng), ref, Action.SLUITEN)

@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from klachtdesk.domain.calendar import DeadlineCalendar
-from klachtdesk.domain.deadlines import DeadlineKind
+from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import OPEN_STATES, Action, Status
@@ -308,24 +308,17 @@ def _deadline_figures(
 ) -> dict[str, DeadlineFigures]:
     """On time, late and still running, per kind, for the active deadlines due in the period.
 
-    An unmet deadline of a complaint withdrawn on or before its last day asks for nothing.
+    A deadline is met when the answer was *sent* in time (SPEC §4); one that lapsed (the
+    complaint was refused, referred or withdrawn before its day) asks for nothing and is not
+    counted. Open deadlines past their day count as late.
     """
-    withdrawn_on = (
-        select(func.min(func.date(Event.at)))
-        .where(Event.case_id == Deadline.case_id, Event.kind == Action.INTREKKEN.value)
-        .scalar_subquery()
-    )
-    unmet = Deadline.met_on.is_(None)
-    on_time = and_(Deadline.met_on.is_not(None), Deadline.met_on <= Deadline.due)
+    state = Deadline.state
+    on_time = state == DeadlineState.MET.value
     late = or_(
-        Deadline.met_on > Deadline.due,
-        and_(
-            unmet,
-            Deadline.due < today,
-            or_(withdrawn_on.is_(None), withdrawn_on > func.date(Deadline.due)),
-        ),
+        state == DeadlineState.MISSED.value,
+        and_(state == DeadlineState.OPEN.value, Deadline.due < today),
     )
-    pending = and_(unmet, Deadline.due >= today)
+    pending = and_(state == DeadlineState.OPEN.value, Deadline.due >= today)
 
     def total(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

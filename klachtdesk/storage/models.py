@@ -160,6 +160,15 @@ class Case(Base):
     director_motivation: Mapped[str] = mapped_column(Text, default="")
     director_decided_on: Mapped[date | None] = mapped_column(Date)
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    satisfaction_unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    complainant_relation: Mapped[str] = mapped_column(String(20), default="")
+    repeat_claimed: Mapped[bool | None] = mapped_column(Boolean)
+    earlier_ref: Mapped[str] = mapped_column(String(200), default="")
+    new_facts: Mapped[str] = mapped_column(Text, default="")
+    appeal_grounds: Mapped[str] = mapped_column(Text, default="")
+    # why the coordinator accepted a handler or decision-maker whose name matches the
+    # employee the complaint is about (SPEC §2 independence), '' when none was needed
+    independence_note: Mapped[str] = mapped_column(Text, default="")
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -185,12 +194,18 @@ class Case(Base):
 
 
 class Deadline(Base):
-    """A deadline of a case. An extension supersedes the active row; history stays."""
+    """A deadline of a case. An extension supersedes the active row; history stays.
+
+    ``state`` is the deadline's life (domain.deadlines.DeadlineState): open until the answer
+    is sent (``met_on``) or the case no longer asks for it; ``settled_on``/``settled_by`` say
+    when and what settled it.
+    """
 
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_open", "active", "met_on", "due"),
         Index("ix_deadlines_due", "due"),
+        Index("ix_deadlines_state_due", "state", "due"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -201,6 +216,9 @@ class Deadline(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     met_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    settled_on: Mapped[date | None] = mapped_column(Date)
+    settled_by: Mapped[str] = mapped_column(Text, default="")
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -9,7 +9,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from klachtdesk.domain.states import FINISHED_STATES
 from klachtdesk.storage.models import Case, Category, Complainant, Deadline, User
 
 
@@ -75,11 +74,7 @@ def case_rows(session: Session, status: str | None = None) -> list[CaseRow]:
             handler=row[8] or "",
             version=row[9],
             deadlines={d.kind: d.due for d in deadlines.get(row[0], [])},
-            open_deadlines=(
-                {}
-                if row[2] in FINISHED_STATES
-                else {d.kind: d.due for d in deadlines.get(row[0], []) if d.met_on is None}
-            ),
+            open_deadlines={d.kind: d.due for d in deadlines.get(row[0], []) if d.state == "open"},
         )
         for row in rows
     ]

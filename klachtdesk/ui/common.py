@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox, QTableWidgetItem, QWidget
 
-from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
+from klachtdesk.domain.deadlines import DeadlineKind, Urgency
 from klachtdesk.domain.errors import ConflictError, KlachtDeskError
 from klachtdesk.domain.states import Status
 
@@ -19,22 +19,24 @@ T = TypeVar("T")
 # Deadline colours: calm, readable on white, and distinguishable without colour too
 # (the texts say "verlopen" / "binnenkort").
 STATE_COLOURS = {
-    DeadlineState.OVERDUE: QColor("#f8d7da"),
-    DeadlineState.DUE_SOON: QColor("#fff3cd"),
-    DeadlineState.MET: QColor("#d1e7dd"),
-    DeadlineState.MET_LATE: QColor("#e2e3e5"),
+    Urgency.OVERDUE: QColor("#f8d7da"),
+    Urgency.DUE_SOON: QColor("#fff3cd"),
+    Urgency.MET: QColor("#d1e7dd"),
+    Urgency.MISSED: QColor("#e2e3e5"),
 }
 STATE_TEXT_COLOURS = {
-    DeadlineState.OVERDUE: QColor("#842029"),
-    DeadlineState.DUE_SOON: QColor("#664d03"),
-    DeadlineState.MET: QColor("#0f5132"),
+    Urgency.OVERDUE: QColor("#842029"),
+    Urgency.DUE_SOON: QColor("#664d03"),
+    Urgency.MET: QColor("#0f5132"),
 }
 STATE_LABELS = {
-    DeadlineState.OPEN: "open",
-    DeadlineState.DUE_SOON: "binnenkort",
-    DeadlineState.OVERDUE: "verlopen",
-    DeadlineState.MET: "gehaald",
-    DeadlineState.MET_LATE: "te laat gehaald",
+    Urgency.OPEN: "open",
+    Urgency.DUE_SOON: "binnenkort",
+    Urgency.OVERDUE: "verlopen",
+    Urgency.MET: "gehaald",
+    Urgency.MISSED: "gemist",
+    Urgency.LAPSED: "vervallen",
+    Urgency.SUPERSEDED: "vervangen door verlenging",
 }
 
 

@@ -30,7 +30,6 @@ from klachtdesk.services.cases.agenda import (
     Overview,
 )
 from klachtdesk.services.context import Context
-from klachtdesk.services.letters import letters
 from klachtdesk.services.letters.letters import LetterDue
 from klachtdesk.ui.calendar.calendar_month import DUTCH, state_colour, state_text_colour
 from klachtdesk.ui.common import call_service, fmt_date
@@ -74,10 +73,12 @@ def short_stand(item: AgendaItem, today: date) -> str:
 
 def letter_when(letter: LetterDue) -> str:
     """The date column of a letter row: when it is due, or what it announces."""
-    if letter.type == "verlenging" and letter.since is not None:
-        return f"verlengd op {fmt_date(letter.since)}"
+    if letter.letter_id is not None and letter.since is not None:
+        return f"klaar sinds {fmt_date(letter.since)}"
     if letter.due is not None:
         return f"uiterlijk {fmt_date(letter.due)}"
+    if letter.type == "tevredenheidsvraag" and letter.since is not None:
+        return f"uitspraak van {fmt_date(letter.since)}"
     if letter.since is not None:
         return f"besluit van {fmt_date(letter.since)}"
     return ""
@@ -211,7 +212,7 @@ class TodayPanel(QWidget):
         self.sections = {key: Section(key) for key in (OVERDUE, THIS_WEEK, LETTERS, APPEALS)}
         for key, section in self.sections.items():
             if key == LETTERS:
-                section.rows.chosen.connect(self.make_letter)
+                section.rows.chosen.connect(self._letter_chosen)
             else:
                 section.rows.chosen.connect(lambda ref, _type: self.open_case.emit(ref))
         self.grid = QGridLayout()
@@ -241,9 +242,9 @@ class TodayPanel(QWidget):
             f"{greeting(self.ctx.now().hour)}, {first_name} — {written_date(self.ctx.today())}"
         )
         overview = call_service(self, agenda.today_overview, self.ctx)
-        to_send = call_service(self, letters.letters_to_send, self.ctx)
-        if overview is None or to_send is None:
+        if overview is None:
             return
+        to_send = overview.letters
         self.overview, self.letters = overview, to_send
         for index, key in enumerate(overview.order):
             section = self.sections[key]
@@ -272,8 +273,11 @@ class TodayPanel(QWidget):
             tooltip = f"Zaak {item.ref} openen (status: {item.status_label.lower()})"
             if item.explanation:
                 tooltip += f"\n{item.label}: {item.explanation}"
+            if item.note:
+                tooltip += f"\n{item.note[:1].upper()}{item.note[1:]}."
             when = f"{fmt_date(item.due)} · {short_stand(item, today)}"
-            row = [item.ref, item.label, when, item.subject]
+            label = f"{item.label}: {item.note}" if item.note else item.label
+            row = [item.ref, label, when, item.subject]
             section.rows.add_row(item.ref, row, item.state, tooltip)
         section.show_count(len(items), "andere; alle termijnen staan in de kalender.")
 
@@ -282,12 +286,28 @@ class TodayPanel(QWidget):
         section.rows.setRowCount(0)
         for letter in to_send[:ROWS_SHOWN]:
             row = [letter.ref, letter.label, letter_when(letter), letter.subject]
-            tooltip = (
-                f"De brief '{letter.label}' voor zaak {letter.ref} maken "
-                f"(status: {letter.status_label.lower()})"
-            )
-            section.rows.add_row(letter.ref, row, letter.state, tooltip, letter.type)
+            if letter.letter_id is not None:  # made already: the case window records sending
+                tooltip = (
+                    f"Zaak {letter.ref} openen om de verzending van de brief "
+                    f"'{letter.label}' vast te leggen"
+                )
+                kind = ""
+            else:
+                tooltip = (
+                    f"De brief '{letter.label}' voor zaak {letter.ref} maken "
+                    f"(status: {letter.status_label.lower()})"
+                )
+                kind = letter.type
+            if letter.note:
+                tooltip += f"\n{letter.note[:1].upper()}{letter.note[1:]}."
+            section.rows.add_row(letter.ref, row, letter.state, tooltip, kind)
         section.show_count(len(to_send), "andere.")
+
+    def _letter_chosen(self, ref: str, letter_type: str) -> None:
+        if letter_type:
+            self.make_letter(ref, letter_type)
+        else:
+            self.open_case.emit(ref)
 
     def make_letter(self, ref: str, letter_type: str) -> None:
         """Open the letter dialog for this case with this letter type offered first."""

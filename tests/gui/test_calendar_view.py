@@ -10,14 +10,14 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QCalendarWidget, QPushButton, QTableView, QToolButton
 
-from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
+from klachtdesk.domain.deadlines import Urgency
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.ui.calendar import calendar_view
 from klachtdesk.ui.calendar.calendar_view import REF_ROLE, CalendarPanel
 from klachtdesk.ui.common import STATE_COLOURS
-from tests.conftest import TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 
 def at(ctx, day: date):
@@ -69,9 +69,9 @@ def test_month_shows_counts_with_the_worst_colour(org, refs, qtbot):
     assert month.locale().language() == month.locale().Language.Dutch
     assert month.firstDayOfWeek() == Qt.DayOfWeek.Monday
     assert month.count_on(date(2026, 11, 27)) == 2
-    assert month.state_on(date(2026, 11, 27)) is DeadlineState.DUE_SOON
+    assert month.state_on(date(2026, 11, 27)) is Urgency.DUE_SOON
     assert month.count_on(date(2026, 11, 9)) == 1
-    assert month.state_on(date(2026, 11, 9)) is DeadlineState.OVERDUE
+    assert month.state_on(date(2026, 11, 9)) is Urgency.OVERDUE
     assert month.count_on(date(2026, 11, 30)) == 1  # in the grid's last row
     assert month.count_on(date(2026, 11, 26)) == 0
     # What is painted: the overdue badge's colour is on screen.
@@ -79,15 +79,15 @@ def test_month_shows_counts_with_the_worst_colour(org, refs, qtbot):
     colours = {
         image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())
     }
-    assert STATE_COLOURS[DeadlineState.OVERDUE].name() in colours
-    assert STATE_COLOURS[DeadlineState.DUE_SOON].name() in colours
+    assert STATE_COLOURS[Urgency.OVERDUE].name() in colours
+    assert STATE_COLOURS[Urgency.DUE_SOON].name() in colours
 
     # The user goes to December with the calendar's own arrow.
     next_month = month.findChild(QToolButton, "qt_calendar_nextmonth")
     qtbot.mouseClick(next_month, Qt.MouseButton.LeftButton)
     assert month.monthShown() == 12
     assert month.count_on(date(2026, 12, 18)) == 2
-    assert month.state_on(date(2026, 12, 18)) is DeadlineState.OPEN
+    assert month.state_on(date(2026, 12, 18)) is Urgency.OPEN
 
 
 def test_selecting_a_day_lists_its_cases_and_double_click_opens_one(org, refs, qtbot):
@@ -204,7 +204,6 @@ def test_export_writes_the_open_deadlines_of_the_month_without_names(
         "ontvangstbevestiging",
         "2026-11-23",
         "post",
-        DeadlineKind.ONTVANGSTBEVESTIGING,
     )
     panel = make_panel(qtbot, org.coordinator)
     asked = []
@@ -250,7 +249,13 @@ def test_export_of_a_period_without_open_deadlines_says_so(org, refs, qtbot, mon
 def test_a_directeur_only_sees_appeal_cases(org, refs, qtbot):
     cases.perform(org.coordinator, refs["a"], Action.TRIAGE_KLACHT, handler="coordinator")
     cases.perform(org.manager, refs["a"], Action.UITSPRAAK, outcome="ongegrond", motivation="Nee.")
-    cases.perform(org.coordinator, refs["a"], Action.BEROEP, received=TODAY.isoformat())
+    cases.perform(
+        org.coordinator,
+        refs["a"],
+        Action.BEROEP,
+        received=TODAY.isoformat(),
+        grounds=APPEAL_GROUNDS,
+    )
     panel = make_panel(qtbot, org.directeur)
     assert panel.month.count_on(date(2026, 11, 27)) == 1  # only the appeal case
     assert panel.month.count_on(date(2026, 11, 9)) == 0

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QTreeWidget,
 )
 
-from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
@@ -240,9 +239,7 @@ def test_missing_answers_keep_the_dialog_open_and_store_nothing(qtbot, org, erro
 def test_extension_shows_the_old_deadline_struck_through(qtbot, org, errors):
     ref = register(org.balie)
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT)
-    case_activities.mark_letter_sent(
-        org.balie, ref, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
-    )
+    case_activities.mark_letter_sent(org.balie, ref, "ontvangstbevestiging", TODAY, "post")
     window = open_window(qtbot, org.coordinator, ref)
     header = window.findChild(QLabel, "nextDeadlineLabel")
     assert header.text() == "Uitspraak uiterlijk 18-12-2026 — open (nog 17 werkdagen)"

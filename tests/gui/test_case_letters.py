@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTreeWidget
 
-from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import case_activities, case_view, cases
@@ -14,7 +13,7 @@ from klachtdesk.services.letters import letters
 from klachtdesk.ui.cases import case_detail
 from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.letters import letter_dialog
-from tests.conftest import TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 
 @pytest.fixture
@@ -150,7 +149,6 @@ def test_a_letter_sent_outside_klachtdesk_is_listed_but_cannot_be_opened(qtbot, 
     ref = register(org.balie)
     case_activities.mark_letter_sent(
         org.balie, ref, "ontvangstbevestiging", "2026-11-23", "email",
-        DeadlineKind.ONTVANGSTBEVESTIGING,
     )  # fmt: skip
     window = open_window(qtbot, org.balie, ref)
     window.tabs.setCurrentWidget(window.files)
@@ -182,7 +180,9 @@ def test_the_button_is_disabled_when_no_letter_fits_the_case(qtbot, org, errors)
     make_letter(org.balie, appeal)
     cases.perform(org.coordinator, appeal, Action.TRIAGE_KLACHT, handler="manager")
     cases.perform(org.manager, appeal, Action.UITSPRAAK, outcome="ongegrond", motivation="Nee.")
-    cases.perform(org.coordinator, appeal, Action.BEROEP, received="2026-11-25")
+    cases.perform(
+        org.coordinator, appeal, Action.BEROEP, received="2026-11-25", grounds=APPEAL_GROUNDS
+    )
     make = open_window(qtbot, org.directeur, appeal).findChild(QPushButton, "makeLetterButton")
     assert not make.isEnabled()
     cases.perform(org.directeur, appeal, Action.UITSPRAAK_DIRECTEUR, outcome="ongegrond",

@@ -11,7 +11,7 @@ from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import cases
 from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.main_window import TAB_CASES, TAB_TODAY, MainWindow
-from tests.conftest import TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 
 def register(ctx, **overrides) -> str:
@@ -75,7 +75,7 @@ def test_director_sees_only_appeals_and_cannot_register(org, qtbot):
     register(org.balie)
     cases.perform(org.coordinator, appealed, Action.TRIAGE_KLACHT)
     cases.perform(org.manager, appealed, Action.UITSPRAAK, outcome="ongegrond", motivation="Zo.")
-    cases.perform(org.balie, appealed, Action.BEROEP)
+    cases.perform(org.balie, appealed, Action.BEROEP, grounds=APPEAL_GROUNDS)
     window = open_window(qtbot, org.directeur)
     assert not window.new_case_action.isVisible()
     model = window.cases.model

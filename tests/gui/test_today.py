@@ -9,13 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel
 
-from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.ui.letters import letter_dialog
 from klachtdesk.ui.today import ROWS_SHOWN, TodayPanel
-from tests.conftest import TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 
 def at(ctx, day: date, hour: int = 10):
@@ -95,9 +94,7 @@ def test_overdue_this_week_and_letters_land_in_their_sections(org, qtbot):
     )
 
     # The acknowledgement goes out; after refreshing, the overdue list is calm again.
-    case_activities.mark_letter_sent(
-        org.balie, old, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
-    )
+    case_activities.mark_letter_sent(org.balie, old, "ontvangstbevestiging", TODAY, "post")
     panel.refresh()
     assert rows(panel, "verlopen") == []
     assert panel.findChild(QLabel, "empty_verlopen").isVisible()
@@ -125,9 +122,7 @@ def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monke
     monkeypatch.setattr(letter_dialog, "ask_channel", lambda *args: "post")
     waiting = register(org, "2026-11-20")
     decided = register(org, "2026-11-19")
-    case_activities.mark_letter_sent(
-        org.balie, decided, "ontvangstbevestiging", TODAY, "post", DeadlineKind.ONTVANGSTBEVESTIGING
-    )
+    case_activities.mark_letter_sent(org.balie, decided, "ontvangstbevestiging", TODAY, "post")
     cases.perform(org.coordinator, decided, Action.TRIAGE_KLACHT, handler="coordinator")
     cases.perform(org.manager, decided, Action.UITSPRAAK, outcome="gegrond", motivation="Ja.")
     extended = register(org, "2026-11-18")
@@ -137,7 +132,6 @@ def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monke
         "ontvangstbevestiging",
         TODAY,
         "post",
-        DeadlineKind.ONTVANGSTBEVESTIGING,
     )
     case_activities.extend_decision(org.coordinator, extended, "2027-01-08", "Rapport volgt.")
     panel = make_panel(qtbot, org.coordinator)
@@ -194,12 +188,13 @@ def test_the_directeur_sees_the_appeals_first(org, qtbot):
         "ontvangstbevestiging",
         TODAY,
         "post",
-        DeadlineKind.ONTVANGSTBEVESTIGING,
     )
     cases.perform(org.coordinator, appealed, Action.TRIAGE_KLACHT, handler="coordinator")
     cases.perform(org.manager, appealed, Action.UITSPRAAK, outcome="ongegrond", motivation="Nee.")
     case_activities.mark_letter_sent(org.coordinator, appealed, "uitspraak", TODAY, "post")
-    cases.perform(org.coordinator, appealed, Action.BEROEP, received="2026-11-25")
+    cases.perform(
+        org.coordinator, appealed, Action.BEROEP, received="2026-11-25", grounds=APPEAL_GROUNDS
+    )
 
     panel = make_panel(qtbot, at(org.directeur, TODAY, 9))
     assert panel.greeting.text() == "Goedemorgen, Dirk — woensdag 25 november 2026"

@@ -26,7 +26,7 @@ from klachtdesk.services.admin import settings
 from klachtdesk.services.cases import case_activities, case_view, cases
 from klachtdesk.services.letters import letters
 from klachtdesk.storage.models import AuditEntry, Letter
-from tests.conftest import PASSWORD, TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, PASSWORD, TODAY, complaint_data
 
 MONTHS = [
     "januari",
@@ -129,7 +129,7 @@ def decided(org, outcome="deels_gegrond", **kw) -> str:
 
 def appealed(org) -> str:
     ref = decided(org)
-    cases.perform(org.coordinator, ref, Action.BEROEP, received=TODAY)
+    cases.perform(org.coordinator, ref, Action.BEROEP, received=TODAY, grounds=APPEAL_GROUNDS)
     return ref
 
 

@@ -19,7 +19,7 @@ from klachtdesk.services.cases import case_activities, case_view, cases
 from klachtdesk.services.cases.case_view import CONFIDENTIAL_EVENTS
 from klachtdesk.services.safety import audit_log
 from klachtdesk.services.safety.audit_log import AuditFilter
-from tests.conftest import PASSWORD, TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, PASSWORD, TODAY, complaint_data
 
 ROLES = ("balie", "coordinator", "manager", "directeur", "beheer")
 
@@ -83,7 +83,7 @@ def in_state(org, status: str) -> str:
     if status == "in_behandeling":
         return ref
     cases.perform(org.manager, ref, Action.UITSPRAAK, outcome="ongegrond", motivation="Zie brief.")
-    cases.perform(org.coordinator, ref, Action.BEROEP)
+    cases.perform(org.coordinator, ref, Action.BEROEP, grounds=APPEAL_GROUNDS)
     assert status == "heroverweging"
     return ref
 

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
+from klachtdesk.domain.deadlines import Urgency
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import case_activities, case_view, cases
 from klachtdesk.services.cases.case_view import CaseFilter
-from tests.conftest import TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 
 def register(ctx, name="Fatima el Amrani", postcode="3511 AB", **overrides) -> str:
@@ -96,12 +96,12 @@ def test_list_rows_carry_the_next_deadline_and_its_state(org, three):
     assert (rows[a].next_due, rows[a].next_due_kind, rows[a].deadline_state) == (
         date(2026, 11, 9),
         "ontvangstbevestiging",
-        DeadlineState.OVERDUE,
+        Urgency.OVERDUE,
     )
     # b: received 20 Nov, acknowledgement due 27 Nov: 2 working days from 25 Nov → soon.
     assert (rows[b].next_due, rows[b].deadline_state) == (
         date(2026, 11, 27),
-        DeadlineState.DUE_SOON,
+        Urgency.DUE_SOON,
     )
     case_activities.mark_letter_sent(
         org.balie,
@@ -109,7 +109,6 @@ def test_list_rows_carry_the_next_deadline_and_its_state(org, three):
         "ontvangstbevestiging",
         "2026-11-25",
         "post",
-        DeadlineKind.ONTVANGSTBEVESTIGING,
     )
     row = case_view.list_rows(org.balie, case_view.case_ids(org.balie, CaseFilter(search=b)))[0]
     assert (row.next_due, row.next_due_kind) == (date(2026, 12, 18), "uitspraak")
@@ -119,7 +118,7 @@ def test_director_sees_only_appeals(org, three):
     a, b, c = three
     cases.perform(org.coordinator, a, Action.TRIAGE_KLACHT)
     cases.perform(org.manager, a, Action.UITSPRAAK, outcome="ongegrond", motivation="Zie brief.")
-    cases.perform(org.coordinator, a, Action.BEROEP)
+    cases.perform(org.coordinator, a, Action.BEROEP, grounds=APPEAL_GROUNDS)
     assert refs(org.directeur) == [a]
     assert case_view.case_detail(org.directeur, a).actions == [Action.UITSPRAAK_DIRECTEUR]
     with pytest.raises(NotAllowed, match="alleen zaken waarvoor heroverweging"):

@@ -14,9 +14,14 @@ from klachtdesk.domain.deadlines import (
     DeadlineKind,
     DeadlineState,
     DeadlineStatus,
+    Settlement,
+    Urgency,
+    answered,
     appeal_deadline,
     deadline_status,
+    extension_limit,
     initial_deadlines,
+    no_longer_applies,
     validate_extension,
 )
 from klachtdesk.domain.errors import ValidationError
@@ -40,12 +45,19 @@ def test_kind_and_state_names():
     assert ACK.label == "Ontvangstbevestiging"
     assert DECISION.label == "Uitspraak"
     assert DeadlineKind.HEROVERWEGING.label == "Reactie directeur-bestuurder"
-    assert [s.value for s in DeadlineState] == [
+    assert DeadlineKind.VERLENGINGSBERICHT.label == "Bericht van verlenging"
+    # the life of a deadline, as `klachtdesk case REF --json` prints it
+    assert [s.value for s in DeadlineState] == ["open", "met", "missed", "lapsed", "superseded"]
+    assert DeadlineState.SUPERSEDED.label == "vervangen door verlenging"
+    # how it looks today
+    assert [u.value for u in Urgency] == [
         "open",
         "binnenkort",
         "verlopen",
         "gehaald",
-        "te_laat",
+        "gemist",
+        "vervallen",
+        "vervangen",
     ]
 
 
@@ -244,6 +256,24 @@ def test_extension_accepted():
     validate_extension(date(2026, 3, 30), date(2026, 4, 20), date(2026, 3, 30), "advies nodig")
 
 
+def test_an_extension_beyond_four_weeks_needs_the_complainants_recorded_consent():
+    # Woonpartners, received Mon 2 Mar 2026: decision due Mon 30 Mar; at most 4 weeks more.
+    first = initial_deadlines(date(2026, 3, 2), WOONPARTNERS, CALENDAR)[DECISION].due
+    limit = extension_limit(first, WOONPARTNERS)
+    assert limit == date(2026, 4, 27)
+    today = date(2026, 3, 25)
+    validate_extension(first, limit, today, "advies nodig", limit)  # the last allowed day
+    with pytest.raises(ValidationError) as info:
+        validate_extension(first, date(2026, 4, 28), today, "advies nodig", limit)
+    assert "tot uiterlijk 27 april 2026" in info.value.message
+    assert "instemming van de klager" in info.value.message
+    validate_extension(
+        first, date(2026, 5, 11), today, "advies nodig", limit, "Klager stemde op 24-3 in."
+    )
+    longer = WOONPARTNERS.changed(max_extension=Term(6, TermUnit.WEKEN))
+    assert extension_limit(first, longer) == date(2026, 5, 11)
+
+
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
 def test_extension_needs_a_reason(reason):
     with pytest.raises(ValidationError) as info:
@@ -275,57 +305,86 @@ def test_extension_refused_after_the_term_passed():
 
 
 @pytest.mark.parametrize(
-    ("due", "met_on", "today", "calendar", "state", "left"),
+    ("due", "today", "calendar", "state", "left"),
     [
-        # Met on the due date, before it, or after it (late), whatever today is.
-        (date(2026, 3, 30), date(2026, 3, 30), date(2026, 4, 10), CALENDAR, "gehaald", 0),
-        (date(2026, 3, 30), date(2026, 3, 12), date(2026, 3, 12), CALENDAR, "gehaald", 0),
-        (date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 10), CALENDAR, "te_laat", 0),
         # Overdue: due Mon 9 Mar, today Tue 10 Mar -> -1; today Mon 16 Mar -> Tue 10, Wed 11,
         # Thu 12, Fri 13, Mon 16 = -5.
-        (date(2026, 3, 9), None, date(2026, 3, 10), CALENDAR, "verlopen", -1),
-        (date(2026, 3, 9), None, date(2026, 3, 16), CALENDAR, "verlopen", -5),
+        (date(2026, 3, 9), date(2026, 3, 10), CALENDAR, "verlopen", -1),
+        (date(2026, 3, 9), date(2026, 3, 16), CALENDAR, "verlopen", -5),
         # Due today.
-        (date(2026, 3, 9), None, date(2026, 3, 9), CALENDAR, "binnenkort", 0),
+        (date(2026, 3, 9), date(2026, 3, 9), CALENDAR, "binnenkort", 0),
         # Today Fri 6 Mar, due Wed 11 Mar: Mon 9, Tue 10, Wed 11 = 3 -> due soon.
-        (date(2026, 3, 11), None, date(2026, 3, 6), CALENDAR, "binnenkort", 3),
+        (date(2026, 3, 11), date(2026, 3, 6), CALENDAR, "binnenkort", 3),
         # Due Thu 12 Mar: 4 working days -> open.
-        (date(2026, 3, 12), None, date(2026, 3, 6), CALENDAR, "open", 4),
+        (date(2026, 3, 12), date(2026, 3, 6), CALENDAR, "open", 4),
         # Over Easter: today Wed 1 Apr 2026, due Tue 7 Apr: Thu 2, [Fri 3, Mon 6], Tue 7 = 2.
-        (date(2026, 4, 7), None, date(2026, 4, 1), CALENDAR, "binnenkort", 2),
+        (date(2026, 4, 7), date(2026, 4, 1), CALENDAR, "binnenkort", 2),
         # Due Thu 9 Apr: Thu 2, Tue 7, Wed 8, Thu 9 = 4 -> open; with Goede Vrijdag open 5.
-        (date(2026, 4, 9), None, date(2026, 4, 1), CALENDAR, "open", 4),
-        (date(2026, 4, 9), None, date(2026, 4, 1), GOOD_FRIDAY_OPEN, "open", 5),
+        (date(2026, 4, 9), date(2026, 4, 1), CALENDAR, "open", 4),
+        (date(2026, 4, 9), date(2026, 4, 1), GOOD_FRIDAY_OPEN, "open", 5),
         # Over Christmas with closing days: today Wed 23 Dec 2026, due Mon 4 Jan 2027:
         # Mon 28, Tue 29, Wed 30, Mon 4 = 4 -> open.
-        (date(2027, 1, 4), None, date(2026, 12, 23), CHRISTMAS_CLOSED, "open", 4),
+        (date(2027, 1, 4), date(2026, 12, 23), CHRISTMAS_CLOSED, "open", 4),
         # ... and due Wed 30 Dec: Mon 28, Tue 29, Wed 30 = 3 -> due soon.
-        (date(2026, 12, 30), None, date(2026, 12, 23), CHRISTMAS_CLOSED, "binnenkort", 3),
+        (date(2026, 12, 30), date(2026, 12, 23), CHRISTMAS_CLOSED, "binnenkort", 3),
         # Far away.
-        (date(2026, 5, 18), None, date(2026, 4, 16), CALENDAR, "open", 20),
+        (date(2026, 5, 18), date(2026, 4, 16), CALENDAR, "open", 20),
     ],
 )
-def test_deadline_status(due, met_on, today, calendar, state, left):
-    status = deadline_status(due, met_on, today, calendar)
-    assert status == DeadlineStatus(DeadlineState(state), left)
+def test_an_open_deadline_is_overdue_due_soon_or_open(due, today, calendar, state, left):
+    status = deadline_status(due, DeadlineState.OPEN, today, calendar)
+    assert status == DeadlineStatus(Urgency(state), left)
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        ("met", "gehaald"),
+        ("missed", "gemist"),
+        ("lapsed", "vervallen"),
+        ("superseded", "vervangen"),
+    ],
+)
+def test_a_settled_deadline_is_never_overdue(state, shown):
+    # Long past its day, and today far later: still only what it became.
+    status = deadline_status(date(2025, 1, 6), state, date(2026, 11, 25), CALENDAR)
+    assert status == DeadlineStatus(Urgency(shown), 0)
+
+
+def test_an_answer_sent_on_the_last_day_meets_the_deadline_and_one_day_later_misses_it():
+    due = date(2026, 3, 30)
+    assert answered(due, date(2026, 3, 30), "Uitspraak verzonden per post") == Settlement(
+        DeadlineState.MET, date(2026, 3, 30), "Uitspraak verzonden per post"
+    )
+    assert answered(due, date(2026, 3, 31), "x").state is DeadlineState.MISSED
+
+
+def test_a_deadline_that_no_longer_applies_lapses_unless_its_day_had_already_passed():
+    due = date(2026, 3, 30)
+    assert no_longer_applies(due, date(2026, 3, 30), "ingetrokken door de klager") == Settlement(
+        DeadlineState.LAPSED, date(2026, 3, 30), "ingetrokken door de klager"
+    )
+    late = no_longer_applies(due, date(2026, 4, 2), "zaak gesloten")
+    assert late == Settlement(
+        DeadlineState.MISSED, date(2026, 4, 2), "niet op tijd beantwoord; zaak gesloten"
+    )
 
 
 def test_deadline_status_soon_days_is_a_parameter():
-    # Today Fri 6 Mar 2026, due Thu 12 Mar: 4 working days.
-    assert deadline_status(date(2026, 3, 12), None, date(2026, 3, 6), CALENDAR).state == "open"
-    status = deadline_status(date(2026, 3, 12), None, date(2026, 3, 6), CALENDAR, soon_days=5)
-    assert status.state is DeadlineState.DUE_SOON
-    status = deadline_status(date(2026, 3, 11), None, date(2026, 3, 6), CALENDAR, soon_days=0)
-    assert status.state is DeadlineState.OPEN
+    # Today Fri 6 Mar; due Thu 12 Mar is 4 working days away.
+    status = deadline_status(date(2026, 3, 12), "open", date(2026, 3, 6), CALENDAR)
+    assert status.state == "open"
+    status = deadline_status(date(2026, 3, 12), "open", date(2026, 3, 6), CALENDAR, soon_days=5)
+    assert status.state is Urgency.DUE_SOON
+    status = deadline_status(date(2026, 3, 11), "open", date(2026, 3, 6), CALENDAR, soon_days=0)
+    assert status.state is Urgency.OPEN
 
 
 def test_deadline_status_on_real_case():
     # Livable complaint received Fri 20 Feb 2026: decision due Tue 7 Apr (after Easter).
     due = initial_deadlines(date(2026, 2, 20), LIVABLE, CALENDAR)[DECISION].due
-    # Decision letter recorded on Tue 7 Apr: met. On Wed 8 Apr: late.
-    assert deadline_status(due, date(2026, 4, 7), date(2026, 4, 8), CALENDAR).state == "gehaald"
-    assert deadline_status(due, date(2026, 4, 8), date(2026, 4, 8), CALENDAR).state == "te_laat"
-    # Nothing recorded and today is Wed 8 Apr: overdue by one working day.
-    assert deadline_status(due, None, date(2026, 4, 8), CALENDAR) == DeadlineStatus(
-        DeadlineState.OVERDUE, -1
+    assert due == date(2026, 4, 7)
+    # Nothing sent and today is Wed 8 Apr: overdue by one working day.
+    assert deadline_status(due, "open", date(2026, 4, 8), CALENDAR) == DeadlineStatus(
+        Urgency.OVERDUE, -1
     )

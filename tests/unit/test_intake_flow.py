@@ -155,11 +155,20 @@ def test_woonpartners_asks_whether_discussed_and_explains_the_refusal(org):
 
 def test_livable_asks_about_a_repeat_and_new_facts(livable_org):
     flow = filled(livable_org.balie, **{Page.ONTVANKELIJKHEID: {}})
-    assert [q.key for q in flow.questions()] == ["discussed", "repeat"]
+    assert [q.key for q in flow.questions()] == ["discussed", "relation", "repeat"]
     assert not flow.questions()[0].required  # Livable does not demand it
-    assert flow.validate(Page.ONTVANKELIJKHEID) == {"repeat": "Kies een antwoord."}
-    flow.set_answers(Page.ONTVANKELIJKHEID, repeat="ja")
-    assert [q.key for q in flow.questions()] == ["discussed", "repeat", "earlier_ref", "new_facts"]
+    assert flow.validate(Page.ONTVANKELIJKHEID) == {
+        "relation": "Kies een antwoord.",
+        "repeat": "Kies een antwoord.",
+    }
+    flow.set_answers(Page.ONTVANKELIJKHEID, relation="huurder", repeat="ja")
+    assert [q.key for q in flow.questions()] == [
+        "discussed",
+        "relation",
+        "repeat",
+        "earlier_ref",
+        "new_facts",
+    ]
     flow.set_answers(Page.ONTVANKELIJKHEID, new_facts="nee")
     assert flow.consequences() == {"new_facts": CONSEQUENCE_REPEAT}
     flow.set_answers(Page.ONTVANKELIJKHEID, new_facts="ja")

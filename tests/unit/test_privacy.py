@@ -97,6 +97,8 @@ def closed_case(
         motivation=f"{who} heeft gelijk.",
         solution="Wij herstellen het plafond.",
     )
+    decided = received + timedelta(days=14)
+    case_activities.mark_letter_sent(at(org.manager, decided), ref, "uitspraak", decided, "post")
     cases.perform(at(org.coordinator, closed), ref, Action.SLUITEN)
     return ref
 
@@ -311,6 +313,7 @@ def test_anonymising_removes_the_person_everywhere_and_keeps_the_figures(org, em
         "ontvangstbevestiging",
         "uitspraak",
         "uitspraak",
+        "verlengingsbericht",
     ]
     assert all(d.extension_reason == "" for d in detail.deadlines)
 

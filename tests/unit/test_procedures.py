@@ -13,6 +13,7 @@ from klachtdesk.domain.deadlines import initial_deadlines
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.procedures import PRESETS, Procedure, preset
 from klachtdesk.domain.states import ProcedureFlags
+from klachtdesk.domain.values import NotAdmissibleReason, Relation
 
 WOONPARTNERS = PRESETS["woonpartners"]
 LIVABLE = PRESETS["livable"]
@@ -55,6 +56,10 @@ SPEC_TABLE = [
     ("mention_huurcommissie", True, False),
     # Awb 9:8 one-year rule is an option, off in both seeds.
     ("refuse_older_than_one_year", False, False),
+    # Awb 9:11 lid 2: an extension adds at most four weeks (longer with consent).
+    ("max_extension", Term(4, TermUnit.WEKEN), Term(4, TermUnit.WEKEN)),
+    # Livable §5: "Een klacht kan worden ingediend door een bewoner of pand eigenaar."
+    ("entitled_relations", (), (Relation.HUURDER, Relation.BEWONER, Relation.EIGENAAR)),
 ]
 
 
@@ -198,3 +203,28 @@ def test_procedure_without_term_refused(missing):
         procedure = Procedure.from_dict(data)
         # If it were accepted, it must at least work.
         initial_deadlines(date(2026, 3, 2), procedure, DeadlineCalendar())
+
+
+def test_each_procedure_offers_only_its_own_refusal_grounds():
+    assert [g.value for g in WOONPARTNERS.refusal_grounds] == [
+        "niet_besproken",
+        "anoniem",
+        "andere_instantie",
+        "anders",
+    ]
+    assert [g.value for g in LIVABLE.refusal_grounds] == [
+        "herhaling",
+        "niet_klachtgerechtigd",
+        "anoniem",
+        "anders",
+    ]
+    with_year = WOONPARTNERS.changed(refuse_older_than_one_year=True)
+    assert NotAdmissibleReason.OLDER_THAN_YEAR in with_year.refusal_grounds
+
+
+def test_a_version_stored_before_the_new_rules_reads_with_their_defaults():
+    stored = LIVABLE.to_dict()
+    del stored["max_extension"], stored["entitled_relations"]
+    old = Procedure.from_dict(stored)
+    assert old.max_extension == Term(4, TermUnit.WEKEN)
+    assert old.entitled_relations == ()  # that version did not have the rule

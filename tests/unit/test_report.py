@@ -11,7 +11,6 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 
-from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
@@ -21,7 +20,7 @@ from klachtdesk.reports.periods import Period
 from klachtdesk.services import report
 from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.storage.models import AuditEntry
-from tests.conftest import TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 EMPLOYEE = "Jan Pietersen"
 
@@ -100,7 +99,6 @@ class Book:
             "ontvangstbevestiging",
             sent,
             "post",
-            DeadlineKind.ONTVANGSTBEVESTIGING,
         )
 
     def act(self, who: str, day: str, ref: str, action: Action, **details) -> None:
@@ -109,8 +107,14 @@ class Book:
     def admit(self, ref: str, day: str) -> None:
         self.act("coordinator", day, ref, Action.TRIAGE_KLACHT, handler="manager")
 
-    def decide(self, ref: str, day: str, outcome: str) -> None:
+    def decide(self, ref: str, day: str, outcome: str, sent: str | None = None) -> None:
+        """The manager decides on ``day``; the letter goes out on ``sent`` (default: that day)."""
         self.act("manager", day, ref, Action.UITSPRAAK, outcome=outcome, motivation="Toelichting.")
+        self.send(ref, sent or day, "uitspraak")
+
+    def send(self, ref: str, day: str, letter: str) -> None:
+        sent = date.fromisoformat(day)
+        case_activities.mark_letter_sent(at(self.org.balie, sent), ref, letter, sent, "post")
 
 
 @pytest.fixture
@@ -132,8 +136,8 @@ def data_set(org):
     book.decide(p2, "2026-01-12", "ongegrond")
     p3 = book.register("2025-12-15", "brief", "Huur en betalingen", "Financiën")
     book.ack(p3, "2025-12-16")  # due 22 December: on time
-    book.act("coordinator", "2025-12-16", p3, Action.NIET_ONTVANKELIJK, reason="herhaling")
-    # its decision deadline (12 January 2026) was met on 16 December: on time, in 2026H1
+    book.act("coordinator", "2025-12-16", p3, Action.NIET_ONTVANKELIJK, reason="andere_instantie")
+    # its decision deadline (12 January 2026) lapsed on 16 December: it asks for nothing
     p4 = book.register("2025-07-01", "balie", "Dienstverlening", "Wonen")
     book.ack(p4, "2025-07-02")  # due 8 July: on time
     book.act("coordinator", "2025-07-02", p4, Action.DOORVERWIJZEN, referral_to="Onderhoud")
@@ -151,7 +155,9 @@ def data_set(org):
     book.ack(c, "2026-04-02")  # due 10 April (Good Friday, Easter Monday): on time
     book.admit(c, "2026-04-02")
     book.decide(c, "2026-04-20", "deels_gegrond")  # 11 working days; due 29 April: on time
-    book.act("coordinator", "2026-04-24", c, Action.BEROEP, received="2026-04-24")
+    book.act(
+        "coordinator", "2026-04-24", c, Action.BEROEP, received="2026-04-24", grounds=APPEAL_GROUNDS
+    )
     book.act(
         "directeur",
         "2026-05-04",
@@ -187,8 +193,12 @@ def data_set(org):
     book.ack(i, "2026-05-06")  # due 11 May: on time
     book.admit(i, "2026-05-06")
     case_activities.extend_decision(
-        at(org.coordinator, date(2026, 5, 20)), i, "2026-07-13", "Wij wachten op de aannemer."
-    )  # the decision deadline moves out of the period
+        at(org.coordinator, date(2026, 5, 20)),
+        i,
+        "2026-07-13",
+        "Wij wachten op de aannemer.",
+        consent="De klager stemde op 19 mei 2026 telefonisch in met de latere datum.",
+    )  # the decision deadline moves out of the period (more than 4 weeks: with consent)
     book.decide(i, "2026-07-10", "gegrond")
     return org
 
@@ -303,7 +313,7 @@ def test_the_figures_of_a_known_data_set(data_set):
     assert dict(cur.not_admissible)["Niet eerst besproken met de medewerker"] == 1
     assert cur.not_admissible_total == 1
     assert (prev.admitted, prev.referred, prev.not_admissible_total) == (2, 1, 1)
-    assert dict(prev.not_admissible)["Eerder behandeld, geen nieuwe feiten"] == 1
+    assert dict(prev.not_admissible)["Zaak voor de Huurcommissie of de rechter"] == 1
 
     # Decisions made in the period (one of them on a complaint of the previous period).
     assert dict(cur.outcomes) == {
@@ -323,9 +333,11 @@ def test_the_figures_of_a_known_data_set(data_set):
     assert (prev.handling_count, prev.handling_median, prev.handling_p90) == (1, 15, 15)
 
     assert cur.acknowledgements == DeadlineFigures(on_time=5, late=2, pending=0)
-    assert cur.decisions_on_time == DeadlineFigures(on_time=5, late=1, pending=0)
+    # Only real decisions count: a refusal, referral or withdrawal before the day lapses the
+    # decision deadline (it asks for nothing); a decision counts when its letter went out.
+    assert cur.decisions_on_time == DeadlineFigures(on_time=2, late=1, pending=0)
     assert prev.acknowledgements == DeadlineFigures(on_time=3, late=1, pending=0)
-    assert prev.decisions_on_time == DeadlineFigures(on_time=2, late=1, pending=0)
+    assert prev.decisions_on_time == DeadlineFigures(on_time=1, late=1, pending=0)
     assert cur.acknowledgements.share_on_time == pytest.approx(5 / 7)
 
     # Open on 30 June: the dispute, the complaint in treatment, and two not yet assessed.
@@ -443,8 +455,8 @@ def test_pdf_and_csv_hold_the_figures_and_no_personal_data(data_set, tmp_path):
         "Totaal ontvangen",
         "71,4%",  # acknowledgements on time, this period
         "75,0%",  # and the previous one
-        "83,3%",  # decisions on time
-        "66,7%",
+        "66,7%",  # decisions on time: the letter went out in time (2 of 3)
+        "50,0%",
         "22,5",  # median working days
         "-3,6 %-punt",
         "Termijnbewaking verbeteren.",

@@ -16,7 +16,7 @@ from klachtdesk.services.admin import settings
 from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.services.safety import check
 from klachtdesk.storage.models import AuditEntry, Case, Complainant, Deadline, Employee, Event
-from tests.conftest import TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 
 def at(ctx, day: date, hour: int = 10):
@@ -70,7 +70,12 @@ def test_woonpartners_case_from_phone_call_to_closing(org):
         ("ontvangstbevestiging", date(2026, 11, 9), True),
         ("uitspraak", date(2026, 11, 30), False),  # the old term stays in the history
         ("uitspraak", date(2026, 12, 11), True),
+        # the complainant must hear of it before the old term ends
+        ("verlengingsbericht", date(2026, 11, 30), True),
     ]
+    case_activities.mark_letter_sent(
+        at(org.coordinator, date(2026, 11, 20)), ref, "verlenging", "2026-11-20", "post"
+    )
     manager = at(org.manager, date(2026, 12, 7))
     cases.perform(
         manager,
@@ -80,8 +85,15 @@ def test_woonpartners_case_from_phone_call_to_closing(org):
         motivation="De reparatie duurde te lang.",
         solution="Wij vergoeden € 50.",
     )
+    case_activities.mark_letter_sent(manager, ref, "uitspraak", "2026-12-07", "post")
     # Appeal received Thursday 10 December: 2 weeks → Thursday 24 December 2026.
-    cases.perform(at(org.balie, date(2026, 12, 10)), ref, Action.BEROEP, received="2026-12-10")
+    cases.perform(
+        at(org.balie, date(2026, 12, 10)),
+        ref,
+        Action.BEROEP,
+        received="2026-12-10",
+        grounds=APPEAL_GROUNDS,
+    )
     assert deadlines(org.balie, ref)[-1] == ("heroverweging", date(2026, 12, 24), True)
     cases.perform(
         at(org.directeur, date(2026, 12, 21)),
@@ -89,6 +101,9 @@ def test_woonpartners_case_from_phone_call_to_closing(org):
         Action.UITSPRAAK_DIRECTEUR,
         outcome="ongegrond",
         motivation="Het aanbod van de manager is redelijk.",
+    )
+    case_activities.mark_letter_sent(
+        at(org.directeur, date(2026, 12, 21)), ref, "reactie_directeur", "2026-12-21", "post"
     )
     cases.perform(at(org.coordinator, date(2026, 12, 22)), ref, Action.GESCHIL)
     case_activities.record(
@@ -104,9 +119,15 @@ def test_woonpartners_case_from_phone_call_to_closing(org):
     assert case.status == "gesloten"
     assert case.version == final
     assert case.outcome == "deels_gegrond" and case.director_outcome == "ongegrond"
-    met = {(d.kind, d.due): d.met_on for d in case.deadlines}
-    assert met[("uitspraak", date(2026, 12, 11))] == date(2026, 12, 7)
-    assert met[("heroverweging", date(2026, 12, 24))] == date(2026, 12, 21)
+    settled = {(d.kind, d.due): (d.state, d.met_on) for d in case.deadlines}
+    assert settled == {
+        # never acknowledged, and decided after its day: missed in the history
+        ("ontvangstbevestiging", date(2026, 11, 9)): ("missed", None),
+        ("uitspraak", date(2026, 11, 30)): ("superseded", None),
+        ("verlengingsbericht", date(2026, 11, 30)): ("met", date(2026, 11, 20)),
+        ("uitspraak", date(2026, 12, 11)): ("met", date(2026, 12, 7)),
+        ("heroverweging", date(2026, 12, 24)): ("met", date(2026, 12, 21)),
+    }
     transitions = [
         (e.kind, e.from_status, e.to_status, e.user_id, e.at) for e in case.events if e.to_status
     ]
@@ -142,7 +163,7 @@ def test_livable_has_no_appeal_and_goes_straight_to_the_external_body(livable_or
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT)
     cases.perform(org.manager, ref, Action.UITSPRAAK, outcome="ongegrond", motivation="Zie brief.")
     with pytest.raises(NotAllowed, match="geen heroverweging"):
-        cases.perform(org.coordinator, ref, Action.BEROEP)
+        cases.perform(org.coordinator, ref, Action.BEROEP, grounds=APPEAL_GROUNDS)
     case_activities.record(
         org.coordinator, ref, Activity.TEVREDENHEID, "Klager is niet tevreden.", satisfied=False
     )
@@ -179,7 +200,7 @@ def test_only_the_manager_decides_and_only_the_director_decides_appeals(org):
     with pytest.raises(NotAllowed, match="Manager"):
         cases.perform(org.coordinator, ref, Action.UITSPRAAK, outcome="gegrond", motivation="x")
     cases.perform(org.manager, ref, Action.UITSPRAAK, outcome="gegrond", motivation="Terecht.")
-    cases.perform(org.coordinator, ref, Action.BEROEP)
+    cases.perform(org.coordinator, ref, Action.BEROEP, grounds=APPEAL_GROUNDS)
     for who in ("coordinator", "manager", "balie"):
         with pytest.raises(NotAllowed, match="Directeur-bestuurder"):
             cases.perform(
@@ -214,8 +235,13 @@ def test_not_discussed_with_the_employee_is_not_admitted_without_a_reason(org):
     cases.perform(org.coordinator, ref, Action.NIET_ONTVANKELIJK, reason="niet_besproken")
     case = load(org.balie, ref)
     assert (case.status, case.not_admissible_reason) == ("niet_ontvankelijk", "niet_besproken")
-    # The decision on admissibility answers the decision deadline.
-    assert [d.met_on for d in case.deadlines if d.kind == "uitspraak"] == [TODAY]
+    # Refused: the decision deadline no longer applies; the refusal letter is still owed and
+    # answers the acknowledgement.
+    states = {d.kind: (d.state, d.settled_by) for d in case.deadlines}
+    assert states == {
+        "ontvangstbevestiging": ("open", ""),
+        "uitspraak": ("lapsed", "niet ontvankelijk verklaard"),
+    }
 
 
 def test_references_count_per_year_of_receipt(org):

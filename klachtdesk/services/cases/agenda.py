@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,21 +12,28 @@ from sqlalchemy.orm import Session, aliased
 
 from klachtdesk import __version__
 from klachtdesk.domain.calendar import DeadlineCalendar, long_date
-from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState, deadline_status
+from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState, Urgency, deadline_status
+from klachtdesk.domain.procedures import Procedure
 from klachtdesk.domain.roles import Role
-from klachtdesk.domain.states import FINISHED_STATES, Activity, Status
+from klachtdesk.domain.states import Activity, Status
+from klachtdesk.letters.templates import LETTER_TYPES
 from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.services.cases.case_view import SOON_WORKING_DAYS, appeal_clause, director_only
+from klachtdesk.services.cases.cases import OWED_LETTERS
 from klachtdesk.services.context import Context, audit
-from klachtdesk.storage.models import Case, Category, Deadline, Event
+from klachtdesk.storage.models import Case, Category, Deadline, Event, Letter, ProcedureVersion
+
+# Who may make letters: these roles every type, a directeur-bestuurder only their reaction.
+WRITER_ROLES = frozenset({Role.BALIE, Role.COORDINATOR, Role.MANAGER})
+DIRECTOR_LETTER = "reactie_directeur"
 
 # From worst to best: a day in the month view takes the colour of its worst deadline.
 STATE_SEVERITY = (
-    DeadlineState.OVERDUE,
-    DeadlineState.DUE_SOON,
-    DeadlineState.OPEN,
-    DeadlineState.MET_LATE,
-    DeadlineState.MET,
+    Urgency.OVERDUE,
+    Urgency.DUE_SOON,
+    Urgency.OPEN,
+    Urgency.MISSED,
+    Urgency.MET,
 )
 
 # Section keys of the overview, in the order a non-director sees them.
@@ -36,21 +44,13 @@ SECTION_TITLES = {
     LETTERS: "Brieven te versturen",
     APPEALS: "Heroverwegingen voor de directeur-bestuurder",
 }
-
-# Which deadline a decision answers, and the letter that must follow it, per decided state.
-_DECISION_LETTERS = {
-    Status.AFGEHANDELD: (DeadlineKind.UITSPRAAK, "Brief met de uitspraak"),
-    Status.NIET_ONTVANKELIJK: (DeadlineKind.UITSPRAAK, "Brief niet-ontvankelijk"),
-    Status.DOORVERWEZEN: (DeadlineKind.UITSPRAAK, "Doorverwijzingsbrief"),
-    Status.AFGEHANDELD_DIRECTEUR: (DeadlineKind.HEROVERWEGING, "Reactie directeur-bestuurder"),
-}
-_ACKNOWLEDGE_STATES = (Status.ONTVANGEN.value, Status.IN_BEHANDELING.value)
-_FINISHED = tuple(s.value for s in FINISHED_STATES)
+OPEN = DeadlineState.OPEN.value
+SATISFACTION_LETTER = "tevredenheidsvraag"
 
 
 @dataclass(frozen=True)
 class AgendaItem:
-    """One active deadline of one case, as the calendar shows it."""
+    """One active deadline of one case, as the calendar and Vandaag show it."""
 
     case_id: int
     ref: str
@@ -62,29 +62,34 @@ class AgendaItem:
     unadjusted: date
     explanation: str
     met_on: date | None
-    state: DeadlineState
+    state: Urgency
     working_days_left: int
     status: str
     status_label: str
+    deadline_state: DeadlineState = DeadlineState.OPEN
+    settled_by: str = ""
+    note: str = ""  # e.g. "besluit genomen, brief nog niet verstuurd"
 
     @property
     def is_open(self) -> bool:
-        return self.met_on is None
+        return self.deadline_state is DeadlineState.OPEN
 
 
 @dataclass(frozen=True)
-class LetterToSend:
-    """A letter the procedure asks for that has not been recorded as sent."""
+class LetterDue:
+    """A letter the procedure asks for that has not been recorded as sent ("Brieven te
+    versturen"), or a satisfaction question still to ask."""
 
     ref: str
     subject: str
-    letter: str
-    kind: str
-    due: date | None  # the acknowledgement's deadline; None for a decision letter
-    decided_on: date | None  # the date of the decision the letter announces
-    state: DeadlineState | None
-    status: str
+    type: str
+    label: str
+    due: date | None  # the open deadline the letter answers, if any
+    since: date | None  # the date of the decision or extension it announces
+    state: Urgency | None
     status_label: str
+    note: str = ""
+    letter_id: int | None = None  # a final letter already stored, waiting to be sent
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class Overview:
     week_end: date
     overdue: list[AgendaItem]
     this_week: list[AgendaItem]
-    letters: list[LetterToSend]
+    letters: list[LetterDue]
     appeals: list[AgendaItem]
     order: tuple[str, ...]
 
@@ -104,40 +109,45 @@ class Overview:
         return self.order[0] == APPEALS
 
 
-def worst_state(items: list[AgendaItem]) -> DeadlineState | None:
-    """The state that colours a day: overdue beats due soon beats open beats met."""
+def worst_state(items: list[AgendaItem]) -> Urgency | None:
+    """The state that colours a day: overdue beats due soon beats open beats missed/met."""
     states = {item.state for item in items}
     return next((s for s in STATE_SEVERITY if s in states), None)
 
 
 class _States:
-    """deadline_status per (due, met_on), computed once per distinct pair (cheap for many rows)."""
+    """deadline_status per (due, state), computed once per distinct pair (cheap for many rows)."""
 
     def __init__(self, calendar: DeadlineCalendar, today: date):
         self.calendar, self.today, self._memo = calendar, today, {}
 
-    def __call__(self, due: date, met_on: date | None):
-        key = (due, met_on)
+    def __call__(self, due: date, state: str = OPEN):
+        key = (due, state)
         if key not in self._memo:
             self._memo[key] = deadline_status(
-                due, met_on, self.today, self.calendar, SOON_WORKING_DAYS
+                due, state, self.today, self.calendar, SOON_WORKING_DAYS
             )
         return self._memo[key]
 
 
-def _active_unindexed(d):
-    """'active', written so that SQLite does not choose the (active, met_on, due) index.
+def _waiting_note(kind: str, status: str) -> str:
+    """What an open deadline is still waiting for once the decision itself is taken."""
+    status = Status(status)
+    decided = (
+        (kind == DeadlineKind.UITSPRAAK.value and status is Status.AFGEHANDELD)
+        or (kind == DeadlineKind.HEROVERWEGING.value and status is Status.AFGEHANDELD_DIRECTEUR)
+    )
+    if decided:
+        return "besluit genomen, brief nog niet verstuurd"
+    if kind == DeadlineKind.ONTVANGSTBEVESTIGING.value and status is Status.NIET_ONTVANKELIJK:
+        return "niet ontvankelijk verklaard, brief nog niet verstuurd"
+    if kind == DeadlineKind.ONTVANGSTBEVESTIGING.value and status is Status.DOORVERWEZEN:
+        return "doorverwezen, brief nog niet verstuurd"
+    return ""
 
-    Nearly every deadline is active, so a query that is not about open deadlines would
-    scan that whole index; written this way the planner takes a better road (the due
-    date, or the cases' status). Same meaning: ``active`` is never NULL.
-    """
-    return d.active.is_not(False)
 
-
-def _deadline_query(ctx: Context, by_due: bool = False):
-    """Active deadlines with their case; unmet deadlines of closed or withdrawn cases are
-    left out (nobody watches them), met ones stay visible as met."""
+def _deadline_query(ctx: Context):
+    """Active deadlines with their case, except those that lapsed (they ask for nothing)."""
     # An alias, so that the director's EXISTS clause (which names Deadline) does not
     # correlate with the deadline row being listed.
     d = aliased(Deadline)
@@ -153,12 +163,13 @@ def _deadline_query(ctx: Context, by_due: bool = False):
             d.unadjusted,
             d.explanation,
             d.met_on,
+            d.state,
+            d.settled_by,
         )
         .select_from(d)
         .join(Case, Case.id == d.case_id)
         .outerjoin(Category, Category.id == Case.category_id)
-        .where(_active_unindexed(d) if by_due else d.active.is_(True))
-        .where(or_(d.met_on.is_not(None), Case.status.not_in(_FINISHED)))
+        .where(d.active.is_(True), d.state != DeadlineState.LAPSED.value)
         .order_by(d.due, Case.year, Case.seq, d.kind)
     )
     if director_only(ctx):
@@ -168,10 +179,10 @@ def _deadline_query(ctx: Context, by_due: bool = False):
 
 def _items(session: Session, states: _States, query) -> list[AgendaItem]:
     result = []
-    for case_id, ref, subject, category, status, kind, due, unadj, expl, met_on in session.execute(
-        query
-    ):
-        st = states(due, met_on)
+    for row in session.execute(query):
+        case_id, ref, subject, category, status, kind, due, unadj, expl, met_on = row[:10]
+        state, settled_by = row[10:]
+        st = states(due, state)
         result.append(
             AgendaItem(
                 case_id=case_id,
@@ -188,6 +199,9 @@ def _items(session: Session, states: _States, query) -> list[AgendaItem]:
                 working_days_left=st.working_days_left,
                 status=status,
                 status_label=Status(status).label,
+                deadline_state=DeadlineState(state),
+                settled_by=settled_by or "",
+                note=_waiting_note(kind, status) if state == OPEN else "",
             )
         )
     return result
@@ -202,10 +216,10 @@ def deadlines_between(
     """
     if end < start:
         return []
-    query, d = _deadline_query(ctx, by_due=not open_only)
+    query, d = _deadline_query(ctx)
     query = query.where(d.due >= start, d.due <= end)
     if open_only:
-        query = query.where(d.met_on.is_(None))
+        query = query.where(d.state == OPEN)
     with ctx.db.session() as session:
         return _items(session, _States(load_calendar(session), ctx.today()), query)
 
@@ -213,46 +227,110 @@ def deadlines_between(
 def open_deadlines_before(ctx: Context, day: date) -> list[AgendaItem]:
     """Deadlines that passed before ``day`` without being met (overdue), earliest first."""
     query, d = _deadline_query(ctx)
-    query = query.where(d.met_on.is_(None), d.due < day)
+    query = query.where(d.state == OPEN, d.due < day)
     with ctx.db.session() as session:
         return _items(session, _States(load_calendar(session), ctx.today()), query)
 
 
-def _letters(session: Session, ctx: Context, states: _States) -> list[LetterToSend]:
-    """Acknowledgements still to send, and decisions whose letter is not recorded as sent.
+# The letter an open deadline asks for, by deadline kind and the case's status.
+_LETTER_FOR = {
+    (DeadlineKind.ONTVANGSTBEVESTIGING, Status.ONTVANGEN): "ontvangstbevestiging",
+    (DeadlineKind.ONTVANGSTBEVESTIGING, Status.IN_BEHANDELING): "ontvangstbevestiging",
+    (DeadlineKind.ONTVANGSTBEVESTIGING, Status.NIET_ONTVANKELIJK): "niet_ontvankelijk",
+    (DeadlineKind.ONTVANGSTBEVESTIGING, Status.DOORVERWEZEN): "doorverwijzing",
+    (DeadlineKind.UITSPRAAK, Status.AFGEHANDELD): "uitspraak",
+    (DeadlineKind.HEROVERWEGING, Status.AFGEHANDELD_DIRECTEUR): "reactie_directeur",
+    (DeadlineKind.VERLENGINGSBERICHT, Status.ONTVANGEN): "verlenging",
+    (DeadlineKind.VERLENGINGSBERICHT, Status.IN_BEHANDELING): "verlenging",
+}
 
-    Derived from the deadlines: a decision meets its deadline, and a letter recorded after
-    the decision (timeline event 'brief') is taken as the letter that announces it.
-    """
-    restricted = director_only(ctx)
-    result: list[LetterToSend] = []
-    d = aliased(Deadline)
-    ack = (
-        select(Case.ref, Case.subject, Case.status, d.due)
-        .select_from(d)
-        .join(Case, Case.id == d.case_id)
-        .where(d.active.is_(True), d.met_on.is_(None))
-        .where(d.kind == DeadlineKind.ONTVANGSTBEVESTIGING.value)
-        .where(Case.status.in_(_ACKNOWLEDGE_STATES))
-        .order_by(d.due, Case.year, Case.seq)
-    )
-    if restricted:
-        ack = ack.where(appeal_clause())
-    for ref, subject, status, due in session.execute(ack):
+
+def _letters(
+    session: Session, ctx: Context, states: _States, waiting: list[AgendaItem]
+) -> list[LetterDue]:
+    """Letters the procedure asks for and that are not recorded as sent: the open deadlines
+    that a letter answers now, decisions whose letter has no deadline left (a refusal after
+    the acknowledgement), final letters not yet sent, and (where the procedure asks for it)
+    the satisfaction question once the answer went out."""
+    result: list[LetterDue] = []
+    covered: set[tuple[str, str]] = set()
+    stored = _stored_unsent(session, ctx)
+    for item in waiting:
+        letter = _LETTER_FOR.get((DeadlineKind(item.kind), Status(item.status)))
+        if letter is None:
+            continue
+        covered.add((item.ref, letter))
         result.append(
-            LetterToSend(
-                ref=ref,
-                subject=subject,
-                letter=DeadlineKind.ONTVANGSTBEVESTIGING.label,
-                kind=DeadlineKind.ONTVANGSTBEVESTIGING.value,
-                due=due,
-                decided_on=None,
-                state=states(due, None).state,
-                status=status,
-                status_label=Status(status).label,
+            LetterDue(
+                ref=item.ref,
+                subject=item.subject,
+                type=letter,
+                label=LETTER_TYPES[letter].label,
+                due=item.due,
+                since=None,
+                state=item.state,
+                status_label=item.status_label,
+                note=item.note,
+                letter_id=stored.pop((item.ref, letter), None),
             )
         )
-    # The decision is the last event that brought the case into its present status.
+    for ref, subject, status, since in _owed_without_deadline(session, ctx):
+        letter = OWED_LETTERS[Status(status)]
+        if (ref, letter) in covered:
+            continue
+        result.append(
+            LetterDue(
+                ref=ref,
+                subject=subject,
+                type=letter,
+                label=LETTER_TYPES[letter].label,
+                due=None,
+                since=since,
+                state=None,
+                status_label=Status(status).label,
+                note="besluit genomen, brief nog niet verstuurd",
+                letter_id=stored.pop((ref, letter), None),
+            )
+        )
+    for (ref, letter), (letter_id, subject, status, made) in stored.items():
+        result.append(
+            LetterDue(
+                ref=ref,
+                subject=subject,
+                type=letter,
+                label=LETTER_TYPES[letter].label,
+                due=None,
+                since=made,
+                state=None,
+                status_label=Status(status).label,
+                note="brief is definitief; verzending nog niet vastgelegd",
+                letter_id=letter_id,
+            )
+        )
+    result += _satisfaction_questions(session, ctx)
+    if not ctx.actor.roles & WRITER_ROLES:
+        result = [r for r in result if r.type == DIRECTOR_LETTER]
+    return result
+
+
+def _stored_unsent(session: Session, ctx: Context) -> dict[tuple[str, str], tuple]:
+    """Final letters stored without a sending date: (ref, type) → (id, subject, status, made)."""
+    query = (
+        select(Case.ref, Letter.type, Letter.id, Case.subject, Case.status, Letter.created_at)
+        .join(Case, Case.id == Letter.case_id)
+        .where(Letter.sent_on.is_(None), Case.anonymised_at.is_(None))
+        .order_by(Letter.id)
+    )
+    if director_only(ctx):
+        query = query.where(appeal_clause())
+    return {
+        (ref, kind): (letter_id, subject, status, made.date())
+        for ref, kind, letter_id, subject, status, made in session.execute(query)
+    }
+
+
+def _owed_without_deadline(session: Session, ctx: Context):
+    """Decided cases whose decision letter is not recorded as sent since the decision."""
     decision = aliased(Event)
     decision_id = (
         select(func.max(decision.id))
@@ -260,41 +338,61 @@ def _letters(session: Session, ctx: Context, states: _States) -> list[LetterToSe
         .correlate(Case)
         .scalar_subquery()
     )
-    sent_after = exists().where(
-        Event.case_id == Case.id, Event.kind == Activity.BRIEF.value, Event.id > decision_id
-    )
-    decided = (
-        select(Case.ref, Case.subject, Case.status, d.met_on)
-        .select_from(d)
-        .join(Case, Case.id == d.case_id)
-        .where(Case.status.in_([s.value for s in _DECISION_LETTERS]))
-        .where(_active_unindexed(d), d.met_on.is_not(None))  # from the cases' status index
-        .where(
-            or_(
-                *(
-                    and_(Case.status == status.value, d.kind == kind.value)
-                    for status, (kind, _) in _DECISION_LETTERS.items()
-                )
-            )
+    conditions = []
+    for status, letter in OWED_LETTERS.items():
+        sent_after = exists().where(
+            Event.case_id == Case.id,
+            Event.kind == Activity.BRIEF.value,
+            Event.id > decision_id,
+            Event.data.contains(f'"brief": "{letter}"'),
+            ~Event.data.contains('"verzonden": null'),
         )
-        .where(~sent_after)
-        .order_by(d.met_on, Case.year, Case.seq)
+        conditions.append(and_(Case.status == status.value, ~sent_after))
+    decided_at = select(func.date(decision.at)).where(decision.id == decision_id).scalar_subquery()
+    query = (
+        select(Case.ref, Case.subject, Case.status, decided_at)
+        .where(or_(*conditions), Case.anonymised_at.is_(None))
+        .order_by(Case.year, Case.seq)
     )
-    if restricted:
-        decided = decided.where(appeal_clause())
-    for ref, subject, status, met_on in session.execute(decided):
-        kind, letter = _DECISION_LETTERS[Status(status)]
+    if director_only(ctx):
+        query = query.where(appeal_clause())
+    return [
+        (ref, subject, status, date.fromisoformat(str(day)))
+        for ref, subject, status, day in session.execute(query)
+    ]
+
+
+def _satisfaction_questions(session: Session, ctx: Context) -> list[LetterDue]:
+    """Decided cases of a procedure with a satisfaction check, answer sent, not yet asked."""
+    rows = session.execute(
+        select(Case.ref, Case.subject, Case.status, Case.decided_on, ProcedureVersion.config)
+        .join(ProcedureVersion, ProcedureVersion.id == Case.procedure_version_id)
+        .where(
+            Case.status.in_([Status.AFGEHANDELD.value, Status.AFGEHANDELD_DIRECTEUR.value]),
+            Case.satisfied.is_(None),
+            Case.satisfaction_unreachable.is_(False),
+            Case.anonymised_at.is_(None),
+        )
+        .order_by(Case.year, Case.seq)
+    ).all()
+    asks: dict[str, bool] = {}
+    result = []
+    for ref, subject, status, decided, config in rows:
+        if config not in asks:
+            asks[config] = Procedure.from_dict(json.loads(config)).satisfaction_check
+        if not asks[config]:
+            continue
         result.append(
-            LetterToSend(
+            LetterDue(
                 ref=ref,
                 subject=subject,
-                letter=letter,
-                kind=kind.value,
+                type=SATISFACTION_LETTER,
+                label=LETTER_TYPES[SATISFACTION_LETTER].label,
                 due=None,
-                decided_on=met_on,
+                since=decided,
                 state=None,
-                status=status,
                 status_label=Status(status).label,
+                note="vraag of de klacht naar tevredenheid is afgehandeld",
             )
         )
     return result
@@ -306,20 +404,19 @@ def today_overview(ctx: Context) -> Overview:
     today = ctx.today()
     week_end = today + timedelta(days=6 - today.weekday())
     query, d = _deadline_query(ctx)
-    open_query = query.where(d.met_on.is_(None), Case.status.not_in(_FINISHED))
+    open_query = query.where(d.state == OPEN)
     with ctx.db.session() as session:
         states = _States(load_calendar(session), today)
-        overdue = _items(session, states, open_query.where(d.due < today))
-        this_week = _items(session, states, open_query.where(d.due >= today, d.due <= week_end))
-        appeals = _items(
-            session,
-            states,
-            open_query.where(
-                d.kind == DeadlineKind.HEROVERWEGING.value,
-                Case.status == Status.HEROVERWEGING.value,
-            ),
-        )
-        letters = _letters(session, ctx, states)
+        waiting = _items(session, states, open_query)
+        overdue = [item for item in waiting if item.due < today]
+        this_week = [item for item in waiting if today <= item.due <= week_end]
+        appeals = [
+            item
+            for item in waiting
+            if item.kind == DeadlineKind.HEROVERWEGING.value
+            and item.status == Status.HEROVERWEGING.value
+        ]
+        letters = _letters(session, ctx, states, waiting)
     order = (OVERDUE, THIS_WEEK, LETTERS, APPEALS)
     if Role.DIRECTEUR in ctx.actor.roles:
         order = (APPEALS, OVERDUE, THIS_WEEK, LETTERS)

@@ -7,20 +7,27 @@ from datetime import date
 from typing import Any
 
 from klachtdesk.domain.calendar import long_date
-from klachtdesk.domain.deadlines import DeadlineKind, validate_extension
+from klachtdesk.domain.deadlines import (
+    DeadlineKind,
+    DeadlineState,
+    extension_limit,
+    validate_extension,
+)
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.states import Activity, Status, check_activity
 from klachtdesk.domain.validation import MAX_TEXT, clean_text, parse_date, required_text
 from klachtdesk.domain.values import LetterChannel
+from klachtdesk.letters.templates import letter_type as letter_type_of
 from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.services.cases.cases import (
-    active_deadline,
     assign_handler_in,
     date_detail,
     editing,
     finish_change,
-    mark_deadline_met,
+    meet_deadlines,
+    open_deadline,
     procedure_of,
+    supersede,
 )
 from klachtdesk.services.context import Context
 from klachtdesk.storage.models import Deadline
@@ -43,18 +50,36 @@ def assign_handler(
 
 
 def extend_decision(
-    ctx: Context, ref: str, new_due: date | str, reason: str, expected_version: int | None = None
+    ctx: Context,
+    ref: str,
+    new_due: date | str,
+    reason: str,
+    expected_version: int | None = None,
+    consent: str = "",
 ) -> int:
-    """Extend the decision term (SPEC §2 verlenging); the old deadline stays in the history."""
+    """Extend the decision term (SPEC §2 verlenging); the old deadline stays in the history.
+
+    Announced in time: the notice of extension gets a deadline of its own, the old due date.
+    Beyond the procedure's maximum only with the complainant's consent (``consent`` says
+    when and how the complainant agreed).
+    """
     with editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.VERLENGING, Status(case.status), ctx.actor.roles)
         procedure = procedure_of(case.procedure_version)
         if not procedure.extension_allowed:
             raise NotAllowed("Deze klachtenregeling staat geen verlenging van de termijn toe.")
-        current = active_deadline(case, DeadlineKind.UITSPRAAK)
+        current = open_deadline(case, DeadlineKind.UITSPRAAK)
+        if current is None:
+            raise NotAllowed("Er loopt geen termijn voor de uitspraak die verlengd kan worden.")
+        first = min(
+            (d for d in case.deadlines if d.kind == DeadlineKind.UITSPRAAK.value),
+            key=lambda d: d.id or 0,
+        )
         new_due = parse_date(new_due, "nieuwe datum")
         reason = required_text(reason, "reden", max_length=MAX_TEXT, multiline=True)
-        validate_extension(current.due, new_due, ctx.today(), reason)
+        consent = clean_text(consent, "instemming klager", max_length=MAX_TEXT, multiline=True)
+        limit = extension_limit(first.due, procedure)
+        validate_extension(current.due, new_due, ctx.today(), reason, limit, consent)
         calendar = load_calendar(session)
         closed = calendar.closed_reason(new_due)
         if closed:
@@ -62,29 +87,38 @@ def extend_decision(
                 "nieuwe datum",
                 f"{long_date(new_due)} is geen werkdag ({closed}); kies een werkdag.",
             )
-        current.active = False
-        case.deadlines.append(
-            Deadline(
-                kind=DeadlineKind.UITSPRAAK.value,
-                start=current.start,
-                due=new_due,
-                unadjusted=new_due,
-                explanation=f"verlengd van {long_date(current.due)}",
-                extension_reason=reason,
-                active=True,
-                created_at=ctx.now(),
-                created_by_id=ctx.actor.user_id,
+        today = ctx.today()
+        by = f"vervangen door verlenging tot {long_date(new_due)}"
+        supersede(current, today, by)
+        notice = open_deadline(case, DeadlineKind.VERLENGINGSBERICHT)
+        if notice is not None:
+            supersede(notice, today, by)
+        for kind, due, explanation in (
+            (DeadlineKind.UITSPRAAK, new_due, f"verlengd van {long_date(current.due)}"),
+            (
+                DeadlineKind.VERLENGINGSBERICHT,
+                current.due,
+                "de klager hoort vóór het einde van de oude termijn van de verlenging",
+            ),
+        ):
+            case.deadlines.append(
+                Deadline(
+                    kind=kind.value,
+                    start=current.start if kind is DeadlineKind.UITSPRAAK else today,
+                    due=due,
+                    unadjusted=due,
+                    explanation=explanation,
+                    extension_reason=reason,
+                    active=True,
+                    state=DeadlineState.OPEN.value,
+                    created_at=ctx.now(),
+                    created_by_id=ctx.actor.user_id,
+                )
             )
-        )
-        return finish_change(
-            session,
-            ctx,
-            case,
-            Activity.VERLENGING.value,
-            oud=current.due,
-            nieuw=new_due,
-            reden=reason,
-        )
+        data = {"oud": current.due, "nieuw": new_due, "reden": reason}
+        if consent:
+            data["instemming_klager"] = consent
+        return finish_change(session, ctx, case, Activity.VERLENGING.value, **data)
 
 
 def mark_letter_sent(
@@ -93,23 +127,24 @@ def mark_letter_sent(
     letter_type: str,
     sent_on: date | str,
     via: str,
-    answers: DeadlineKind | None = None,
+    *,
     expected_version: int | None = None,
 ) -> int:
-    """Record that a letter went out (date, post or e-mail); it meets the deadline it answers."""
+    """Record that a letter made outside KlachtDesk went out (date, post or e-mail); it meets
+    the deadlines its type answers."""
     via = LetterChannel(via).value
+    kind = letter_type_of(letter_type)
     with editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.BRIEF, Status(case.status), ctx.actor.roles)
         sent_on = date_detail({"sent_on": sent_on}, "sent_on", "verzenddatum", ctx, case.received)
-        if answers is not None:
-            mark_deadline_met(case, DeadlineKind(answers), sent_on)
+        meet_deadlines(case, kind.answers, sent_on, f"{kind.label} verzonden ({via})")
         return finish_change(
             session,
             ctx,
             case,
             Activity.BRIEF.value,
-            audit_detail=letter_type,
-            brief=letter_type,
+            audit_detail=kind.key,
+            brief=kind.key,
             verzonden=sent_on,
             via=via,
         )
@@ -123,6 +158,7 @@ _ACTIVITY_FIELDS = {
     Activity.TEVREDENHEID: "toelichting",
     Activity.GESCHIL_UITKOMST: "advies geschillencommissie",
     Activity.NOTITIE: "notitie",
+    Activity.ONAFHANKELIJKHEID: "toelichting onafhankelijkheid",
 }
 
 
@@ -148,11 +184,25 @@ def record(
         if activity is Activity.HOORGESPREK:
             data["datum"] = date_detail(details, "held_on", "datum hoorgesprek", ctx, case.received)
         if activity is Activity.TEVREDENHEID:
-            satisfied = details.get("satisfied")
-            if not isinstance(satisfied, bool):
-                raise ValidationError("tevreden", "geef aan of de klager tevreden is (ja of nee).")
-            case.satisfied = satisfied
-            data["tevreden"] = satisfied
+            if not procedure_of(case.procedure_version).satisfaction_check:
+                raise NotAllowed(
+                    "Deze klachtenregeling kent geen vraag naar de tevredenheid van de klager."
+                )
+            satisfied, unreachable = details.get("satisfied"), details.get("unreachable") is True
+            if unreachable:
+                case.satisfied, case.satisfaction_unreachable = None, True
+                data["niet_bereikbaar"] = True
+            elif isinstance(satisfied, bool):
+                case.satisfied, case.satisfaction_unreachable = satisfied, False
+                data["tevreden"] = satisfied
+            else:
+                raise ValidationError(
+                    "tevreden",
+                    "geef aan of de klager tevreden is (ja of nee), of dat de klager niet "
+                    "bereikbaar was.",
+                )
+        if activity is Activity.ONAFHANKELIJKHEID:
+            case.independence_note = body
         if activity is Activity.GESCHIL_UITKOMST:
             data["opgevolgd"] = clean_text(
                 details.get("followed"), "opvolging", max_length=MAX_TEXT

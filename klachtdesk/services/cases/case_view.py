@@ -12,13 +12,18 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
-from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState, deadline_status
+from klachtdesk.domain.deadlines import (
+    DeadlineKind,
+    DeadlineState,
+    Urgency,
+    deadline_status,
+    extension_limit,
+)
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import (
     ACTIVITY_ROLES,
     ACTIVITY_STATES,
-    FINISHED_STATES,
     Action,
     Activity,
     Status,
@@ -84,7 +89,7 @@ class ListRow:
     next_due: date | None
     next_due_kind: str | None
     handler: str
-    deadline_state: DeadlineState | None
+    deadline_state: Urgency | None
     version: int
 
 
@@ -244,7 +249,7 @@ def list_rows(ctx: Context, ids: list[int]) -> list[ListRow]:
     by_id = {}
     for row in rows:
         state = (
-            deadline_status(row[7], None, today, calendar, SOON_WORKING_DAYS).state
+            deadline_status(row[7], DeadlineState.OPEN, today, calendar, SOON_WORKING_DAYS).state
             if row[7]
             else None
         )
@@ -275,9 +280,12 @@ class DeadlineView:
     explanation: str
     active: bool
     met_on: date | None
-    state: DeadlineState
+    state: Urgency
     working_days_left: int
     extension_reason: str
+    deadline_state: DeadlineState = DeadlineState.OPEN
+    settled_on: date | None = None
+    settled_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -341,6 +349,18 @@ class CaseDetail:
     director_outcome: str | None
     director_motivation: str
     satisfied: bool | None
+    satisfaction_check: bool = False
+    satisfaction_unreachable: bool = False
+    refusal_grounds: tuple[str, ...] = ()
+    complainant_relation: str = ""
+    entitled_relations: tuple[str, ...] = ()
+    repeat_claimed: bool | None = None
+    earlier_ref: str = ""
+    new_facts: str = ""
+    appeal_grounds: str = ""
+    director_decided_on: date | None = None
+    independence_note: str = ""
+    max_extension_to: date | None = None
     deadlines: list[DeadlineView] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
     attachments: list[FileView] = field(default_factory=list)
@@ -365,9 +385,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
     status = Status(case.status)
     deadlines = []
     for d in case.deadlines:
-        st = deadline_status(d.due, d.met_on, today, calendar, SOON_WORKING_DAYS)
-        if status in FINISHED_STATES and d.met_on is None:
-            st = st.__class__(DeadlineState.OPEN, 0)
+        st = deadline_status(d.due, d.state, today, calendar, SOON_WORKING_DAYS)
         deadlines.append(
             DeadlineView(
                 kind=d.kind,
@@ -380,6 +398,9 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
                 state=st.state,
                 working_days_left=st.working_days_left,
                 extension_reason=d.extension_reason,
+                deadline_state=DeadlineState(d.state),
+                settled_on=d.settled_on,
+                settled_by=d.settled_by,
             )
         )
     users = dict(session.execute(select(User.id, User.display_name)).all())
@@ -468,6 +489,18 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         director_outcome=case.director_outcome,
         director_motivation=case.director_motivation,
         satisfied=case.satisfied,
+        satisfaction_check=procedure.satisfaction_check,
+        satisfaction_unreachable=case.satisfaction_unreachable,
+        refusal_grounds=tuple(g.value for g in procedure.refusal_grounds),
+        complainant_relation=case.complainant_relation,
+        entitled_relations=tuple(r.value for r in procedure.entitled_relations),
+        repeat_claimed=case.repeat_claimed,
+        earlier_ref=case.earlier_ref,
+        new_facts=case.new_facts,
+        appeal_grounds=case.appeal_grounds,
+        director_decided_on=case.director_decided_on,
+        independence_note=case.independence_note,
+        max_extension_to=_extension_limit(case, procedure),
         deadlines=deadlines,
         events=events,
         attachments=attachments,
@@ -475,6 +508,14 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         actions=[] if anonymised else available_actions(status, ctx.actor.roles, procedure.flags),
         activities=[] if anonymised else activities,
     )
+
+
+def _extension_limit(case: Case, procedure) -> date | None:
+    """The latest decision date an extension may set without the complainant's consent."""
+    firsts = [d for d in case.deadlines if d.kind == DeadlineKind.UITSPRAAK.value]
+    if not firsts or not procedure.extension_allowed:
+        return None
+    return extension_limit(min(firsts, key=lambda d: d.id).due, procedure)
 
 
 def case_detail(ctx: Context, ref: str) -> CaseDetail:

@@ -15,16 +15,21 @@ from sqlalchemy.orm.exc import StaleDataError
 from klachtdesk.domain.calendar import DeadlineCalendar, long_date
 from klachtdesk.domain.deadlines import (
     DeadlineKind,
+    DeadlineState,
+    Settlement,
+    answered,
     appeal_deadline,
     initial_deadlines,
+    no_longer_applies,
 )
 from klachtdesk.domain.errors import ConflictError, KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.independence import likely_same_person
 from klachtdesk.domain.procedures import Procedure
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import (
-    FINISHED_STATES,
     REGISTER_ROLES,
     Action,
+    Activity,
     Status,
     check_action,
     event_label,
@@ -38,7 +43,7 @@ from klachtdesk.domain.validation import (
     parse_date,
     required_text,
 )
-from klachtdesk.domain.values import NotAdmissibleReason, Outcome, case_reference
+from klachtdesk.domain.values import NotAdmissibleReason, Outcome, Relation, case_reference
 from klachtdesk.services.admin.settings import load_calendar, read_all
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage import queries
@@ -55,6 +60,10 @@ from klachtdesk.storage.models import (
     User,
 )
 from klachtdesk.storage.models import Procedure as ProcedureRow
+
+ONTVANGSTBEVESTIGING = DeadlineKind.ONTVANGSTBEVESTIGING
+UITSPRAAK = DeadlineKind.UITSPRAAK
+VERLENGINGSBERICHT = DeadlineKind.VERLENGINGSBERICHT
 
 
 class CaseNotFound(KlachtDeskError):
@@ -164,6 +173,7 @@ def _add_deadline(case: Case, kind: DeadlineKind, computed, ctx: Context, reason
             explanation=computed.explanation or "",
             extension_reason=reason,
             active=True,
+            state=DeadlineState.OPEN.value,
             created_at=ctx.now(),
             created_by_id=ctx.actor.user_id,
         )
@@ -171,28 +181,57 @@ def _add_deadline(case: Case, kind: DeadlineKind, computed, ctx: Context, reason
 
 
 def active_deadline(case: Case, kind: DeadlineKind) -> Deadline | None:
+    """The current deadline of ``kind`` (not one an extension replaced), in whatever state."""
     for deadline in case.deadlines:
         if deadline.active and deadline.kind == kind.value:
             return deadline
     return None
 
 
+def open_deadline(case: Case, kind: DeadlineKind) -> Deadline | None:
+    deadline = active_deadline(case, kind)
+    return deadline if deadline is not None and deadline.state == DeadlineState.OPEN else None
+
+
+def _settle(deadline: Deadline, settlement: Settlement) -> None:
+    deadline.state = settlement.state.value
+    deadline.settled_on = settlement.on
+    deadline.settled_by = settlement.by
+
+
 def refresh_next_due(case: Case) -> None:
     """Keep the denormalised next open deadline that the case list sorts on."""
-    open_deadlines = (
-        [d for d in case.deadlines if d.active and d.met_on is None]
-        if Status(case.status) not in FINISHED_STATES
-        else []
-    )
+    open_deadlines = [d for d in case.deadlines if d.active and d.state == DeadlineState.OPEN]
     first = min(open_deadlines, key=lambda d: d.due, default=None)
     case.next_due = first.due if first else None
     case.next_due_kind = first.kind if first else None
 
 
-def mark_deadline_met(case: Case, kind: DeadlineKind, on: date) -> None:
-    deadline = active_deadline(case, kind)
-    if deadline is not None and deadline.met_on is None:
-        deadline.met_on = on
+def meet_deadlines(case: Case, kinds: tuple[DeadlineKind, ...], sent_on: date, by: str) -> None:
+    """A letter went out on ``sent_on``: it meets (or, late, misses) the open deadlines of
+    ``kinds`` that it answers. Deadlines that are no longer open keep their state."""
+    for kind in kinds:
+        deadline = open_deadline(case, kind)
+        if deadline is not None:
+            deadline.met_on = sent_on
+            _settle(deadline, answered(deadline.due, sent_on, by))
+
+
+def settle_open_deadlines(
+    case: Case, on: date, reason: str, kinds: tuple[DeadlineKind, ...] | None = None
+) -> None:
+    """The case no longer asks for these answers: open deadlines lapse, or are missed when
+    their day had already passed (SPEC §4)."""
+    for deadline in case.deadlines:
+        applies = kinds is None or DeadlineKind(deadline.kind) in kinds
+        if applies and deadline.active and deadline.state == DeadlineState.OPEN:
+            _settle(deadline, no_longer_applies(deadline.due, on, reason))
+
+
+def supersede(deadline: Deadline, on: date, by: str) -> None:
+    """An extension replaced this deadline; it stays in the history."""
+    deadline.active = False
+    _settle(deadline, Settlement(DeadlineState.SUPERSEDED, on, by))
 
 
 # -- registering ----------------------------------------------------------------------------
@@ -229,6 +268,10 @@ def register_in(
         employee_name=employee.name if employee else complaint.employee,
         discussed_with_employee=complaint.discussed_with_employee,
         expectation=complaint.expectation,
+        complainant_relation=complaint.relation.value if complaint.relation else "",
+        repeat_claimed=complaint.repeat,
+        earlier_ref=complaint.earlier_ref,
+        new_facts=complaint.new_facts,
         created_at=now,
         updated_at=now,
     )
@@ -299,11 +342,23 @@ def _user_by_name(session: Session, username: str) -> User:
 
 
 def _check_independent(case: Case, user: User, what: str) -> None:
-    """SPEC §2: whoever assesses or decides is not the employee the complaint is about."""
+    """SPEC §2: whoever assesses or decides is not the employee the complaint is about.
+
+    Linked to that employee: refused. Only the typed name matches (``likely_same_person``):
+    refused until the coordinator records why it is acceptable (``independence_note``).
+    """
     if case.employee_id is not None and user.employee_id == case.employee_id:
         raise NotAllowed(
             f"{user.display_name} is de medewerker over wie de klacht gaat en mag de klacht "
             f"daarom niet {what}. Kies een andere collega (een derde beoordeelt de klacht)."
+        )
+    named = case.employee_id is None and likely_same_person(case.employee_name, user.display_name)
+    if named and not case.independence_note:
+        raise NotAllowed(
+            f"De klacht gaat over '{case.employee_name}'; dat lijkt {user.display_name} te "
+            f"zijn, die de klacht daarom niet mag {what}. Kies een andere collega, of laat "
+            "de klachtencoördinator vastleggen waarom dit toch aanvaardbaar is "
+            "(bijvoorbeeld: het is een andere persoon met dezelfde naam)."
         )
 
 
@@ -347,6 +402,86 @@ def date_detail(details: dict, name: str, label: str, ctx: Context, earliest: da
     return day
 
 
+# The letter a finished decision still owes the complainant, per decided status: closing the
+# case waits until it is recorded as sent (SPEC §4: the answer counts when it is sent).
+OWED_LETTERS = {
+    Status.AFGEHANDELD: "uitspraak",
+    Status.AFGEHANDELD_DIRECTEUR: "reactie_directeur",
+    Status.NIET_ONTVANKELIJK: "niet_ontvankelijk",
+    Status.DOORVERWEZEN: "doorverwijzing",
+}
+OWED_LETTER_LABELS = {
+    "uitspraak": "de brief met de uitspraak",
+    "reactie_directeur": "de reactie van de directeur-bestuurder",
+    "niet_ontvankelijk": "de brief over de niet-ontvankelijkheid",
+    "doorverwijzing": "de doorverwijzingsbrief",
+}
+
+
+def owed_letter(session: Session, case: Case) -> str | None:
+    """The letter type the case's present decision still owes (not recorded as sent since)."""
+    letter = OWED_LETTERS.get(Status(case.status))
+    if letter is None:
+        return None
+    decided_at = session.scalar(
+        select(func.max(Event.id)).where(Event.case_id == case.id, Event.to_status == case.status)
+    )
+    for data in session.scalars(
+        select(Event.data).where(
+            Event.case_id == case.id,
+            Event.kind == Activity.BRIEF.value,
+            Event.id > (decided_at or 0),
+        )
+    ):
+        sent = json.loads(data or "{}")
+        if sent.get("brief") == letter and sent.get("verzonden"):
+            return None
+    return letter
+
+
+def _refusal_reason(procedure: Procedure, details: dict) -> NotAdmissibleReason:
+    grounds = procedure.refusal_grounds
+    options = "; ".join(f"{g.value} ({g.label.lower()})" for g in grounds)
+    try:
+        reason = NotAdmissibleReason(str(details.get("reason", "")).strip())
+    except ValueError:
+        raise ValidationError("reden", f"kies een van: {options}.") from None
+    if reason not in grounds:
+        raise NotAllowed(
+            f"'{reason.label}' is geen grond voor niet-ontvankelijkheid in "
+            f"{procedure.name}. Mogelijke gronden: {options}."
+        )
+    return reason
+
+
+def _check_triage(case: Case, procedure: Procedure, note: str) -> None:
+    """The procedure's admissibility rules: refuse, or take it on with a recorded reason."""
+    not_discussed = case.discussed_with_employee is False
+    if procedure.must_discuss_with_employee_first and not_discussed and not note:
+        raise NotAllowed(
+            "Volgens de klachtenregeling wordt een klacht die niet eerst met de medewerker "
+            "is besproken niet in behandeling genomen. Verklaar de klacht niet "
+            "ontvankelijk, of licht toe waarom u haar toch in behandeling neemt."
+        )
+    if procedure.refuse_repeat_without_new_facts and case.repeat_claimed and not note:
+        raise NotAllowed(
+            "Deze klacht is volgens de intake eerder behandeld"
+            + (f" ({case.earlier_ref})" if case.earlier_ref else "")
+            + ". Volgens de klachtenregeling wordt zij alleen opnieuw behandeld als er nieuwe "
+            "feiten of omstandigheden zijn: noem die in de toelichting, of verklaar de klacht "
+            "niet ontvankelijk (herhaling)."
+        )
+    relation = case.complainant_relation
+    entitled = procedure.entitled_relations
+    if entitled and relation and Relation(relation) not in entitled and not note:
+        who = ", ".join(r.label.lower() for r in entitled)
+        raise NotAllowed(
+            f"Volgens de klachtenregeling kan alleen een {who} een klacht indienen; de klager "
+            f"is {Relation(relation).label.lower()}. Verklaar de klacht niet ontvankelijk "
+            "(niet klachtgerechtigd), of licht toe waarom u haar toch in behandeling neemt."
+        )
+
+
 def _apply_action(
     session: Session, ctx: Context, case: Case, procedure: Procedure, action: Action, details: dict
 ) -> dict:
@@ -354,34 +489,25 @@ def _apply_action(
     today = ctx.today()
     if action is Action.TRIAGE_KLACHT:
         note = _text(details, "note", "toelichting", required=False)
-        if (
-            procedure.must_discuss_with_employee_first
-            and case.discussed_with_employee is False
-            and not note
-        ):
-            raise NotAllowed(
-                "Volgens de klachtenregeling wordt een klacht die niet eerst met de medewerker "
-                "is besproken niet in behandeling genomen. Verklaar de klacht niet ontvankelijk, "
-                "of licht toe waarom u haar toch in behandeling neemt."
-            )
+        _check_triage(case, procedure, note)
         data = {"toelichting": note} if note else {}
         if details.get("handler"):
             handler = assign_handler_in(session, ctx, case, details["handler"])
             data["behandelaar"] = handler.display_name
         return data
     if action is Action.NIET_ONTVANKELIJK:
-        try:
-            reason = NotAdmissibleReason(str(details.get("reason", "")).strip())
-        except ValueError:
-            options = ", ".join(r.value for r in NotAdmissibleReason)
-            raise ValidationError("reden", f"kies een van: {options}.") from None
+        reason = _refusal_reason(procedure, details)
         note = _text(details, "note", "toelichting", required=reason is NotAdmissibleReason.OTHER)
         case.not_admissible_reason = reason.value
-        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)  # this decision answers it
+        settle_open_deadlines(
+            case, today, "niet ontvankelijk verklaard", (UITSPRAAK, VERLENGINGSBERICHT)
+        )
         return {"reden": reason.value, "toelichting": note}
     if action is Action.DOORVERWIJZEN:
         case.referral_to = _text(details, "referral_to", "doorverwezen naar", max_length=MAX_LINE)
-        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)
+        settle_open_deadlines(
+            case, today, "doorverwezen als melding", (UITSPRAAK, VERLENGINGSBERICHT)
+        )
         return {"doorverwezen_naar": case.referral_to}
     if action is Action.UITSPRAAK:
         decider = session.get(User, ctx.actor.user_id)
@@ -389,32 +515,70 @@ def _apply_action(
         case.outcome = _outcome(details).value
         case.motivation = _text(details, "motivation", "motivering")
         case.solution = _text(details, "solution", "oplossing", required=False)
-        case.decided_on = today
-        mark_deadline_met(case, DeadlineKind.UITSPRAAK, today)
-        return {"uitkomst": case.outcome}
+        case.decided_on = date_detail(details, "decided_on", "datum uitspraak", ctx, case.received)
+        ack = open_deadline(case, ONTVANGSTBEVESTIGING)
+        if ack is not None and ack.due < case.decided_on:
+            settle_open_deadlines(
+                case, case.decided_on, "uitspraak gedaan zonder ontvangstbevestiging", (ack.kind,)
+            )
+        return {"uitkomst": case.outcome, "datum": case.decided_on}
     if action is Action.BEROEP:
         received = date_detail(
             details, "received", "datum heroverzoek", ctx, case.decided_on or case.received
         )
+        case.appeal_grounds = _text(details, "grounds", "gronden van het heroverzoek")
         computed = appeal_deadline(received, procedure, load_calendar(session))
         _add_deadline(case, DeadlineKind.HEROVERWEGING, computed, ctx)
-        return {"ontvangen": received, "termijn": computed.due}
+        return {"ontvangen": received, "termijn": computed.due, "gronden": case.appeal_grounds}
     if action is Action.UITSPRAAK_DIRECTEUR:
+        appeal = active_deadline(case, DeadlineKind.HEROVERWEGING)
         case.director_outcome = _outcome(details).value
         case.director_motivation = _text(details, "motivation", "motivering")
-        case.director_decided_on = today
-        mark_deadline_met(case, DeadlineKind.HEROVERWEGING, today)
-        return {"uitkomst": case.director_outcome}
+        case.director_decided_on = date_detail(
+            details,
+            "decided_on",
+            "datum uitspraak directeur-bestuurder",
+            ctx,
+            appeal.start if appeal is not None else case.received,
+        )
+        return {"uitkomst": case.director_outcome, "datum": case.director_decided_on}
     if action is Action.GESCHIL:
         body = clean_text(details.get("body"), "instantie", max_length=MAX_LINE)
         submitted = date_detail(details, "submitted", "datum voorgelegd", ctx, case.received)
-        return {"instantie": body or procedure.external_body, "voorgelegd": submitted}
+        body = body or procedure.external_body
+        settle_open_deadlines(case, submitted, f"voorgelegd aan {body}")
+        return {"instantie": body, "voorgelegd": submitted}
     if action is Action.INTREKKEN:
-        return {"toelichting": _text(details, "note", "toelichting", required=False)}
+        note = _text(details, "note", "toelichting", required=False)
+        settle_open_deadlines(case, today, "ingetrokken door de klager")
+        return {"toelichting": note}
     if action is Action.SLUITEN:
+        _check_closable(session, case, procedure)
         case.closed_on = today
+        settle_open_deadlines(case, today, "zaak gesloten")
         return {}
     raise AssertionError(action)  # every Action is handled above
+
+
+def _check_closable(session: Session, case: Case, procedure: Procedure) -> None:
+    letter = owed_letter(session, case)
+    if letter is not None:
+        raise NotAllowed(
+            f"Zaak {case.ref} kan nog niet worden gesloten: {OWED_LETTER_LABELS[letter]} is "
+            "nog niet als verzonden vastgelegd. Maak en verstuur die brief eerst, of leg vast "
+            "dat hij buiten KlachtDesk is verstuurd."
+        )
+    if (
+        procedure.satisfaction_check
+        and Status(case.status) in (Status.AFGEHANDELD, Status.AFGEHANDELD_DIRECTEUR)
+        and case.satisfied is None
+        and not case.satisfaction_unreachable
+    ):
+        raise NotAllowed(
+            f"Zaak {case.ref} kan nog niet worden gesloten: volgens de klachtenregeling wordt "
+            "de klager gevraagd of de klacht naar tevredenheid is afgehandeld. Leg het "
+            "antwoord vast, of leg vast dat de klager niet bereikbaar was."
+        )
 
 
 @contextlib.contextmanager

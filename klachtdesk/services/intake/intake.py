@@ -407,6 +407,7 @@ class IntakeFlow:
                 self.answers[Page.ONTVANKELIJKHEID].get("discussed")
             ),
             "expectation": c.get("expectation", ""),
+            **intake_admissibility.complaint_fields(self.answers[Page.ONTVANKELIJKHEID]),
         }
 
     def _check_all(self) -> dict[str, str]:

@@ -8,9 +8,15 @@ from typing import Any
 
 from klachtdesk.domain.procedures import Procedure
 from klachtdesk.domain.validation import MAX_TEXT, clean_text
+from klachtdesk.domain.values import Relation
 
 YES, NO, UNKNOWN = "ja", "nee", "onbekend"
-ANSWER_LABELS = {YES: "Ja", NO: "Nee", UNKNOWN: "Niet bekend"}
+ANSWER_LABELS = {
+    YES: "Ja",
+    NO: "Nee",
+    UNKNOWN: "Niet bekend",
+    **{r.value: r.label for r in Relation},
+}
 
 CONSEQUENCE_NOT_DISCUSSED = (
     "Volgens de klachtenregeling wordt een klacht die niet eerst met de medewerker is besproken "
@@ -24,6 +30,10 @@ CONSEQUENCE_REPEAT = (
 CONSEQUENCE_OLDER = (
     "Volgens de klachtenregeling wordt een klacht over een gedraging die langer dan een jaar "
     "vóór het indienen van de klacht plaatsvond niet in behandeling genomen."
+)
+CONSEQUENCE_NOT_ENTITLED = (
+    "Volgens de klachtenregeling kan alleen een {who} een klacht indienen; de klacht wordt "
+    "niet in behandeling genomen, tenzij de klachtencoördinator een reden vastlegt."
 )
 REGISTER_ANYWAY = (
     "U kunt de klacht toch registreren; de klachtencoördinator beslist over de ontvankelijkheid."
@@ -61,6 +71,17 @@ def all_questions(procedure: Procedure, employee: str) -> list[Question]:
             "bij de behandeling.",
         )
     ]
+    if p.entitled_relations:
+        asked.append(
+            Question(
+                "relation",
+                "Wat is de relatie van de klager tot de woning of het pand?",
+                options=tuple(r.value for r in Relation),
+                hint="Volgens de klachtenregeling kan alleen een "
+                + _who(p)
+                + " een klacht indienen.",
+            )
+        )
     if p.refuse_repeat_without_new_facts:
         asked += [
             Question("repeat", "Is deze klacht eerder behandeld?"),
@@ -76,6 +97,25 @@ def all_questions(procedure: Procedure, employee: str) -> list[Question]:
             )
         )
     return asked
+
+
+def _who(procedure: Procedure) -> str:
+    names = [r.label.lower() for r in procedure.entitled_relations]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " of " + names[-1]
+
+
+def complaint_fields(answers: Answers) -> dict[str, Any]:
+    """The answers that become part of the registered complaint (ComplaintInput fields)."""
+    a = answers
+    repeat = {YES: True, NO: False}.get(a.get("repeat"))
+    return {
+        "relation": a.get("relation") or None,
+        "repeat": repeat,
+        "earlier_ref": str(a.get("earlier_ref") or "") if repeat else "",
+        "new_facts": str(a.get("new_facts_text") or "")
+        if repeat and a.get("new_facts") == YES
+        else "",
+    }
 
 
 def questions(procedure: Procedure, answers: Answers, employee: str) -> list[Question]:
@@ -100,6 +140,9 @@ def consequences(procedure: Procedure, answers: Answers) -> dict[str, str]:
     result = {}
     if p.must_discuss_with_employee_first and a.get("discussed") == NO:
         result["discussed"] = CONSEQUENCE_NOT_DISCUSSED
+    relation = a.get("relation")
+    if p.entitled_relations and relation and Relation(relation) not in p.entitled_relations:
+        result["relation"] = CONSEQUENCE_NOT_ENTITLED.format(who=_who(p))
     repeat = a.get("repeat") == YES and a.get("new_facts") == NO
     if p.refuse_repeat_without_new_facts and repeat:
         result["new_facts"] = CONSEQUENCE_REPEAT

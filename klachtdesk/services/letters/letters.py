@@ -16,11 +16,13 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role
@@ -52,9 +54,10 @@ from klachtdesk.letters.templates import (
 )
 from klachtdesk.services.admin.settings import read_all
 from klachtdesk.services.cases.cases import (
+    date_detail,
     editing,
     finish_change,
-    mark_deadline_met,
+    meet_deadlines,
     procedure_of,
 )
 from klachtdesk.services.context import Context, audit
@@ -98,6 +101,7 @@ __all__ = [
     "letters_to_send",
     "preview",
     "record_printed",
+    "record_sent",
     "restore_default_template",
     "save_concept_as",
     "save_letter_as",
@@ -396,25 +400,25 @@ def finalise(
     letter: Draft,
     sent_via: str,
     expected_version: int | None = None,
+    *,
+    sent: bool = True,
+    sent_on: date | str | None = None,
 ) -> int:
-    """Render the final letter, store it with its SHA-256 and record it as sent today.
+    """Render the final letter and store it with its SHA-256; returns the stored letter's id.
 
-    The letter meets the deadline it answers (ontvangstbevestiging, uitspraak or
-    heroverweging). Returns the stored letter's id.
+    With ``sent`` (the window's "Definitief maken") it is recorded as sent by ``sent_via`` on
+    ``sent_on`` (default today) and meets the deadlines it answers (``LetterType.answers``).
+    Without, it is final but not yet sent: ``record_sent`` records the sending later.
     """
-    try:
-        via = LetterChannel(sent_via).value
-    except ValueError:
-        raise ValidationError("verzonden via", "kies post of e-mail.") from None
+    via = _via(sent_via)
     letter = _checked_draft(letter, ref)
-    answers = LETTER_TYPES[letter.type].answers
     with editing(ctx, ref, expected_version) as (session, case):
         _may_write(session, ctx, case, letter.type)
         _check_feasible(case, letter.type)
         _check_delivery(case, via)
+        day = _sent_date(ctx, case, sent_on) if sent else None
         pdf = render_letter(_document(session, ctx, case, letter, concept=False))
         digest = hashlib.sha256(pdf).hexdigest()
-        today = ctx.today()
         stored = Letter(
             case_id=case.id,
             type=letter.type,
@@ -422,29 +426,92 @@ def finalise(
             sha256=digest,
             created_at=ctx.now(),
             created_by_id=ctx.actor.user_id,
-            sent_on=today,
-            sent_via=via,
-            deadline_kind=answers.value if answers else None,
+            sent_on=day,
+            sent_via=via if sent else None,
+            deadline_kind=next((k.value for k in LETTER_TYPES[letter.type].answers), None),
         )
         session.add(stored)
         session.flush()
-        if answers is not None:
-            mark_deadline_met(case, answers, today)
+        data = {
+            "brief": letter.type,
+            "briefnummer": stored.id,
+            "sjabloon": f"versie {letter.template_version}"
+            if letter.template_version
+            else "standaardtekst",
+        }
+        if sent:
+            _meet(case, letter.type, day, via)
+            data.update(verzonden=day, via=via)
+        else:
+            data["verzonden"] = None
         finish_change(
             session,
             ctx,
             case,
             Activity.BRIEF.value,
-            audit_detail=f"{letter.type}; brief {stored.id}; sha256 {digest}",
-            brief=letter.type,
-            verzonden=today,
-            via=via,
-            briefnummer=stored.id,
-            sjabloon=f"versie {letter.template_version}"
-            if letter.template_version
-            else "standaardtekst",
+            audit_detail=f"{letter.type}; brief {stored.id}; sha256 {digest}"
+            + ("" if sent else "; nog niet verzonden"),
+            **data,
         )
         return stored.id
+
+
+def record_sent(
+    ctx: Context,
+    ref: str,
+    letter_id: int,
+    sent_via: str,
+    sent_on: date | str | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Record that a final letter stored earlier went out (once); it then meets the deadlines
+    it answers. Returns the case's new version."""
+    via = _via(sent_via)
+    with editing(ctx, ref, expected_version) as (session, case):
+        stored = session.get(Letter, letter_id)
+        if stored is None or stored.case_id != case.id:
+            raise ValidationError("brief", f"brief {letter_id} hoort niet bij zaak {case.ref}.")
+        _may_write(session, ctx, case, stored.type)
+        if stored.sent_on is not None:
+            raise NotAllowed(
+                f"Deze brief is al als verzonden vastgelegd op {long_date(stored.sent_on)}."
+            )
+        _check_delivery(case, via)
+        day = _sent_date(ctx, case, sent_on)
+        if day < stored.created_at.date():
+            raise ValidationError(
+                "verzenddatum", "ligt vóór de dag waarop de brief definitief werd gemaakt."
+            )
+        stored.sent_on, stored.sent_via = day, via
+        _meet(case, stored.type, day, via)
+        return finish_change(
+            session,
+            ctx,
+            case,
+            Activity.BRIEF.value,
+            audit_detail=f"{stored.type}; brief {stored.id} verzonden",
+            brief=stored.type,
+            briefnummer=stored.id,
+            verzonden=day,
+            via=via,
+        )
+
+
+def _via(sent_via: str) -> str:
+    try:
+        return LetterChannel(sent_via).value
+    except ValueError:
+        raise ValidationError("verzonden via", "kies post of e-mail.") from None
+
+
+def _sent_date(ctx: Context, case: Case, sent_on: date | str | None) -> date:
+    return date_detail({"sent_on": sent_on}, "sent_on", "verzenddatum", ctx, case.received)
+
+
+def _meet(case: Case, letter_type: str, day: date, via: str) -> None:
+    kind = LETTER_TYPES[letter_type]
+    channel = "per e-mail" if via == LetterChannel.EMAIL else "per post"
+    meet_deadlines(case, kind.answers, day, f"{kind.label} verzonden {channel}")
 
 
 def save_concept_as(ctx: Context, ref: str, letter: Draft, target: Path | str) -> Path:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, QLocale, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QCalendarWidget, QHeaderView, QTableView, QWidget
 
-from klachtdesk.domain.deadlines import DeadlineState
+from klachtdesk.domain.deadlines import Urgency
 from klachtdesk.services.cases.agenda import AgendaItem, worst_state
 from klachtdesk.ui.common import STATE_COLOURS, STATE_TEXT_COLOURS
 
@@ -19,11 +19,11 @@ OPEN_COLOUR = QColor("#dbe7f6")
 OPEN_TEXT_COLOUR = QColor("#1f3b5c")
 
 
-def state_colour(state: DeadlineState | None) -> QColor:
+def state_colour(state: Urgency | None) -> QColor:
     return STATE_COLOURS.get(state, OPEN_COLOUR)
 
 
-def state_text_colour(state: DeadlineState | None) -> QColor:
+def state_text_colour(state: Urgency | None) -> QColor:
     return STATE_TEXT_COLOURS.get(state, OPEN_TEXT_COLOUR)
 
 
@@ -64,7 +64,7 @@ class MonthCalendar(QCalendarWidget):
     def count_on(self, day: date) -> int:
         return len(self._by_day.get(day, ()))
 
-    def state_on(self, day: date) -> DeadlineState | None:
+    def state_on(self, day: date) -> Urgency | None:
         return worst_state(self._by_day.get(day, []))
 
     def paintCell(self, painter: QPainter, rect: QRect, qdate: QDate) -> None:  # noqa: N802

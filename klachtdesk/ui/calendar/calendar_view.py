@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from klachtdesk.domain.calendar import day_month, long_date
-from klachtdesk.domain.deadlines import DeadlineState
+from klachtdesk.domain.deadlines import Urgency
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services.cases import agenda
 from klachtdesk.services.cases.agenda import AgendaItem
@@ -59,7 +59,7 @@ def stand_text(item: AgendaItem, today: date) -> str:
         return f"{label}: vandaag"
     days = abs(item.working_days_left)
     unit = "werkdag" if days == 1 else "werkdagen"
-    if item.state is DeadlineState.OVERDUE:
+    if item.state is Urgency.OVERDUE:
         return f"{label}, {days} {unit} te laat" if days else label
     return f"{label}, nog {days} {unit}"
 

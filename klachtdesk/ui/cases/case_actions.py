@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.states import ACTION_LABELS, Action, Activity
-from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
+from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome, Relation
 from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.services.cases.case_edit import EditChoices
 from klachtdesk.services.cases.case_view import CaseDetail, EventView
@@ -52,10 +52,18 @@ BUTTON_LABELS: dict[Action | Activity, str] = {
     Activity.BIJLAGE: "Bijlage toevoegen",
     Activity.BRIEF: "Verzonden brief vastleggen",
     Activity.GEGEVENS_WIJZIGEN: "Gegevens wijzigen",
+    Activity.ONAFHANKELIJKHEID: "Onafhankelijkheid toelichten",
 }
 
 LETTER_CHANNELS = (("post", "Per post"), ("email", "Per e-mail"))
-OUTCOMES = tuple((o.value, o.label) for o in Outcome)
+# No outcome is chosen for the decision-maker: the first entry is empty and must be changed.
+OUTCOMES = (("", "(kies een uitkomst)"), *((o.value, o.label) for o in Outcome))
+SATISFACTION = (
+    ("", "(kies een antwoord)"),
+    ("ja", "Ja, tevreden"),
+    ("nee", "Nee, niet tevreden"),
+    ("onbereikbaar", "De klager was niet bereikbaar"),
+)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -301,33 +309,65 @@ def _assign(ctx: Context, ref: str, version: int, values: dict) -> int:
 
 def _extend(ctx: Context, ref: str, version: int, values: dict) -> int:
     return case_activities.extend_decision(
-        ctx, ref, values["new_due"], values["reason"], expected_version=version
+        ctx,
+        ref,
+        values["new_due"],
+        values["reason"],
+        expected_version=version,
+        consent=values.get("consent", ""),
+    )
+
+
+def _satisfaction(ctx: Context, ref: str, version: int, values: dict) -> int:
+    answer = values["answer"]
+    details = {"unreachable": True} if answer == "onbereikbaar" else {"satisfied": answer == "ja"}
+    return case_activities.record(
+        ctx, ref, Activity.TEVREDENHEID, values["text"], expected_version=version, **details
     )
 
 
 def _letter(ctx: Context, ref: str, version: int, values: dict) -> int:
-    # The same deadline a letter made in KlachtDesk meets (services.letters is the one source).
-    answers = letters.LETTER_TYPES[values["letter_type"]].answers
+    # The deadlines it meets follow from the letter type (services.letters is the one source).
     return case_activities.mark_letter_sent(
         ctx,
         ref,
         values["letter_type"],
         values["sent_on"],
         values["via"],
-        answers,
         expected_version=version,
     )
 
 
 def _sent_letter_intro() -> str:
     """The dialog's explanation; which letters meet a deadline comes from services.letters."""
-    counting = [t.label.lower() for t in letters.LETTER_TYPES.values() if t.answers is not None]
+    counting = [t.label.lower() for t in letters.LETTER_TYPES.values() if t.answers]
     listed = counting[0] if len(counting) == 1 else ", ".join(counting[:-1]) + " of " + counting[-1]
     return (
         "Leg hier een brief vast die buiten KlachtDesk is gemaakt en verstuurd. Een brief die u "
         "met 'Brief maken…' maakt, is al vastgelegd.\n\n"
         f"Een verzonden {listed} telt voor de termijn die de brief beantwoordt."
     )
+
+
+def triage_warnings(detail: CaseDetail) -> list[str]:
+    """What the procedure's admissibility rules say about this case before triage."""
+    warnings = []
+    if "niet_besproken" in detail.refusal_grounds and detail.discussed_with_employee is False:
+        warnings.append("de klacht is niet eerst met de medewerker besproken.")
+    relation = detail.complainant_relation
+    if detail.entitled_relations and relation and relation not in detail.entitled_relations:
+        who = ", ".join(Relation(r).label.lower() for r in detail.entitled_relations)
+        warnings.append(
+            f"volgens de klachtenregeling kan alleen een {who} klagen; de klager is "
+            f"{Relation(relation).label.lower()}."
+        )
+    if "herhaling" in detail.refusal_grounds and detail.repeat_claimed:
+        earlier = f" ({detail.earlier_ref})" if detail.earlier_ref else ""
+        warnings.append(
+            f"de klacht is volgens de klager eerder behandeld{earlier}; noem de nieuwe feiten "
+            "of omstandigheden."
+        )
+    return warnings
 
 
 def current_decision_deadline(detail: CaseDetail):
@@ -352,11 +392,9 @@ def action_form(
     since_receipt = {"minimum": detail.received, "maximum": today, "default": today}
     if kind is Action.TRIAGE_KLACHT:
         intro = "De melding is een klacht over de dienstverlening of over een medewerker."
-        if detail.discussed_with_employee is False:
-            intro += (
-                " Let op: de klacht is niet eerst met de medewerker besproken. Licht toe "
-                "waarom u haar toch in behandeling neemt, of verklaar haar niet ontvankelijk."
-            )
+        for warning in triage_warnings(detail):
+            intro += f" Let op: {warning} Licht toe waarom u haar toch in behandeling neemt, of "
+            intro += "verklaar haar niet ontvankelijk."
         handler = Field(
             "handler",
             "Behandelaar",
@@ -381,25 +419,52 @@ def action_form(
             "Reden",
             "choice",
             required=True,
-            choices=tuple((r.value, r.label) for r in NotAdmissibleReason),
+            choices=tuple(
+                (r.value, r.label)
+                for r in NotAdmissibleReason
+                if r.value in detail.refusal_grounds
+            ),
         )
         explain = Field("note", "Toelichting", "text", hint="verplicht bij 'Andere reden'")
         intro = "De klacht wordt niet in behandeling genomen."
         return form(intro, reason, explain, ok_text="&Niet ontvankelijk verklaren")
     if kind in (Action.UITSPRAAK, Action.UITSPRAAK_DIRECTEUR):
+        appeal = next(
+            (d for d in detail.deadlines if d.kind == DeadlineKind.HEROVERWEGING.value), None
+        )
+        earliest = appeal.start if kind is Action.UITSPRAAK_DIRECTEUR and appeal else None
         fields = [
             Field("outcome", "Uitkomst", "choice", required=True, choices=OUTCOMES),
             Field("motivation", "Motivering", "text", required=True),
         ]
         if kind is Action.UITSPRAAK:
             fields.append(Field("solution", "Aangeboden oplossing", "text"))
-        intro = f"De uitspraak wordt vastgelegd met de datum van vandaag ({long_date(today)})."
+        fields.append(
+            Field(
+                "decided_on",
+                "Datum van de beslissing",
+                "date",
+                required=True,
+                **{**since_receipt, "minimum": earliest or detail.received},
+            )
+        )
+        intro = (
+            "De termijn is pas gehaald als de brief met de beslissing is verzonden; maak die "
+            "brief daarna met 'Brief maken…'."
+        )
         return form(intro, *fields, ok_text="&Uitspraak vastleggen")
     if kind is Action.BEROEP:
         earliest = {**since_receipt, "minimum": detail.decided_on or detail.received}
         received = Field("received", "Verzoek om heroverweging ontvangen op", "date", **earliest)
+        grounds = Field(
+            "grounds",
+            "Waarom vraagt de klager om heroverweging?",
+            "text",
+            required=True,
+            hint="de gronden van de klager, zoals die ze noemt",
+        )
         intro = "De klager vraagt de directeur-bestuurder de klacht opnieuw te bekijken."
-        return form(intro, received, ok_text="&Heroverweging vastleggen")
+        return form(intro, received, grounds, ok_text="&Heroverweging vastleggen")
     if kind is Action.GESCHIL:
         body = Field(
             "body", "Instantie", "line", hint="leeg laten: de instantie uit de klachtenregeling"
@@ -443,15 +508,29 @@ def action_form(
             default=due + timedelta(days=14),
         )
         reason = Field("reason", "Reden (de klager leest deze)", "text", required=True)
+        limit = detail.max_extension_to
+        consent = Field(
+            "consent",
+            "Instemming van de klager",
+            "text",
+            hint="alleen nodig na de uiterste datum: wanneer en hoe stemde de klager in?",
+        )
         intro = (
             "De klager krijgt vóór het einde van de huidige termijn schriftelijk bericht "
             "met de nieuwe datum en de reden."
         )
-        return form(intro, shown, new_due, reason, ok_text="&Verlengen", call=_extend)
+        if limit:
+            intro += (
+                f" Zonder instemming van de klager kan de termijn worden verlengd tot "
+                f"uiterlijk {long_date(limit)}."
+            )
+        return form(intro, shown, new_due, reason, consent, ok_text="&Verlengen", call=_extend)
     if kind is Activity.TEVREDENHEID:
-        satisfied = Field("satisfied", "Is de klager tevreden?", "yesno", required=True)
+        answer = Field(
+            "answer", "Is de klager tevreden?", "choice", required=True, choices=SATISFACTION
+        )
         explain = Field("text", "Toelichting", "text", required=True)
-        return form("", satisfied, explain, call=_record(kind))
+        return form("", answer, explain, call=_satisfaction)
     if kind is Activity.GESCHIL_UITKOMST:
         advice = Field("text", "Advies van de commissie", "text", required=True)
         followed = Field("followed", "Wat is met het advies gedaan", "text")
@@ -474,6 +553,10 @@ def action_form(
         Activity.BEMIDDELING: ("Verslag van de bemiddeling", ""),
         Activity.VERKLARING_MEDEWERKER: ("Verklaring van de medewerker", ""),
         Activity.NOTITIE: ("Notitie", ""),
+        Activity.ONAFHANKELIJKHEID: (
+            "Waarom mag deze collega de klacht toch behandelen of beslissen?",
+            detail.independence_note,
+        ),
     }
     if kind in texts:
         label, default = texts[kind]

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klachtdesk.domain.deadlines import DeadlineState
+from klachtdesk.domain.deadlines import DeadlineState, Urgency
 from klachtdesk.domain.errors import NotAllowed, ValidationError
-from klachtdesk.domain.states import FINISHED_STATES, Action, Activity, Status
+from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
 from klachtdesk.services.cases import case_edit, case_view
 from klachtdesk.services.cases.case_view import CaseDetail, DeadlineView
@@ -57,24 +57,26 @@ from klachtdesk.ui.common import (
 _KEEP_OPEN = object()  # a refused input: the dialog stays open with the message
 
 
-def deadline_stand(deadline: DeadlineView, finished: bool) -> str:
-    if not deadline.active:
-        return "vervangen"
-    if deadline.met_on is not None:
-        return f"{STATE_LABELS[deadline.state]} op {fmt_date(deadline.met_on)}"
-    if finished:
-        return "vervallen"
-    if deadline.state in (DeadlineState.OPEN, DeadlineState.DUE_SOON):
-        days = deadline.working_days_left
-        left = "vandaag" if days <= 0 else f"nog {days} werkdag{'en' if days != 1 else ''}"
-        return f"{STATE_LABELS[deadline.state]} ({left})"
-    return STATE_LABELS[deadline.state]
+def deadline_stand(deadline: DeadlineView) -> str:
+    """'gehaald op 03-12-2026 (brief verzonden per post)', 'nog 4 werkdagen', 'vervallen: …'."""
+    state = deadline.deadline_state
+    if state is DeadlineState.SUPERSEDED:
+        return "vervangen door verlenging"
+    if state is DeadlineState.OPEN:
+        if deadline.state in (Urgency.OPEN, Urgency.DUE_SOON):
+            days = deadline.working_days_left
+            left = "vandaag" if days <= 0 else f"nog {days} werkdag{'en' if days != 1 else ''}"
+            return f"{STATE_LABELS[deadline.state]} ({left})"
+        return STATE_LABELS[deadline.state]
+    when = deadline.met_on or deadline.settled_on
+    text = STATE_LABELS[deadline.state] + (f" op {fmt_date(when)}" if when else "")
+    return f"{text} ({deadline.settled_by})" if deadline.settled_by else text
 
 
 def next_deadline(detail: CaseDetail) -> DeadlineView | None:
-    if Status(detail.status) in FINISHED_STATES:
-        return None
-    open_ones = [d for d in detail.deadlines if d.active and d.met_on is None]
+    open_ones = [
+        d for d in detail.deadlines if d.active and d.deadline_state is DeadlineState.OPEN
+    ]
     return min(open_ones, key=lambda d: d.due, default=None)
 
 
@@ -251,7 +253,6 @@ class CaseDetailWindow(QWidget):
     def _show_deadlines(self, d: CaseDetail) -> None:
         table = self.deadline_table
         table.setRowCount(len(d.deadlines))
-        finished = Status(d.status) in FINISHED_STATES
         for row, deadline in enumerate(d.deadlines):
             explanation = deadline.explanation
             if deadline.extension_reason:
@@ -259,13 +260,11 @@ class CaseDetailWindow(QWidget):
             texts = (
                 deadline.label,
                 fmt_date(deadline.due),
-                deadline_stand(deadline, finished),
+                deadline_stand(deadline),
                 explanation,
             )
             back = STATE_COLOURS.get(deadline.state) if deadline.active else None
             fore = STATE_TEXT_COLOURS.get(deadline.state) if deadline.active else None
-            if finished and deadline.met_on is None:
-                back = fore = None
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if not deadline.active:  # superseded by an extension: history, struck through
@@ -385,13 +384,17 @@ class CaseDetailWindow(QWidget):
         self._after_change(letter_id, "De brief is definitief opgeslagen in de zaak.")
         self.tabs.setCurrentWidget(self.files)
         self.files.select_letter(letter_id)
-        answers = letters.LETTER_TYPES[kind].answers
-        for d in self.detail.deadlines if answers else ():
-            if d.active and d.kind == answers.value and d.met_on == self.ctx.today():
-                self.message.setText(
-                    "De brief is definitief opgeslagen in de zaak; de termijn "
-                    f"{d.label.lower()} is daarmee {STATE_LABELS[d.state]}."
-                )
+        answers = {k.value for k in letters.LETTER_TYPES[kind].answers}
+        settled = [
+            d
+            for d in self.detail.deadlines
+            if d.active and d.kind in answers and d.met_on == self.ctx.today()
+        ]
+        if settled:
+            said = "; ".join(f"{d.label.lower()}: {STATE_LABELS[d.state]}" for d in settled)
+            self.message.setText(
+                f"De brief is definitief opgeslagen in de zaak en verzonden ({said})."
+            )
 
     def choices(self) -> case_edit.EditChoices | None:
         if self._choices is None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klachtdesk.domain.deadlines import DeadlineState
+from klachtdesk.domain.deadlines import Urgency
 from klachtdesk.domain.states import Status
 from klachtdesk.services.cases import case_view
 from klachtdesk.services.cases.case_view import CaseFilter, ListRow
@@ -144,7 +144,7 @@ class CaseListModel(QAbstractTableModel):
             return STATE_COLOURS.get(state)
         if role == Qt.ItemDataRole.ForegroundRole and key == "next_due" and state:
             return STATE_TEXT_COLOURS.get(state)
-        if role == Qt.ItemDataRole.FontRole and state is DeadlineState.OVERDUE:
+        if role == Qt.ItemDataRole.FontRole and state is Urgency.OVERDUE:
             font = QFont()
             font.setBold(key == "next_due")
             return font
