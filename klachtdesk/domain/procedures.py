@@ -16,6 +16,7 @@ from klachtdesk.domain.values import NotAdmissibleReason, Relation
 _LATER_FIELDS = {
     "max_extension": {"amount": 4, "unit": "weken"},
     "entitled_relations": (),
+    "acknowledgement_names_handler": False,
 }
 _TERMS = ("acknowledgement_term", "decision_term", "appeal_term", "max_extension")
 
@@ -44,6 +45,9 @@ class Procedure:
     max_extension: Term = Term(4, TermUnit.WEKEN)
     # Who may complain (Livable: "een bewoner of pand eigenaar"); empty: anyone.
     entitled_relations: tuple[Relation, ...] = ()
+    # The acknowledgement says who handles the complaint (Livable §4: "ook wie uw klacht in
+    # behandeling neemt"): a handler is assigned before it can be made.
+    acknowledgement_names_handler: bool = False
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -65,6 +69,13 @@ class Procedure:
                 "klachtgerechtigd", "kies uit: " + ", ".join(r.value for r in Relation)
             ) from None
         object.__setattr__(self, "entitled_relations", relations)
+
+    def entitled_words(self) -> str:
+        """'huurder, bewoner of eigenaar' ('' when anyone may complain)."""
+        names = [r.label.lower() for r in self.entitled_relations]
+        if len(names) <= 1:
+            return "".join(names)
+        return ", ".join(names[:-1]) + " of " + names[-1]
 
     @property
     def refusal_grounds(self) -> tuple[NotAdmissibleReason, ...]:
@@ -145,6 +156,7 @@ PRESETS: dict[str, Procedure] = {
         apply_atw=True,
         mention_huurcommissie=False,
         entitled_relations=(Relation.HUURDER, Relation.BEWONER, Relation.EIGENAAR),
+        acknowledgement_names_handler=True,
     ),
 }
 

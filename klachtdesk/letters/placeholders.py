@@ -49,6 +49,10 @@ PLACEHOLDERS: dict[str, str] = {
     "motivering_directeur": "de motivering van de directeur-bestuurder",
     "vervolg_directeur": "de weg naar de geschillencommissie of externe instantie",
     "externe_instantie": "de externe instantie van de klachtenregeling",
+    "informatie_bronnen": "waarop de uitspraak steunt ('de informatie van u en van de "
+    "betrokken medewerkers' alleen als een verklaring van een medewerker is vastgelegd)",
+    "klacht_zoals_vastgelegd": "bij een klacht per telefoon of aan de balie: de klacht zoals "
+    "wij die vastlegden, zodat de klager die kan controleren (anders leeg)",
 }
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")

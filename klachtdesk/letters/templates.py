@@ -53,6 +53,10 @@ class LetterType:
     answers: tuple[DeadlineKind, ...]
     purpose: str  # what the letter is for, shown to whoever edits the template
 
+    def sent_by(self, via: str) -> str:
+        """What met a deadline: 'Ontvangstbevestiging verzonden per post'."""
+        return f"{self.label} verzonden {'per e-mail' if via == 'email' else 'per post'}"
+
 
 LETTER_TYPES: dict[str, LetterType] = {
     t.key: t
@@ -162,6 +166,10 @@ class LetterFacts:
     appeal_term: Term | None = None
     external_body: str = ""
     mention_huurcommissie: bool = False
+    employee_statement: bool = False  # a statement of an employee concerned is recorded
+    channel: str = ""  # how the complaint came in (telefoon, balie, brief, email, web)
+    complaint_text: str = ""  # the complaint as it was recorded
+    entitled: str = ""  # who may complain under the procedure ("huurder, bewoner of eigenaar")
 
 
 _NUMBERS = (
@@ -268,7 +276,49 @@ def _not_admissible(facts: LetterFacts) -> tuple[str, str]:
             "behandeling.",
             "",
         )
+    if reason is NotAdmissibleReason.NOT_ENTITLED:
+        who = facts.entitled or "een bewoner of eigenaar"
+        return (
+            f"Volgens onze klachtenregeling kan een klacht worden ingediend door een {who}. "
+            "Uit uw klacht blijkt dat u dat niet bent. Daarom kunnen wij uw klacht niet in "
+            "behandeling nemen.",
+            "Gaat het om de woning van iemand anders? Dan kan die persoon de klacht zelf bij "
+            "ons indienen; u mag daarbij helpen.",
+        )
+    if reason is NotAdmissibleReason.ANONYMOUS:
+        return (
+            "Wij hebben uw klacht ontvangen zonder uw naam en adres. Een klacht behandelen wij "
+            "alleen als wij weten van wie zij komt, zodat wij met u in gesprek kunnen gaan en "
+            "u onze reactie kunnen sturen.",
+            "Wilt u uw klacht alsnog door ons laten behandelen? Dien haar dan opnieuw in met "
+            "uw naam en adres.",
+        )
+    if reason is NotAdmissibleReason.OTHER_BODY:
+        return (
+            "Uw klacht gaat over een zaak waarover de Huurcommissie of de rechter beslist, "
+            "bijvoorbeeld de hoogte van de huur of de servicekosten. Zo'n zaak behandelen wij "
+            "niet in onze klachtenprocedure.",
+            "U kunt zich wenden tot de Huurcommissie (www.huurcommissie.nl) of, als het om een "
+            "geschil gaat waarover de rechter beslist, tot de rechter.",
+        )
     return as_sentence(facts.not_admissible_note), ""
+
+
+ORAL_CHANNELS = frozenset({"telefoon", "balie"})
+
+
+def _recorded_complaint(facts: LetterFacts) -> str:
+    """A complaint made by phone or at the desk, as we recorded it, for the complainant to
+    check: the procedure asks for a written complaint, so they can correct our wording."""
+    if facts.channel not in ORAL_CHANNELS or not facts.complaint_text.strip():
+        return ""
+    how = "telefonisch" if facts.channel == "telefoon" else "aan onze balie"
+    text = " ".join(facts.complaint_text.split())
+    return (
+        f"U heeft uw klacht {how} aan ons doorgegeven. Wij hebben uw klacht als volgt "
+        f"vastgelegd: \u201c{text}\u201d Klopt dit niet, of wilt u iets aanvullen? Laat het "
+        "ons dan zo snel mogelijk weten."
+    )
 
 
 def _next_steps(facts: LetterFacts) -> str:
@@ -354,6 +404,10 @@ def placeholder_values(facts: LetterFacts) -> dict[str, str]:
         "motivering_directeur": as_sentence(facts.director_motivation),
         "vervolg_directeur": _director_next_steps(facts),
         "externe_instantie": facts.external_body,
+        "informatie_bronnen": "de informatie van u en van de betrokken medewerkers"
+        if facts.employee_statement
+        else "de informatie die u ons heeft gegeven",
+        "klacht_zoals_vastgelegd": _recorded_complaint(facts),
     }
 
 
@@ -375,6 +429,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
             "brief bevestigen wij dat wij uw klacht in behandeling nemen. Wij vinden het "
             "vervelend dat u niet tevreden bent en zoeken graag samen met u naar een passende "
             "oplossing.",
+            "{klacht_zoals_vastgelegd}",
             "Uw klacht wordt behandeld door {behandelaar}. Iemand die zelf niet bij uw klacht "
             "betrokken is, beoordeelt uw klacht. U ontvangt uiterlijk op {termijn_uitspraak} "
             "een schriftelijke reactie van ons. Hebben wij meer tijd nodig, dan laten wij u dat "
@@ -442,8 +497,8 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "Uitspraak op uw klacht",
         _body(
             "Op {ontvangen} heeft u een klacht bij ons ingediend over: {onderwerp_klacht}. Wij "
-            "hebben uw klacht onderzocht. Daarbij hebben wij de informatie van u en van de "
-            "betrokken medewerkers gebruikt. In deze brief leest u ons oordeel over uw klacht.",
+            "hebben uw klacht onderzocht. Daarbij hebben wij {informatie_bronnen} gebruikt. In "
+            "deze brief leest u ons oordeel over uw klacht.",
             "{oordeel}",
             "{motivering}",
             "{oplossing}",

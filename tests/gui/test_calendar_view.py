@@ -173,7 +173,8 @@ def test_agenda_lists_overdue_first_then_each_day(org, refs, qtbot):
         "Verlopen (1)",
         "Vrijdag 27 november 2026 (2)",
         "Maandag 30 november 2026 (1)",
-        "Vrijdag 18 december 2026 (1)",
+        # a's decision, and the notice of b's extension: due on b's old decision date
+        "Vrijdag 18 december 2026 (2)",
     ]
     assert tree.topLevelItem(0).child(0).text(0) == refs["old"]
     assert tree.topLevelItem(0).child(0).text(4) == "verlopen, 12 werkdagen te laat"

@@ -115,6 +115,7 @@ def test_a_case_walks_from_triage_to_the_directors_decision(qtbot, org, errors):
     window = open_window(qtbot, org.balie, ref)
     dialog = start(qtbot, window, "action_beroep")
     assert field(dialog, "received").date() == QDate(TODAY)
+    qtbot.keyClicks(field(dialog, "grounds"), "De vergoeding is te laag.")
     with qtbot.waitSignal(window.changed, timeout=2000):
         qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the default button takes Enter
     assert status(org, ref) == "heroverweging"
@@ -230,8 +231,13 @@ def test_missing_answers_keep_the_dialog_open_and_store_nothing(qtbot, org, erro
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT)
     window = open_window(qtbot, org.manager, ref)
     dialog = start(qtbot, window, "action_uitspraak")
+    # No outcome is chosen for the manager: leaving it is refused at the form.
+    assert field(dialog, "outcome").currentData() == ""
     qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
     assert dialog.isVisible()
+    assert dialog.findChild(QLabel, "dialogError").text() == "Vul 'Uitkomst' in."
+    choose(field(dialog, "outcome"), "ongegrond")
+    qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
     assert dialog.findChild(QLabel, "dialogError").text() == "Vul 'Motivering' in."
     assert status(org, ref) == "in_behandeling"
 
@@ -243,7 +249,10 @@ def test_extension_shows_the_old_deadline_struck_through(qtbot, org, errors):
     window = open_window(qtbot, org.coordinator, ref)
     header = window.findChild(QLabel, "nextDeadlineLabel")
     assert header.text() == "Uitspraak uiterlijk 18-12-2026 — open (nog 17 werkdagen)"
-    assert window.deadline_table.item(0, 2).text() == "gehaald op 25-11-2026"
+    assert (
+        window.deadline_table.item(0, 2).text()
+        == "gehaald op 25-11-2026 (Ontvangstbevestiging verzonden per post)"
+    )
     dialog = start(qtbot, window, "activity_verlenging")
     assert field(dialog, "current").text() == "18 december 2026"
     field(dialog, "new_due").setDate(QDate(2027, 1, 9))  # a Saturday
@@ -254,13 +263,20 @@ def test_extension_shows_the_old_deadline_struck_through(qtbot, org, errors):
 
     field(dialog, "new_due").setDate(QDate(2027, 1, 8))
     accept(qtbot, window, dialog)
-    due = [(d.due, d.active) for d in case_view.case_detail(org.balie, ref).deadlines]
-    assert due[1:] == [(date(2026, 12, 18), False), (date(2027, 1, 8), True)]
+    due = [(d.kind, d.due, d.active) for d in case_view.case_detail(org.balie, ref).deadlines]
+    assert due[1:] == [
+        ("uitspraak", date(2026, 12, 18), False),
+        ("uitspraak", date(2027, 1, 8), True),
+        # the complainant must have the notice before the old date
+        ("verlengingsbericht", date(2026, 12, 18), True),
+    ]
     table = window.deadline_table
-    assert table.item(1, 2).text() == "vervangen"
+    assert table.item(1, 2).text() == "vervangen door verlenging"  # not "verlopen"
     assert table.item(1, 1).font().strikeOut()
     assert "verlengd van 18 december 2026" in table.item(2, 3).text()
-    assert header.text().startswith("Uitspraak uiterlijk 08-01-2027")
+    assert table.item(3, 0).text() == "Bericht van verlenging"
+    # the next thing due is the notice, on the old date
+    assert header.text().startswith("Bericht van verlenging uiterlijk 18-12-2026")
 
 
 def test_the_clerk_sees_that_a_hearing_took_place_but_not_what_was_said(qtbot, org, errors):

@@ -99,7 +99,10 @@ def test_a_letter_made_in_the_window_is_listed_and_meets_the_deadline(qtbot, org
         "daarmee gehaald."
     )
     assert window.deadline_table.item(0, 0).text() == "Ontvangstbevestiging"
-    assert window.deadline_table.item(0, 2).text() == "gehaald op 25-11-2026"
+    assert (
+        window.deadline_table.item(0, 2).text()
+        == "gehaald op 25-11-2026 (Ontvangstbevestiging verzonden per post)"
+    )
     header = window.findChild(QLabel, "nextDeadlineLabel").text()
     assert header.startswith("Uitspraak uiterlijk 18-12-2026")
     assert [s.type for s in letters.stored_letters(org.coordinator, ref)] == [
@@ -213,5 +216,8 @@ def test_the_sent_letter_dialog_takes_types_and_deadlines_from_the_letters_servi
         qtbot.mouseClick(dialog.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
     acknowledgement = case_view.case_detail(org.coordinator, ref).deadlines[0]
     assert (acknowledgement.kind, acknowledgement.met_on) == ("ontvangstbevestiging", TODAY)
-    assert window.deadline_table.item(0, 2).text() == "gehaald op 25-11-2026"
+    assert (
+        window.deadline_table.item(0, 2).text()
+        == "gehaald op 25-11-2026 (Ontvangstbevestiging verzonden per post)"
+    )
     assert errors == []

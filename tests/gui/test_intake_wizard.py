@@ -246,6 +246,16 @@ def test_livable_asks_about_an_earlier_handling(qtbot, livable_org, messages):
     wizard = open_wizard(qtbot, livable_org.balie)
     to_admissibility(qtbot, wizard)
     assert find(wizard, QLabel, "repeatQuestion").text() == "Is deze klacht eerder behandeld?"
+    # Livable: only a tenant, resident or owner may complain
+    assert find(wizard, QLabel, "relationQuestion").text() == (
+        "Wat is de relatie van de klager tot de woning of het pand?"
+    )
+    qtbot.mouseClick(find(wizard, QRadioButton, "relationAnders"), Qt.MouseButton.LeftButton)
+    assert "alleen een huurder, bewoner of eigenaar" in (
+        find(wizard, QLabel, "relationConsequence").text()
+    )
+    qtbot.mouseClick(find(wizard, QRadioButton, "relationBewoner"), Qt.MouseButton.LeftButton)
+    assert not find(wizard, QLabel, "relationConsequence").isVisible()
     assert not find(wizard, QRadioButton, "newFactsNee").isVisible()
     qtbot.mouseClick(find(wizard, QRadioButton, "repeatJa"), Qt.MouseButton.LeftButton)
     assert find(wizard, QRadioButton, "newFactsNee").isVisible()

@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import QDate, Qt, QThreadPool
 from PySide6.QtWidgets import QLabel
 
-from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
@@ -43,7 +42,6 @@ def data(org):
         "ontvangstbevestiging",
         date(2026, 1, 7),
         "post",
-        DeadlineKind.ONTVANGSTBEVESTIGING,
     )
     cases.perform(at(org.coordinator, date(2026, 1, 6)), first, Action.TRIAGE_KLACHT)
     cases.perform(

@@ -137,15 +137,17 @@ def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monke
     panel = make_panel(qtbot, org.coordinator)
     assert [r[:3] for r in rows(panel, "brieven")] == [
         [waiting, "Ontvangstbevestiging", "uiterlijk 27-11-2026"],
-        [decided, "Uitspraak", "besluit van 25-11-2026"],
-        [extended, "Verlenging van de termijn", "verlengd op 25-11-2026"],
+        # the notice of an extension is due on the old decision date
+        [extended, "Verlenging van de termijn", "uiterlijk 16-12-2026"],
+        # decided, but the decision counts only when this letter is sent
+        [decided, "Uitspraak", "uiterlijk 17-12-2026"],
     ]
     assert panel.summary.text().endswith("en 3 brieven te versturen.")
 
     table = panel.sections["brieven"].rows
     opened = []
     panel.open_case.connect(opened.append)
-    rect = table.visualItemRect(table.item(1, 3))
+    rect = table.visualItemRect(table.item(2, 3))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     dialog = panel.letter_dialog
     qtbot.waitUntil(dialog.isVisible)

@@ -328,6 +328,7 @@ def test_a_window_session_ends_with_the_windows_status_and_no_teardown_crash(tmp
     own clean-up runs (nothing skips it) and may not crash."""
     script = f"""
 import sys
+import traceback
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from klachtdesk import app, cli
@@ -344,6 +345,14 @@ def login(database):
 
 
 def use_the_window():
+    try:
+        work()
+    except Exception:  # report it and end the session: the error dialog would wait forever
+        traceback.print_exc()
+        QApplication.exit(1)
+
+
+def work():
     window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
     for _round in range(5):
         for index in range(window.tabs.count()):

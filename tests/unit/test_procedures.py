@@ -60,6 +60,8 @@ SPEC_TABLE = [
     ("max_extension", Term(4, TermUnit.WEKEN), Term(4, TermUnit.WEKEN)),
     # Livable §5: "Een klacht kan worden ingediend door een bewoner of pand eigenaar."
     ("entitled_relations", (), (Relation.HUURDER, Relation.BEWONER, Relation.EIGENAAR)),
+    # Livable §4: the acknowledgement says "ook wie uw klacht in behandeling neemt".
+    ("acknowledgement_names_handler", False, True),
 ]
 
 

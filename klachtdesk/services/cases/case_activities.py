@@ -137,7 +137,7 @@ def mark_letter_sent(
     with editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.BRIEF, Status(case.status), ctx.actor.roles)
         sent_on = date_detail({"sent_on": sent_on}, "sent_on", "verzenddatum", ctx, case.received)
-        meet_deadlines(case, kind.answers, sent_on, f"{kind.label} verzonden ({via})")
+        meet_deadlines(case, kind.answers, sent_on, kind.sent_by(via))
         return finish_change(
             session,
             ctx,

@@ -286,6 +286,7 @@ class DeadlineView:
     deadline_state: DeadlineState = DeadlineState.OPEN
     settled_on: date | None = None
     settled_by: str = ""
+    start: date | None = None  # what the term runs from (receipt, the appeal's receipt)
 
 
 @dataclass(frozen=True)
@@ -401,6 +402,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
                 deadline_state=DeadlineState(d.state),
                 settled_on=d.settled_on,
                 settled_by=d.settled_by,
+                start=d.start,
             )
         )
     users = dict(session.execute(select(User.id, User.display_name)).all())

@@ -474,7 +474,7 @@ def _check_triage(case: Case, procedure: Procedure, note: str) -> None:
     relation = case.complainant_relation
     entitled = procedure.entitled_relations
     if entitled and relation and Relation(relation) not in entitled and not note:
-        who = ", ".join(r.label.lower() for r in entitled)
+        who = procedure.entitled_words()
         raise NotAllowed(
             f"Volgens de klachtenregeling kan alleen een {who} een klacht indienen; de klager "
             f"is {Relation(relation).label.lower()}. Verklaar de klacht niet ontvankelijk "

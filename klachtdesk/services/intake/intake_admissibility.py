@@ -100,8 +100,7 @@ def all_questions(procedure: Procedure, employee: str) -> list[Question]:
 
 
 def _who(procedure: Procedure) -> str:
-    names = [r.label.lower() for r in procedure.entitled_relations]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " of " + names[-1]
+    return procedure.entitled_words()
 
 
 def complaint_fields(answers: Answers) -> dict[str, Any]:

@@ -184,6 +184,13 @@ def _why_not(case: Case, kind: str) -> str | None:
         return "de directeur-bestuurder heeft nog geen uitspraak gedaan"
     if kind == "verlenging" and not _extended(case):
         return "leg eerst de verlenging van de termijn vast (nieuwe datum en reden)"
+    procedure = procedure_of(case.procedure_version)
+    names_handler = kind == "ontvangstbevestiging" and procedure.acknowledgement_names_handler
+    if names_handler and case.handler is None:
+        return (
+            "de klachtenregeling belooft dat de ontvangstbevestiging noemt wie de klacht "
+            "behandelt; de klachtencoördinator wijst eerst een behandelaar toe"
+        )
     return None
 
 
@@ -252,6 +259,10 @@ def _facts(session: Session, ctx: Context, case: Case, settings: dict) -> Letter
         appeal_term=procedure.appeal_term,
         external_body=procedure.external_body,
         mention_huurcommissie=procedure.mention_huurcommissie,
+        employee_statement=any(e.kind == Activity.VERKLARING_MEDEWERKER.value for e in case.events),
+        channel=case.channel,
+        complaint_text=case.description,
+        entitled=procedure.entitled_words(),
     )
 
 
@@ -510,8 +521,7 @@ def _sent_date(ctx: Context, case: Case, sent_on: date | str | None) -> date:
 
 def _meet(case: Case, letter_type: str, day: date, via: str) -> None:
     kind = LETTER_TYPES[letter_type]
-    channel = "per e-mail" if via == LetterChannel.EMAIL else "per post"
-    meet_deadlines(case, kind.answers, day, f"{kind.label} verzonden {channel}")
+    meet_deadlines(case, kind.answers, day, kind.sent_by(via))
 
 
 def save_concept_as(ctx: Context, ref: str, letter: Draft, target: Path | str) -> Path:

@@ -74,9 +74,7 @@ def deadline_stand(deadline: DeadlineView) -> str:
 
 
 def next_deadline(detail: CaseDetail) -> DeadlineView | None:
-    open_ones = [
-        d for d in detail.deadlines if d.active and d.deadline_state is DeadlineState.OPEN
-    ]
+    open_ones = [d for d in detail.deadlines if d.active and d.deadline_state is DeadlineState.OPEN]
     return min(open_ones, key=lambda d: d.due, default=None)
 
 
@@ -242,7 +240,7 @@ class CaseDetailWindow(QWidget):
             self.deadline_value.setStyleSheet("")
             return
         self.deadline_value.setText(
-            f"{nxt.label} uiterlijk {fmt_date(nxt.due)} — {deadline_stand(nxt, False)}"
+            f"{nxt.label} uiterlijk {fmt_date(nxt.due)} — {deadline_stand(nxt)}"
         )
         back = STATE_COLOURS.get(nxt.state)
         fore = STATE_TEXT_COLOURS.get(nxt.state)
@@ -390,11 +388,10 @@ class CaseDetailWindow(QWidget):
             for d in self.detail.deadlines
             if d.active and d.kind in answers and d.met_on == self.ctx.today()
         ]
-        if settled:
-            said = "; ".join(f"{d.label.lower()}: {STATE_LABELS[d.state]}" for d in settled)
-            self.message.setText(
-                f"De brief is definitief opgeslagen in de zaak en verzonden ({said})."
-            )
+        said = [f"{d.label.lower()} is daarmee {STATE_LABELS[d.state]}" for d in settled]
+        if said:
+            terms = "de termijn " + " en de termijn ".join(said)
+            self.message.setText(f"De brief is definitief opgeslagen in de zaak; {terms}.")
 
     def choices(self) -> case_edit.EditChoices | None:
         if self._choices is None:
