@@ -221,3 +221,41 @@ def test_the_sent_letter_dialog_takes_types_and_deadlines_from_the_letters_servi
         == "gehaald op 25-11-2026 (Ontvangstbevestiging verzonden per post)"
     )
     assert errors == []
+
+
+def test_a_letter_sent_later_counts_only_from_the_day_its_sending_is_recorded(
+    qtbot, org, errors, monkeypatch
+):
+    """'Later versturen': the letter is final and listed as not yet sent; the deadline stays
+    open until the clerk records the sending, which then meets it on that date."""
+    monkeypatch.setattr(letter_dialog, "ask_channel", lambda *args: letter_dialog.LATER)
+    ref = register(org.balie)
+    window = open_window(qtbot, org.balie, ref)
+    window.make_letter("ontvangstbevestiging")
+    dialog = window.files.letter_dialog
+    qtbot.waitUntil(lambda: dialog.draft is not None)
+    with qtbot.waitSignal(window.changed, timeout=5000):
+        qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
+    assert "nog niet als verzonden" in dialog.status_label.text()
+    dialog.reject()
+    assert letter_rows(window) == [
+        ["Ontvangstbevestiging", "25-11-2026 00:00", "Bea Balie", "nog niet verzonden", ""]
+    ]
+    ack = case_view.case_detail(org.balie, ref).deadlines[0]
+    assert (ack.deadline_state.value, ack.met_on) == ("open", None)
+
+    tree = window.findChild(QTreeWidget, "letterList")
+    tree.setCurrentItem(tree.topLevelItem(0))
+    record = window.findChild(QPushButton, "recordSentButton")
+    assert record.isVisible()
+    qtbot.mouseClick(record, Qt.MouseButton.LeftButton)
+    form = window.dialog
+    qtbot.waitUntil(form.isVisible)
+    assert form.widgets["via"].currentData() == "post"
+    with qtbot.waitSignal(window.changed, timeout=5000):
+        qtbot.mouseClick(form.findChild(QPushButton, "okButton"), Qt.MouseButton.LeftButton)
+    assert letter_rows(window)[0][3:] == ["25-11-2026", "per post"]
+    ack = case_view.case_detail(org.balie, ref).deadlines[0]
+    assert (ack.deadline_state.value, ack.met_on) == ("met", TODAY)
+    assert not record.isVisible()  # once sent, it cannot be recorded again
+    assert errors == []

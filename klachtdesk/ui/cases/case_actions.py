@@ -349,6 +349,33 @@ def _sent_letter_intro() -> str:
     )
 
 
+def record_sent_form(detail: CaseDetail, letter_id: int, label: str, today: date) -> ActionForm:
+    """The dialog that records when and how a stored final letter went out."""
+
+    def call(ctx: Context, ref: str, version: int, values: dict) -> int:
+        return letters.record_sent(
+            ctx, ref, letter_id, values["via"], values["sent_on"], expected_version=version
+        )
+
+    sent = Field(
+        "sent_on", "Verzonden op", "date", minimum=detail.received, maximum=today, default=today
+    )
+    via = Field(
+        "via",
+        "Verzonden via",
+        "choice",
+        required=True,
+        choices=LETTER_CHANNELS,
+        default="email" if detail.prefers_email else "post",
+    )
+    intro = (
+        f"De brief '{label}' is definitief. Vanaf de verzenddatum telt hij voor de termijn die "
+        "hij beantwoordt."
+    )
+    title = f"Verzending vastleggen — {detail.ref}"
+    return ActionForm("verzending", title, intro, (sent, via), "&Vastleggen", call)
+
+
 def triage_warnings(detail: CaseDetail) -> list[str]:
     """What the procedure's admissibility rules say about this case before triage."""
     warnings = []

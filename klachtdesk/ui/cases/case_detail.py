@@ -111,6 +111,7 @@ class CaseDetailWindow(QWidget):
         self.files.added.connect(lambda result: self._after_change(result, None))
         self.files.message.connect(self.message.setText)
         self.files.letter_stored.connect(self._letter_stored)
+        self.files.record_sending.connect(self.record_sending)
         self.tabs.addTab(self.files, "Bijlagen en brieven")
         body.addWidget(self.tabs, 1)
         self.actions_box = QGroupBox("Handelingen")
@@ -415,6 +416,14 @@ class CaseDetailWindow(QWidget):
         if choices is None:
             return
         form = case_actions.action_form(kind, self.detail, choices, self.ctx.today())
+        self.dialog = FormDialog(self, form, lambda values: self._submit(form, values))
+        self.dialog.open()
+
+    def record_sending(self, letter_id: int, label: str) -> None:
+        """Record that a final letter stored earlier went out (date, post or e-mail)."""
+        if self.detail is None or not self._may_leave_edits():
+            return
+        form = case_actions.record_sent_form(self.detail, letter_id, label, self.ctx.today())
         self.dialog = FormDialog(self, form, lambda values: self._submit(form, values))
         self.dialog.open()
 

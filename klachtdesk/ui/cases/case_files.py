@@ -33,7 +33,9 @@ from klachtdesk.ui.letters.letter_viewer import LetterViewer
 
 VIA_LABELS = {"post": "per post", "email": "per e-mail"}
 LETTER_ID_ROLE = Qt.ItemDataRole.UserRole
+UNSENT_ROLE = Qt.ItemDataRole.UserRole + 1  # a final letter whose sending is not recorded
 OUTSIDE = "buiten KlachtDesk"
+NOT_SENT = "nog niet verzonden"
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> str:
@@ -62,6 +64,7 @@ class CaseFilesPanel(QWidget):
     added = Signal(object)
     message = Signal(str)
     letter_stored = Signal(int, str)  # (letter id, letter type) once a letter is final
+    record_sending = Signal(int, str)  # (letter id, its label): record that it went out
 
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(parent)
@@ -123,6 +126,14 @@ class CaseFilesPanel(QWidget):
             "Bekijk de definitieve brief; u kunt hem daar printen of een kopie opslaan."
         )
         self.open_letter_button.clicked.connect(self.open_letter)
+        self.record_sent_button = QPushButton("&Verzending vastleggen…")
+        self.record_sent_button.setObjectName("recordSentButton")
+        self.record_sent_button.setToolTip(
+            "Leg vast wanneer en hoe deze definitieve brief is verzonden; pas dan telt hij "
+            "voor de termijn die hij beantwoordt."
+        )
+        self.record_sent_button.clicked.connect(self._record_sending)
+        letter_row.addWidget(self.record_sent_button)
         letter_row.addWidget(self.open_letter_button)
         layout.addLayout(letter_row)
         layout.addStretch()  # takes the room only while both lists are empty
@@ -188,8 +199,9 @@ class CaseFilesPanel(QWidget):
                     s.label,
                     fmt_datetime(s.created_at),
                     s.created_by,
-                    fmt_date(s.sent_on),
+                    fmt_date(s.sent_on) if s.sent_on else NOT_SENT,
                     VIA_LABELS.get(s.sent_via or "", ""),
+                    unsent=s.sent_on is None,
                 ),
             )
             for s in stored
@@ -245,6 +257,15 @@ class CaseFilesPanel(QWidget):
     def _update_buttons(self) -> None:
         self.save_button.setEnabled(bool(self.attachment_list.selectedItems()))
         self.open_letter_button.setEnabled(self.selected_letter() is not None)
+        item = self.letter_list.currentItem()
+        unsent = item is not None and bool(item.data(0, UNSENT_ROLE))
+        may = self.detail is not None and Activity.BRIEF in self.detail.activities
+        self.record_sent_button.setVisible(unsent and may)
+
+    def _record_sending(self) -> None:
+        item = self.letter_list.currentItem()
+        if item is not None and item.data(0, UNSENT_ROLE):
+            self.record_sending.emit(item.data(0, LETTER_ID_ROLE), item.text(0))
 
     def save_attachment(self) -> None:
         items = self.attachment_list.selectedItems()
@@ -297,9 +318,12 @@ def _type_label(kind: str) -> str:
     return known.label if known else kind
 
 
-def _letter_item(letter_id, label, made, by, sent, via) -> QTreeWidgetItem:
+def _letter_item(letter_id, label, made, by, sent, via, unsent=False) -> QTreeWidgetItem:
     item = QTreeWidgetItem([label, made, by, sent, via])
     item.setData(0, LETTER_ID_ROLE, letter_id)
+    item.setData(0, UNSENT_ROLE, unsent)
+    if unsent:
+        item.setForeground(3, QBrush(QColor("#842029")))
     item.setToolTip(0, f"{label}: dubbelklik of druk op Enter om de brief te bekijken.")
     return item
 

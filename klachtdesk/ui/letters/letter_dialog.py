@@ -35,24 +35,32 @@ PREVIEW_DELAY_MS = 600
 CHANNEL_LABELS = {"post": "per post", "email": "per e-mail"}
 
 
+LATER = "later"  # made final now, sending recorded later (the letters of the case)
+
+
 def ask_channel(parent: QWidget | None, ref: str, label: str, today, default: str) -> str | None:
-    """Ask how the final letter goes out; None when the user cancels."""
+    """Ask how the final letter goes out today ('post', 'email'), or that it goes out later
+    ('later'); None when the user cancels."""
     box = QMessageBox(parent)
     box.setObjectName("channelQuestion")
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Brief definitief maken")
     box.setText(
-        f"De brief '{label}' wordt definitief opgeslagen in zaak {ref} en geldt als verzonden "
-        f"op {long_date(today)}. Daarna kan de brief niet meer worden gewijzigd.\n\n"
-        "Hoe verstuurt u de brief?"
+        f"De brief '{label}' wordt definitief opgeslagen in zaak {ref}. Daarna kan de brief "
+        "niet meer worden gewijzigd.\n\n"
+        f"Hoe verstuurt u de brief vandaag ({long_date(today)})? Verstuurt u hem later, kies "
+        "dan 'Later versturen' en leg de verzending daarna vast bij de brieven van de zaak: "
+        "pas dan telt de brief voor de termijn."
     )
     post = box.addButton("Per &post", QMessageBox.ButtonRole.AcceptRole)
     email = box.addButton("Per &e-mail", QMessageBox.ButtonRole.AcceptRole)
+    later = box.addButton("&Later versturen", QMessageBox.ButtonRole.AcceptRole)
+    later.setObjectName("laterButton")
     box.addButton("&Annuleren", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(email if default == "email" else post)
     box.exec()
     clicked = box.clickedButton()
-    return {post: "post", email: "email"}.get(clicked)
+    return {post: "post", email: "email", later: LATER}.get(clicked)
 
 
 def _recipient_summary(detail) -> str:
@@ -340,7 +348,14 @@ class LetterDialog(QDialog):
         if via is None:
             return
         letter_id = common.call_service(
-            self, letters.finalise, self.ctx, self.ref, draft, via, draft.case_version
+            self,
+            letters.finalise,
+            self.ctx,
+            self.ref,
+            draft,
+            draft.default_via if via == LATER else via,
+            draft.case_version,
+            sent=via != LATER,
         )
         if letter_id is None:
             return
@@ -361,12 +376,20 @@ class LetterDialog(QDialog):
         self.status_label.setStyleSheet(
             "background: #d1e7dd; color: #0f5132; padding: 6px; border-radius: 3px;"
         )
-        self.status_label.setText(
-            f"De brief is definitief opgeslagen in de zaak en geldt als verzonden "
-            f"{CHANNEL_LABELS[via]} op {long_date(self.ctx.today())}.{extra}"
-        )
+        if via == LATER:
+            said = (
+                "De brief is definitief opgeslagen in de zaak, nog niet als verzonden. Leg de "
+                "verzending vast bij de brieven van de zaak ('Verzending vastleggen…') zodra "
+                "de brief weg is; pas dan telt hij voor de termijn."
+            )
+        else:
+            said = (
+                "De brief is definitief opgeslagen in de zaak en geldt als verzonden "
+                f"{CHANNEL_LABELS[via]} op {long_date(self.ctx.today())}.{extra}"
+            )
+        self.status_label.setText(said)
         self._update_buttons()
-        next_step = self.print_button if via == "post" else self.save_button
+        next_step = self.print_button if via in ("post", LATER) else self.save_button
         next_step.setDefault(True)
         next_step.setFocus()
         self.stored.emit(letter_id)
