@@ -295,6 +295,20 @@ class ActionPoint(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class EvaluationRecord(Base):
+    """An evaluation as held (SPEC §6, Livable §7), with the report it was held on."""
+
+    __tablename__ = "evaluations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), unique=True)  # Period.key, e.g. '2026H2'
+    held_on: Mapped[date] = mapped_column(Date)
+    participants: Mapped[str] = mapped_column(Text)
+    report_pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    report_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class AuditEntry(Base):
     """Append-only audit log; each entry carries the hash of the one before it."""
 

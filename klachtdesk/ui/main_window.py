@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         for panel in (self.cases, self.today, self.calendar):
             panel.open_case.connect(self.open_case)
         self.today.changed.connect(self._case_changed)  # a letter made from "Vandaag"
+        self.today.open_report.connect(self.open_report)  # an evaluation to hold
 
         self._build_actions()
         self._build_status_bar()
@@ -245,6 +246,7 @@ class MainWindow(QMainWindow):
     def open_report(self) -> None:
         if self.report_window is None:
             self.report_window = ReportWindow(self.ctx, self)
+            self.report_window.evaluation_recorded.connect(self.today.refresh)
         self.report_window.show()
         self.report_window.raise_()
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.errors import KlachtDeskError
-from klachtdesk.services import report
+from klachtdesk.services import evaluation_cycle, report
 from klachtdesk.services.context import Context
 from klachtdesk.ui import tasks
 from klachtdesk.ui.common import call_service, fmt_date, read_only_item, show_error
@@ -47,6 +48,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 class ReportWindow(QWidget):
     """The half-year evaluation (SPEC §6). Open it with ``ReportWindow(ctx, parent).show()``."""
+
+    evaluation_recorded = Signal()  # Vandaag no longer asks for it
 
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(parent)
@@ -225,7 +228,80 @@ class ReportWindow(QWidget):
             )
         self.form_box = form_box
         layout.addWidget(form_box)
+        layout.addWidget(self._build_held())
         return page
+
+    def _build_held(self) -> QGroupBox:
+        """Recording that the evaluation of the period was held (Livable §7)."""
+        box = QGroupBox("Evaluatie gehouden")
+        box.setObjectName("heldBox")
+        form = QFormLayout(box)
+        self.held_status = QLabel()
+        self.held_status.setObjectName("heldStatus")
+        self.held_status.setWordWrap(True)
+        form.addRow(self.held_status)
+        self.held_date = self._date_edit("heldDate", self.ctx.today(), "Gehouden op")
+        self.held_date.setMaximumDate(self.ctx.today())
+        self.participants_edit = QLineEdit()
+        self.participants_edit.setObjectName("participantsEdit")
+        self.participants_edit.setPlaceholderText(
+            "Functies, bijvoorbeeld klachtencoördinator, manager Wonen, directeur-bestuurder"
+        )
+        form.addRow("&Gehouden op:", self.held_date)
+        participants = QLabel("&Deelnemers:")
+        participants.setBuddy(self.participants_edit)
+        form.addRow(participants, self.participants_edit)
+        self.held_button = QPushButton("Evaluatie &vastleggen")
+        self.held_button.setObjectName("recordEvaluationButton")
+        self.held_button.setToolTip(
+            "Legt vast dat de evaluatie over deze periode is gehouden; het rapport zoals het "
+            "nu is, wordt erbij bewaard."
+        )
+        self.held_button.clicked.connect(self.record_evaluation)
+        form.addRow(self.held_button)
+        if not report.may_edit_action_points(self.ctx):
+            box.setEnabled(False)
+            box.setToolTip("Alleen de klachtencoördinator of de beheerder legt dit vast.")
+        self.held_box = box
+        return box
+
+    def _show_held(self) -> None:
+        period = self.evaluation.period if self.evaluation else None
+        held = None
+        if period is not None:
+            held = call_service(self, evaluation_cycle.held_evaluation, self.ctx, period)
+        if held is None:
+            self.held_status.setText(
+                "Nog niet vastgelegd. Leg na het overleg vast wanneer de evaluatie over deze "
+                "periode is gehouden en wie eraan deelnamen."
+            )
+        else:
+            day, who, _pdf = held
+            self.held_status.setText(
+                f"Gehouden op {long_date(day)}, met: {who}. Het rapport van die dag is bewaard."
+            )
+        open_to_record = self.evaluation is not None and held is None
+        for widget in (self.held_date, self.participants_edit, self.held_button):
+            widget.setEnabled(open_to_record)
+
+    def record_evaluation(self) -> None:
+        if self.evaluation is None or not self.held_box.isEnabled():
+            return
+        try:
+            evaluation_cycle.record_evaluation(
+                self.ctx,
+                self.evaluation.period,
+                self.held_date.date().toPython(),
+                self.participants_edit.text(),
+            )
+        except KlachtDeskError as error:  # a message at the form, what was typed stays
+            self.held_status.setStyleSheet(ERROR_STYLE)
+            self.held_status.setText(str(error))
+            return
+        self.held_status.setStyleSheet("")
+        self.participants_edit.clear()
+        self._show_held()
+        self.evaluation_recorded.emit()
 
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -293,6 +369,7 @@ class ReportWindow(QWidget):
         self._fill_figures(result)
         self._fill_charts(result)
         self._fill_action_points(result.action_points)
+        self._show_held()
         self._update_buttons()
 
     def _failed(self, generation: int, error: BaseException) -> None:

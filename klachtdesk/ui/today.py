@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klachtdesk.domain.calendar import long_date
 from klachtdesk.services.cases import agenda
 from klachtdesk.services.cases.agenda import (
     APPEALS,
@@ -191,6 +193,7 @@ class TodayPanel(QWidget):
 
     open_case = Signal(str)
     changed = Signal(str)
+    open_report = Signal()  # an evaluation is due: the report window records it
 
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(parent)
@@ -209,6 +212,20 @@ class TodayPanel(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
+        self.unlinked = QLabel()
+        self.unlinked.setObjectName("unlinkedEmployees")
+        self.unlinked.setWordWrap(True)
+        self.unlinked.setStyleSheet(
+            "background: #fff3cd; color: #664d03; padding: 6px; border-radius: 3px;"
+        )
+        self.unlinked.linkActivated.connect(self.open_case.emit)
+        self.unlinked.hide()
+        self.evaluations = QLabel()
+        self.evaluations.setObjectName("evaluationsDue")
+        self.evaluations.setWordWrap(True)
+        self.evaluations.setStyleSheet(self.unlinked.styleSheet())
+        self.evaluations.linkActivated.connect(lambda _link: self.open_report.emit())
+        self.evaluations.hide()
         self.sections = {key: Section(key) for key in (OVERDUE, THIS_WEEK, LETTERS, APPEALS)}
         for key, section in self.sections.items():
             if key == LETTERS:
@@ -223,6 +240,8 @@ class TodayPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
         layout.addWidget(self.summary)
+        layout.addWidget(self.unlinked)
+        layout.addWidget(self.evaluations)
         layout.addLayout(self.grid, 1)
         self.refresh()
 
@@ -257,6 +276,47 @@ class TodayPanel(QWidget):
         self._fill_deadlines(APPEALS, overview.appeals, overview.today)
         self._fill_letters(to_send)
         self.summary.setText(self._summary(overview, len(to_send)))
+        self._show_unlinked(overview.unlinked)
+        self._show_evaluations(overview.evaluations, overview.today)
+
+    def _show_evaluations(self, due, today: date) -> None:
+        """The evaluation the procedure asks for, while it is not recorded as held."""
+        lines = []
+        for item in due:
+            late = " (verlopen)" if item.due < today else ""
+            lines.append(
+                f"{escape(item.label)} (over {escape(item.period.short_label)}) uiterlijk "
+                f"{escape(long_date(item.due))}{late}: nog niet gehouden."
+            )
+        if lines:
+            lines.append(
+                "<a href='rapport'>Open het evaluatierapport</a> en leg daar vast dat de "
+                "evaluatie is gehouden, met de deelnemers en de actiepunten."
+            )
+        self.evaluations.setText("<br>".join(lines))
+        self.evaluations.setVisible(bool(due))
+
+    def _show_unlinked(self, unlinked) -> None:
+        """Cases that name an employee who is not on the list: the coordinator links them
+        (Gegevens wijzigen), so no one handles a complaint about themselves."""
+        shown = unlinked[:ROWS_SHOWN]
+        parts = []
+        for item in shown:
+            likely = f", lijkt op {' of '.join(item.likely)}" if item.likely else ""
+            parts.append(
+                f"<a href='{escape(item.ref)}'>{escape(item.ref)}</a> "
+                f"('{escape(item.typed)}'{escape(likely)})"
+            )
+        more = len(unlinked) - len(shown)
+        if more:
+            parts.append(f"en nog {more}")
+        n = len(unlinked)
+        self.unlinked.setText(
+            f"{n} open {'zaak noemt' if n == 1 else 'zaken noemen'} een medewerker die niet in "
+            "de lijst van medewerkers staat. Koppel de juiste medewerker bij 'Gegevens "
+            "wijzigen' in de zaak: " + "; ".join(parts) + "."
+        )
+        self.unlinked.setVisible(bool(unlinked))
 
     def forget(self) -> None:
         """The idle lock: clear every row read from the database until ``refresh``."""
@@ -265,6 +325,10 @@ class TodayPanel(QWidget):
             section.rows.setRowCount(0)
             section.show_count(0, "")
         self.summary.clear()
+        self.unlinked.clear()
+        self.unlinked.hide()
+        self.evaluations.clear()
+        self.evaluations.hide()
 
     def _fill_deadlines(self, key: str, items: list[AgendaItem], today: date) -> None:
         section = self.sections[key]

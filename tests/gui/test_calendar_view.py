@@ -180,10 +180,16 @@ def test_agenda_lists_overdue_first_then_each_day(org, refs, qtbot):
     assert tree.topLevelItem(0).child(0).text(4) == "verlopen, 12 werkdagen te laat"
     # Three months ahead brings in the extended decision, with why it moved.
     panel.agenda_period.setCurrentIndex(1)
-    last = tree.topLevelItem(tree.topLevelItemCount() - 1)
-    assert last.text(0) == "Vrijdag 15 januari 2027 (1)"
-    assert last.child(0).text(0) == refs["b"]
-    assert "verlengd van 18 december 2026" in last.child(0).toolTip(1)
+    groups = {
+        tree.topLevelItem(i).text(0): tree.topLevelItem(i)
+        for i in range(tree.topLevelItemCount())
+    }
+    extended = groups["Vrijdag 15 januari 2027 (1)"]
+    assert extended.child(0).text(0) == refs["b"]
+    assert "verlengd van 18 december 2026" in extended.child(0).toolTip(1)
+    # ... and the evaluation of the second half of 2026, a task without a case
+    evaluation = groups["Zondag 31 januari 2027 (1)"].child(0)
+    assert (evaluation.text(0), evaluation.text(1)) == ("", "Evaluatie 2026-2")
     qtbot.mouseClick(panel.agenda_overdue, Qt.MouseButton.LeftButton)
     assert not panel.agenda_overdue.isChecked()
     assert tree.topLevelItem(0).text(0) == "Vrijdag 27 november 2026 (2)"

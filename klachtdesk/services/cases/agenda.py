@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import icalendar
@@ -17,10 +17,13 @@ from klachtdesk.domain.procedures import Procedure
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Activity, Status
 from klachtdesk.letters.templates import LETTER_TYPES
+from klachtdesk.services import evaluation_cycle
 from klachtdesk.services.admin.settings import load_calendar
+from klachtdesk.services.cases import independence
 from klachtdesk.services.cases.case_view import SOON_WORKING_DAYS, appeal_clause, director_only
 from klachtdesk.services.cases.cases import OWED_LETTERS
 from klachtdesk.services.context import Context, audit
+from klachtdesk.services.evaluation_cycle import EvaluationDue
 from klachtdesk.storage.models import Case, Category, Deadline, Event, Letter, ProcedureVersion
 
 # Who may make letters: these roles every type, a directeur-bestuurder only their reaction.
@@ -45,6 +48,7 @@ SECTION_TITLES = {
     APPEALS: "Heroverwegingen voor de directeur-bestuurder",
 }
 OPEN = DeadlineState.OPEN.value
+EVALUATION = "evaluatie"  # the kind of the evaluation task in the calendar
 SATISFACTION_LETTER = "tevredenheidsvraag"
 
 
@@ -103,6 +107,10 @@ class Overview:
     letters: list[LetterDue]
     appeals: list[AgendaItem]
     order: tuple[str, ...]
+    # open cases naming an employee not on the list (coordinator: link them)
+    unlinked: list[independence.UnlinkedName] = field(default_factory=list)
+    # evaluations of finished periods not yet recorded as held (SPEC §2 evaluation)
+    evaluations: list[EvaluationDue] = field(default_factory=list)
 
     @property
     def director_first(self) -> bool:
@@ -220,7 +228,38 @@ def deadlines_between(
     if open_only:
         query = query.where(d.state == OPEN)
     with ctx.db.session() as session:
-        return _items(session, _States(load_calendar(session), ctx.today()), query)
+        states = _States(load_calendar(session), ctx.today())
+        items = _items(session, states, query)
+    tasks = [
+        _evaluation_item(e, states)
+        for e in evaluation_cycle.evaluations(ctx, start, end)
+        if e.is_open or not open_only
+    ]
+    return sorted(items + tasks, key=lambda item: item.due) if tasks else items
+
+
+def _evaluation_item(evaluation: EvaluationDue, states: _States) -> AgendaItem:
+    """The periodic evaluation as a task in the calendar (it belongs to no case)."""
+    state = DeadlineState.OPEN if evaluation.is_open else DeadlineState.MET
+    st = states(evaluation.due, state.value)
+    return AgendaItem(
+        case_id=0,
+        ref="",
+        subject=f"Evaluatie van de klachten over {evaluation.period.short_label}",
+        category="",
+        kind=EVALUATION,
+        label=evaluation.label,
+        due=evaluation.due,
+        unadjusted=evaluation.due,
+        explanation="overzicht van aard en omvang van de klachten, evaluatie en actiepunten",
+        met_on=evaluation.held_on,
+        state=st.state,
+        working_days_left=st.working_days_left,
+        status="",
+        status_label="",
+        deadline_state=state,
+        settled_by="evaluatie gehouden" if evaluation.held_on else "",
+    )
 
 
 def open_deadlines_before(ctx: Context, day: date) -> list[AgendaItem]:
@@ -419,7 +458,9 @@ def today_overview(ctx: Context) -> Overview:
     order = (OVERDUE, THIS_WEEK, LETTERS, APPEALS)
     if Role.DIRECTEUR in ctx.actor.roles:
         order = (APPEALS, OVERDUE, THIS_WEEK, LETTERS)
-    return Overview(today, week_end, overdue, this_week, letters, appeals, order)
+    unlinked = independence.unlinked_names(ctx)
+    due = evaluation_cycle.open_evaluations(ctx)
+    return Overview(today, week_end, overdue, this_week, letters, appeals, order, unlinked, due)
 
 
 # -- iCalendar ------------------------------------------------------------------------------
@@ -449,7 +490,7 @@ def export_ics(ctx: Context, items: list[AgendaItem]) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", item.due)
         event.add("dtend", item.due + timedelta(days=1))
-        event.add("summary", f"{item.ref}: {item.kind}")
+        event.add("summary", f"{item.ref}: {item.kind}" if item.ref else item.label)
         lines = [f"Termijn: {item.label}", f"Uiterlijk op {long_date(item.due)}."]
         if item.explanation:
             lines.append(f"Toelichting: {item.explanation}")

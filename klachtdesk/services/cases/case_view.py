@@ -31,6 +31,7 @@ from klachtdesk.domain.states import (
     event_label,
 )
 from klachtdesk.services.admin.settings import load_calendar
+from klachtdesk.services.cases import independence
 from klachtdesk.services.cases.cases import CaseNotFound, procedure_of
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage import queries
@@ -361,6 +362,7 @@ class CaseDetail:
     appeal_grounds: str = ""
     director_decided_on: date | None = None
     independence_note: str = ""
+    employee_warning: str = ""  # the named employee is probably a colleague (SPEC §2)
     max_extension_to: date | None = None
     deadlines: list[DeadlineView] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
@@ -502,6 +504,11 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         appeal_grounds=case.appeal_grounds,
         director_decided_on=case.director_decided_on,
         independence_note=case.independence_note,
+        employee_warning=""
+        if case.employee_id is not None
+        else independence.warning(
+            case.employee_name, independence.colleagues_named(session, case.employee_name)
+        ),
         max_extension_to=_extension_limit(case, procedure),
         deadlines=deadlines,
         events=events,

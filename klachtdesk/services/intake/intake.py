@@ -28,7 +28,7 @@ from klachtdesk.domain.validation import (
 )
 from klachtdesk.domain.values import Channel, Salutation
 from klachtdesk.services.admin.procedures import VersionInfo, current_procedure
-from klachtdesk.services.cases import attachments, case_activities, case_view, cases
+from klachtdesk.services.cases import attachments, case_activities, case_view, cases, independence
 from klachtdesk.services.cases.case_view import ComplainantMatch, ListRow
 from klachtdesk.services.context import Context
 from klachtdesk.services.intake import intake_admissibility
@@ -264,6 +264,11 @@ class IntakeFlow:
             multiline=True,
         )
         return errors
+
+    def employee_warning(self, employee: str) -> str:
+        """A warning when the named employee is probably a colleague who handles complaints
+        (SPEC §2: they may not handle or decide this one); '' otherwise."""
+        return independence.warning(employee, independence.colleagues_named_by(self.ctx, employee))
 
     def department_of(self, employee: str) -> str:
         """The department of a known employee ('' for a name not in the list)."""

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.deadlines import DeadlineState, Urgency
 from klachtdesk.domain.errors import NotAllowed, ValidationError
-from klachtdesk.domain.states import Action, Activity
+from klachtdesk.domain.states import Action, Activity, Status
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
 from klachtdesk.services.cases import case_edit, case_view
 from klachtdesk.services.cases.case_view import CaseDetail, DeadlineView
@@ -162,6 +162,14 @@ class CaseDetailWindow(QWidget):
     def _build_overview(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        self.warning = QLabel()  # what a procedure rule says about this case, if anything
+        self.warning.setObjectName("ruleWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(
+            "background: #fff3cd; color: #664d03; padding: 6px; border-radius: 3px;"
+        )
+        self.warning.hide()
+        layout.addWidget(self.warning)
         layout.addWidget(QLabel("<b>Termijnen</b>"))
         table = self.deadline_table = QTableWidget(0, 4)
         table.setObjectName("deadlineTable")
@@ -231,7 +239,19 @@ class CaseDetailWindow(QWidget):
         self._show_actions(detail)
         return True
 
+    def _show_warnings(self, d: CaseDetail) -> None:
+        open_states = {Status.ONTVANGEN, Status.IN_BEHANDELING, Status.HEROVERWEGING}
+        texts = case_actions.triage_warnings(d) if Status(d.status) is Status.ONTVANGEN else []
+        texts = [f"Let op: {text}" for text in texts]
+        if d.employee_warning and Status(d.status) in open_states:
+            texts.append(d.employee_warning)
+            if d.independence_note:
+                texts.append(f"Toegelicht door de klachtencoördinator: {d.independence_note}")
+        self.warning.setText("\n".join(texts))
+        self.warning.setVisible(bool(texts))
+
     def _show_header(self, d: CaseDetail) -> None:
+        self._show_warnings(d)
         self.title.setText(f"{d.ref} — {d.subject}")
         self.status_value.setText(status_label(d.status))
         self.procedure_value.setText(f"{d.procedure_name}, versie {d.procedure_version}")

@@ -38,6 +38,7 @@ from klachtdesk.services.intake.intake_summary import summary
 from klachtdesk.ui.common import call_service, confirm
 from klachtdesk.ui.intake.intake_pages import (
     HINT_STYLE,
+    WARNING_STYLE,
     AdmissibilityPage,
     ComplainantPage,
     EnterFilter,
@@ -128,6 +129,10 @@ class ComplaintPage(FlowPage):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.employee.setCompleter(completer)
         self.employee.currentTextChanged.connect(self._employee_changed)
+        self.employee.lineEdit().editingFinished.connect(self._check_employee)
+        self.employee.activated.connect(lambda _index: self._check_employee())
+        self.employee_warning = wrapped_label(name="employeeWarning", style=WARNING_STYLE)
+        self.employee_warning.hide()
         self.department = named(QComboBox(), "departmentCombo")
         self.department.addItem("Onbekend", "")
         for name in flow.choices.departments:
@@ -140,6 +145,7 @@ class ComplaintPage(FlowPage):
         form.addRow("Om&schrijving:", self.with_error("description", self.description))
         form.addRow("&Categorie:", self.with_error("category", self.category))
         form.addRow("&Medewerker:", self.with_error("employee", self.employee))
+        form.addRow("", self.employee_warning)
         form.addRow("&Afdeling:", self.with_error("department", self.department))
         expectation = self.with_error("expectation", self.expectation)
         expectation.setMaximumHeight(160)  # the description gets the room
@@ -151,6 +157,12 @@ class ComplaintPage(FlowPage):
         if department and current in ("", self._auto_department):
             self.department.setCurrentIndex(max(0, self.department.findData(department)))
             self._auto_department = department
+
+    def _check_employee(self) -> None:
+        """Warn when the named employee is probably a colleague (they may not handle it)."""
+        text = call_service(self, self.flow.employee_warning, self.employee.currentText()) or ""
+        self.employee_warning.setText(text)
+        self.employee_warning.setVisible(bool(text))
 
     def store(self) -> None:
         self.flow.set_answers(
@@ -169,6 +181,7 @@ class ComplaintPage(FlowPage):
         self.description.setPlainText(a.get("description", ""))
         self.category.setCurrentIndex(max(0, self.category.findData(a.get("category", ""))))
         self.employee.setCurrentText(a.get("employee", ""))
+        self._check_employee()
         self.department.setCurrentIndex(max(0, self.department.findData(a.get("department", ""))))
         self.expectation.setPlainText(a.get("expectation", ""))
         self.subject.setFocus()

@@ -1,0 +1,85 @@
+"""Who the employee named in a complaint probably is (SPEC §2: a third party assesses it).
+
+The complainant names the employee as they remember it ("E. Hoekstra"). These functions find
+the colleagues that name probably means, so the intake can warn, the case window can say why
+a colleague may not handle the case, and typed names that match no employee on the list are
+put before the coordinator to link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from klachtdesk.domain.independence import likely_same_person
+from klachtdesk.domain.roles import Role
+from klachtdesk.domain.states import Status
+from klachtdesk.services.context import Context
+from klachtdesk.storage.models import Case, Employee, User
+
+# While a case is in these states someone still handles or decides it.
+HANDLED_STATES = (Status.ONTVANGEN, Status.IN_BEHANDELING, Status.HEROVERWEGING)
+
+
+@dataclass(frozen=True)
+class UnlinkedName:
+    """An open case naming an employee who is not on the list of employees."""
+
+    ref: str
+    typed: str
+    likely: tuple[str, ...]  # colleagues the name probably means
+
+
+def colleagues_named(session: Session, typed: str) -> list[str]:
+    """Active users and employees whose full name ``typed`` probably is, without doubles."""
+    if not typed.strip():
+        return []
+    names = list(session.scalars(select(User.display_name).where(User.active)))
+    names += list(session.scalars(select(Employee.name).where(Employee.active)))
+    found: list[str] = []
+    for name in names:
+        if likely_same_person(typed, name) and name not in found:
+            found.append(name)
+    return found
+
+
+def colleagues_named_by(ctx: Context, typed: str) -> list[str]:
+    """``colleagues_named`` for the intake (the clerk types the name the complainant gave)."""
+    with ctx.db.session() as session:
+        return colleagues_named(session, typed)
+
+
+def warning(typed: str, colleagues: list[str]) -> str:
+    """The Dutch warning shown at intake and in the case window, or ''."""
+    if not colleagues:
+        return ""
+    who = " of ".join(colleagues)
+    return (
+        f"Let op: '{typed.strip()}' lijkt {who} te zijn. Wie de klacht betreft, mag haar niet "
+        "behandelen en er niet over beslissen, tenzij de klachtencoördinator vastlegt waarom "
+        "dat toch aanvaardbaar is."
+    )
+
+
+def unlinked_names(ctx: Context) -> list[UnlinkedName]:
+    """Open cases whose employee is only a typed name (an import, a name not on the list):
+    the coordinator links them to an employee (Gegevens wijzigen), so the independence rule
+    and the figures per employee hold."""
+    if Role.COORDINATOR not in ctx.actor.roles:
+        return []
+    with ctx.db.session() as session:
+        rows = session.execute(
+            select(Case.ref, Case.employee_name)
+            .where(
+                Case.status.in_([s.value for s in HANDLED_STATES]),  # by the status index
+                Case.employee_id.is_(None),
+                Case.employee_name != "",
+                Case.anonymised_at.is_(None),
+            )
+            .order_by(Case.year, Case.seq)
+        ).all()
+        return [
+            UnlinkedName(ref, typed, tuple(colleagues_named(session, typed))) for ref, typed in rows
+        ]
