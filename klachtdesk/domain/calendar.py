@@ -84,6 +84,12 @@ class AtwDecree:
     years: tuple[int, ...]
     days: Mapping[date, str]  # each day with the reason a deadline's explanation gives
 
+    @property
+    def short_title(self) -> str:
+        """'Besluit 2023–2025', for a list where the full titles would all look alike."""
+        first, last = min(self.years), max(self.years)
+        return f"Besluit {first}" if first == last else f"Besluit {first}–{last}"
+
 
 # The published decrees, shipped as data. They are law: beheer cannot remove their days,
 # only add the days of later decrees (kept in the database). Titles without the decree's

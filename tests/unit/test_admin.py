@@ -253,6 +253,7 @@ def test_atw_decree_days_are_kept_as_data(org):
         "vrijdag na Koningsdag (gelijkgesteld bij koninklijk besluit)",
     )
     assert first.decree.startswith("Besluit houdende gelijkstelling van 28 april 2023")
+    assert [d.decree_short for d in listed] == ["Besluit 2023–2025"] * 5 + ["Besluit 2026–2028"] * 5
     assert admin_calendar.known_decree_years(org.beheer) == list(range(2023, 2029))
 
     # No decree for 2029 yet: received Fri 13 April 2029 + 4 weeks = Fri 11 May 2029, the
@@ -270,6 +271,7 @@ def test_atw_decree_days_are_kept_as_data(org):
     assert added == admin_calendar.AtwDay(
         date(2029, 5, 11),
         "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
+        DECREE_2029,
         DECREE_2029,
         shipped=False,
     )

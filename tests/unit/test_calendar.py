@@ -297,6 +297,7 @@ def test_shipped_decrees_are_the_published_ones():
     assert all(DEFAULT.public_holiday(day - timedelta(days=1)) for day in ATW_DECREE_DAYS)
     # The reason an explanation gives is the one a later decree's day gets.
     assert all(decree_day_reason(day) == reason for day, reason in ATW_DECREE_DAYS.items())
+    assert (first.short_title, second.short_title) == ("Besluit 2023–2025", "Besluit 2026–2028")
     assert shipped_decree(date(2024, 12, 27)) is first
     assert shipped_decree(date(2028, 5, 26)) is second
     assert shipped_decree(date(2029, 5, 11)) is None

@@ -45,6 +45,7 @@ class AtwDay:
     day: date
     reason: str  # as a deadline's explanation gives it
     decree: str  # the decree's title
+    decree_short: str  # for a list: "Besluit 2023–2025" for a shipped one, else the title
     shipped: bool  # shipped with KlachtDesk: law, beheer cannot remove it
 
 
@@ -69,12 +70,12 @@ def list_atw_days(ctx: Context) -> list[AtwDay]:
     reason); the shipped decree stands for them.
     """
     days = [
-        AtwDay(day, reason, decree.title, shipped=True)
+        AtwDay(day, reason, decree.title, decree.short_title, shipped=True)
         for decree in SHIPPED_DECREES
         for day, reason in decree.days.items()
     ]
     days += [
-        AtwDay(entry.day, decree_day_reason(entry.day), entry.label, shipped=False)
+        AtwDay(entry.day, decree_day_reason(entry.day), entry.label, entry.label, shipped=False)
         for entry in _list_days(ctx, ATW)
         if shipped_decree(entry.day) is None
     ]
