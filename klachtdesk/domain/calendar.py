@@ -10,7 +10,7 @@ Two day sets are kept apart on purpose (SPEC §4):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -65,19 +65,83 @@ class Term:
         return cls(int(data["amount"]), TermUnit(data["unit"]))
 
 
-# Days made equal to "algemeen erkende feestdagen" by Royal decree (Atw art. 3 lid 3) for
-# 2026-2028: always the Friday after a Thursday holiday, or the Friday after New Year.
-# Shipped as data; the database holds the editable copy (beheer can add later decrees).
+DECREE_NOTE = "gelijkgesteld bij koninklijk besluit"
+
+
+def _decree_reason(occasion: str) -> str:
+    return f"{occasion} ({DECREE_NOTE})"
+
+
+@dataclass(frozen=True)
+class AtwDecree:
+    """A Royal decree making days equal to "algemeen erkende feestdagen" (Atw art. 3 lid 3).
+
+    One appears every few years, for the next few years; the days it names are bridge days,
+    usually the Friday after a holiday that falls on a Thursday.
+    """
+
+    title: str
+    years: tuple[int, ...]
+    days: Mapping[date, str]  # each day with the reason a deadline's explanation gives
+
+    @property
+    def short_title(self) -> str:
+        """'Besluit 2023–2025', for a list where the full titles would all look alike."""
+        first, last = min(self.years), max(self.years)
+        return f"Besluit {first}" if first == last else f"Besluit {first}–{last}"
+
+
+# The published decrees, shipped as data. They are law: beheer cannot remove their days,
+# only add the days of later decrees (kept in the database). Titles without the decree's
+# own date, which is not needed to find it.
+SHIPPED_DECREES: tuple[AtwDecree, ...] = (
+    AtwDecree(
+        title=(
+            "Besluit houdende gelijkstelling van 28 april 2023, 19 mei 2023, 10 mei 2024, "
+            "27 december 2024 en 30 mei 2025 met een algemeen erkende feestdag"
+        ),
+        years=(2023, 2024, 2025),
+        days={
+            date(2023, 4, 28): _decree_reason("vrijdag na Koningsdag"),
+            date(2023, 5, 19): _decree_reason("vrijdag na Hemelvaartsdag"),
+            date(2024, 5, 10): _decree_reason("vrijdag na Hemelvaartsdag"),
+            date(2024, 12, 27): _decree_reason("vrijdag na Tweede Kerstdag"),
+            date(2025, 5, 30): _decree_reason("vrijdag na Hemelvaartsdag"),
+        },
+    ),
+    AtwDecree(
+        title=(
+            "Besluit houdende gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027, "
+            "28 april 2028 en 26 mei 2028 met een algemeen erkende feestdag"
+        ),
+        years=(2026, 2027, 2028),
+        days={
+            date(2026, 1, 2): _decree_reason("vrijdag na Nieuwjaarsdag"),
+            date(2026, 5, 15): _decree_reason("vrijdag na Hemelvaartsdag"),
+            date(2027, 5, 7): _decree_reason("vrijdag na Hemelvaartsdag"),
+            date(2028, 4, 28): _decree_reason("vrijdag na Koningsdag"),
+            date(2028, 5, 26): _decree_reason("vrijdag na Hemelvaartsdag"),
+        },
+    ),
+)
+
+# Every shipped decree day with its reason, and the years the shipped decrees cover.
 ATW_DECREE_DAYS: dict[date, str] = {
-    date(2026, 1, 2): "vrijdag na Nieuwjaarsdag (gelijkgesteld bij koninklijk besluit)",
-    date(2026, 5, 15): "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
-    date(2027, 5, 7): "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
-    date(2028, 4, 28): "vrijdag na Koningsdag (gelijkgesteld bij koninklijk besluit)",
-    date(2028, 5, 26): "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
+    day: reason for decree in SHIPPED_DECREES for day, reason in decree.days.items()
 }
+ATW_DECREE_YEARS: frozenset[int] = frozenset(
+    year for decree in SHIPPED_DECREES for year in decree.years
+)
+
+
+def shipped_decree(day: date) -> AtwDecree | None:
+    """The shipped decree that made ``day`` equal to a public holiday, if any."""
+    return next((decree for decree in SHIPPED_DECREES if day in decree.days), None)
+
 
 GOOD_FRIDAY = "Goede Vrijdag"
 LIBERATION_DAY = "Bevrijdingsdag"
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _WEEKEND = {5: "zaterdag", 6: "zondag"}
 
 # Atw art. 4: the Act does not apply to terms longer than these.
@@ -88,6 +152,36 @@ _ATW_MAX_WEEKS = 12
 def _capitalise_words(name: str) -> str:
     # The holidays package writes "Eerste kerstdag"; Dutch law and letters write "Eerste Kerstdag".
     return " ".join(word[:1].upper() + word[1:] for word in name.split())
+
+
+def _dutch_holidays() -> holidays.HolidayBase:
+    return holidays.country_holidays("NL", language="nl", categories=("public",))
+
+
+def _holiday_name(table: holidays.HolidayBase, day: date) -> str | None:
+    name = table.get(day)
+    return _capitalise_words(name.split(";")[0].strip()) if name else None
+
+
+def decree_day_reason(day: date) -> str:
+    """The reason given for a day of a later decree that beheer added.
+
+    Decrees name the day after a holiday, so the reason reads as the shipped ones do:
+    "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)".
+    """
+    weekday = WEEKDAYS[day.weekday()]
+    before = _holiday_name(_dutch_holidays(), day - timedelta(days=1))
+    return _decree_reason(f"{weekday} na {before}" if before else weekday)
+
+
+def atw_decree_days(added: Iterable[date] = ()) -> dict[date, str]:
+    """The decree days deadlines count with: the shipped decrees' and ``added`` later ones.
+
+    A shipped day keeps its shipped reason, also when a database holds a copy of it.
+    """
+    days = {day: decree_day_reason(day) for day in added if day not in ATW_DECREE_DAYS}
+    days.update(ATW_DECREE_DAYS)
+    return dict(sorted(days.items()))
 
 
 def day_month(day: date) -> str:
@@ -108,6 +202,8 @@ class CalendarSettings:
     good_friday_closed: bool = True
     liberation_day_every_year: bool = False
     atw_decree_days: Mapping[date, str] = field(default_factory=lambda: dict(ATW_DECREE_DAYS))
+    # Years a decree is known for, besides the years of ``atw_decree_days`` themselves.
+    atw_decree_years: frozenset[int] = ATW_DECREE_YEARS
 
 
 @dataclass(frozen=True)
@@ -121,6 +217,10 @@ class ComputedDeadline:
     moved_over: tuple[tuple[date, str], ...] = ()
     skipped: tuple[tuple[date, str], ...] = ()
     extended_art2: bool = False
+    # The Atw applied, but no decree is known for the year the term ends in: a decree day
+    # may still move it. "Past" when a later year's decree is known (so this one is old).
+    decree_unknown_year: int | None = None
+    decree_unknown_is_past: bool = False
 
     @property
     def moved(self) -> bool:
@@ -141,6 +241,9 @@ class ComputedDeadline:
         if self.skipped:
             days = ", ".join(f"{day_month(d)} ({reason})" for d, reason in self.skipped)
             parts.append(f"telt niet als werkdag: {days}")
+        if self.decree_unknown_year is not None:
+            known = "niet bekend" if self.decree_unknown_is_past else "nog niet bekend"
+            parts.append(f"gelijkstellingsbesluit voor {self.decree_unknown_year} {known}")
         return "; ".join(parts) or None
 
 
@@ -149,7 +252,10 @@ class DeadlineCalendar:
 
     def __init__(self, settings: CalendarSettings | None = None):
         self.settings = settings or CalendarSettings()
-        self._holidays = holidays.country_holidays("NL", language="nl", categories=("public",))
+        self._holidays = _dutch_holidays()
+        self.decree_years = frozenset(self.settings.atw_decree_years) | {
+            day.year for day in self.settings.atw_decree_days
+        }
         # Per year: working days from 1 January up to and including each day (index = day of
         # the year; index 0 is 0). Settings are frozen, so a table never goes stale.
         self._working_prefix: dict[int, list[int]] = {}
@@ -157,8 +263,7 @@ class DeadlineCalendar:
     # -- the two day sets -------------------------------------------------------------
     def public_holiday(self, day: date) -> str | None:
         """The Dutch public holiday on ``day`` (holidays package, NL, PUBLIC), if any."""
-        name = self._holidays.get(day)
-        return _capitalise_words(name.split(";")[0].strip()) if name else None
+        return _holiday_name(self._holidays, day)
 
     def closed_reason(self, day: date) -> str | None:
         """Why ``day`` is not a working day of the organisation, or None if it is one."""
@@ -261,6 +366,7 @@ class DeadlineCalendar:
 
         moved_over: list[tuple[date, str]] = []
         extended = False
+        unknown_year, unknown_is_past = None, False
         if apply_atw and self._atw_applies(start, end, term):
             end, moved_over = self._atw_move(end)
             # Art. 2: a term of three days or more holds at least two days outside the set.
@@ -269,6 +375,10 @@ class DeadlineCalendar:
                     extended = True
                     end, more = self._atw_move(end + timedelta(days=1))
                     moved_over.extend(more)
+            if end.year not in self.decree_years:
+                unknown_year = end.year
+                # A later year known means this year's decree exists but is not entered.
+                unknown_is_past = any(year > end.year for year in self.decree_years)
         return ComputedDeadline(
             due=end,
             start=start,
@@ -277,6 +387,8 @@ class DeadlineCalendar:
             moved_over=tuple(moved_over),
             skipped=tuple(skipped),
             extended_art2=extended,
+            decree_unknown_year=unknown_year,
+            decree_unknown_is_past=unknown_is_past,
         )
 
     @staticmethod

@@ -236,13 +236,63 @@ def test_a_closing_period_moves_the_acknowledgement_deadline(qtbot, dialog, org)
     assert [d.day for d in admin_calendar.list_closing_days(org.beheer)][0] == date(2026, 12, 28)
 
 
+DECREE_2029 = "Besluit houdende gelijkstelling van 11 mei 2029 met een algemeen erkende feestdag"
+
+
 def test_calendar_switches_and_atw_days(qtbot, dialog, org):
     dialog.show_page(CalendarPage)
+    table = find(dialog, QTableWidget, "atwTable")
+    # The shipped decrees' days, read-only, each with the title of its decree.
+    assert column(table) == [
+        "28-04-2023",
+        "19-05-2023",
+        "10-05-2024",
+        "27-12-2024",
+        "30-05-2025",
+        "02-01-2026",
+        "15-05-2026",
+        "07-05-2027",
+        "28-04-2028",
+        "26-05-2028",
+    ]
+    assert column(table, 1)[3] == "vrijdag na Tweede Kerstdag"
+    assert column(table, 2)[3] == "Besluit 2023–2025 (meegeleverd)"
+    assert not find(dialog, QLabel, "atwDecreeShown").isVisible()  # until a day is selected
+    click_row(qtbot, table, "27-12-2024")
+    assert not find(dialog, QPushButton, "atwRemoveButton").isEnabled()
+    shown = find(dialog, QLabel, "atwDecreeShown")
+    assert shown.isVisible()
+    assert shown.text() == (
+        "Besluit houdende gelijkstelling van 28 april 2023, 19 mei 2023, 10 mei 2024, "
+        "27 december 2024 en 30 mei 2025 met een algemeen erkende feestdag "
+        "(meegeleverd, kan niet worden verwijderd)"
+    )
+
     find(dialog, QCheckBox, "setting_calendar_liberation_day_every_year").setChecked(True)
     find(dialog, QDateEdit, "atwDate").setDate(QDate(2029, 5, 11))
-    type_into(qtbot, find(dialog, QLineEdit, "atwLabel"), "vrijdag na Hemelvaartsdag")
-    qtbot.keyClick(find(dialog, QLineEdit, "atwLabel"), Qt.Key.Key_Return)
+    decree = find(dialog, QLineEdit, "atwDecree")
+    click(qtbot, dialog, "atwAddButton")  # without the decree's title: refused at the field
+    assert "Veld 'titel van het besluit': is verplicht." in find(dialog, QLabel, "atwError").text()
+    type_into(qtbot, decree, DECREE_2029)
+    qtbot.keyClick(decree, Qt.Key.Key_Return)
     assert date(2029, 5, 11) in [d.day for d in admin_calendar.list_atw_days(org.beheer)]
+    assert status(dialog) == "11-05-2029 is toegevoegd aan de gelijkgestelde dagen."
+    assert column(table)[-1] == "11-05-2029"
+    assert (column(table, 1)[-1], column(table, 2)[-1]) == (
+        "vrijdag na Hemelvaartsdag",
+        DECREE_2029,
+    )
+    click_row(qtbot, table, "11-05-2029")
+    assert find(dialog, QLabel, "atwDecreeShown").text() == DECREE_2029 + " (toegevoegd)"
+    assert find(dialog, QPushButton, "atwRemoveButton").isEnabled()
+    # The preview counts with it: 13 April 2029 + 4 weeks = Fri 11 May -> Mon 14 May.
+    find(dialog, QDateEdit, "previewDate").setDate(QDate(2029, 4, 13))
+    assert "uiterlijk maandag 14 mei 2029" in find(dialog, QLabel, "previewLabel").text()
+    click(qtbot, dialog, "atwRemoveButton")
+    assert status(dialog) == "1 gelijkgestelde dag verwijderd."
+    preview = find(dialog, QLabel, "previewLabel").text()
+    assert "uiterlijk vrijdag 11 mei 2029" in preview
+    assert "gelijkstellingsbesluit voor 2029 nog niet bekend" in preview
     # Adding a day kept the unsaved switch; Opslaan stores it.
     assert find(dialog, QCheckBox, "setting_calendar_liberation_day_every_year").isChecked()
     click(qtbot, dialog, "saveButton")

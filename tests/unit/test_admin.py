@@ -10,6 +10,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from klachtdesk.domain.calendar import ATW_DECREE_DAYS
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role
@@ -24,7 +25,7 @@ from klachtdesk.services.admin import (
 )
 from klachtdesk.services.cases import cases
 from klachtdesk.storage.errors import WrongPassword
-from klachtdesk.storage.models import AuditEntry
+from klachtdesk.storage.models import AuditEntry, CalendarDay
 from tests.conftest import PASSWORD, TODAY, complaint_data
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 40
@@ -181,7 +182,7 @@ def test_the_last_beheerder_and_oneself_are_protected(org):
         lambda ctx: admin_users.list_users(ctx),
         lambda ctx: admin_users.set_user_roles(ctx, 1, [Role.BALIE]),
         lambda ctx: admin_calendar.add_closing_days(ctx, date(2026, 12, 24)),
-        lambda ctx: admin_calendar.add_atw_day(ctx, date(2029, 5, 11), "vrijdag na Hemelvaartsdag"),
+        lambda ctx: admin_calendar.add_atw_day(ctx, date(2029, 5, 11), "Besluit gelijkstelling"),
         lambda ctx: admin.save_settings(ctx, {"org.city": "Zeist"}),
     ],
 )
@@ -239,21 +240,88 @@ def test_livable_seven_working_days_over_a_closing_period(livable_org):
     assert due(org.balie, ref)["ontvangstbevestiging"] == date(2027, 1, 7)
 
 
+DECREE_2029 = "Besluit houdende gelijkstelling van 11 mei 2029 met een algemeen erkende feestdag"
+
+
 def test_atw_decree_days_are_kept_as_data(org):
-    shipped = [d.day for d in admin_calendar.list_atw_days(org.beheer)]
-    assert date(2027, 5, 7) in shipped and date(2028, 5, 26) in shipped
-    admin_calendar.add_atw_day(org.beheer, date(2029, 5, 11), "vrijdag na Hemelvaartsdag")
-    with pytest.raises(ValidationError, match="staat al"):
+    listed = admin_calendar.list_atw_days(org.beheer)
+    assert [d.day for d in listed] == sorted(ATW_DECREE_DAYS)
+    assert all(d.shipped for d in listed)
+    first = listed[0]
+    assert (first.day, first.reason) == (
+        date(2023, 4, 28),
+        "vrijdag na Koningsdag (gelijkgesteld bij koninklijk besluit)",
+    )
+    assert first.decree.startswith("Besluit houdende gelijkstelling van 28 april 2023")
+    assert [d.decree_short for d in listed] == ["Besluit 2023–2025"] * 5 + ["Besluit 2026–2028"] * 5
+    assert admin_calendar.known_decree_years(org.beheer) == list(range(2023, 2029))
+
+    # No decree for 2029 yet: received Fri 13 April 2029 + 4 weeks = Fri 11 May 2029, the
+    # Friday after Hemelvaartsdag, with a note that the decree is not known yet.
+    preview = admin_calendar.preview_deadlines(org.beheer, date(2029, 4, 13))
+    assert preview[DeadlineKind.UITSPRAAK].due == date(2029, 5, 11)
+    assert preview[DeadlineKind.UITSPRAAK].explanation == (
+        "gelijkstellingsbesluit voor 2029 nog niet bekend"
+    )
+
+    with pytest.raises(ValidationError, match="titel van het besluit': is verplicht"):
+        admin_calendar.add_atw_day(org.beheer, date(2029, 5, 11), "  ")
+    admin_calendar.add_atw_day(org.beheer, date(2029, 5, 11), DECREE_2029)
+    added = admin_calendar.list_atw_days(org.beheer)[-1]
+    assert added == admin_calendar.AtwDay(
+        date(2029, 5, 11),
+        "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)",
+        DECREE_2029,
+        DECREE_2029,
+        shipped=False,
+    )
+    assert admin_calendar.known_decree_years(org.beheer) == list(range(2023, 2030))
+    assert audit_actions(org.beheer)[-1] == "atw_dag_toegevoegd"
+    with pytest.raises(ValidationError, match="staat al in de lijst"):
         admin_calendar.add_atw_day(org.beheer, date(2029, 5, 11), "nogmaals")
+    with pytest.raises(ValidationError, match="staat al in de lijst \\(meegeleverd: Besluit"):
+        admin_calendar.add_atw_day(org.beheer, date(2026, 5, 15), DECREE_2029)
     with pytest.raises(ValidationError, match="weekend"):
-        admin_calendar.add_atw_day(org.beheer, date(2029, 5, 12), "zaterdag")
+        admin_calendar.add_atw_day(org.beheer, date(2029, 5, 12), DECREE_2029)
+    with pytest.raises(ValidationError, match="is al een feestdag \\(Hemelvaartsdag\\)"):
+        admin_calendar.add_atw_day(org.beheer, date(2029, 5, 10), DECREE_2029)
+    with pytest.raises(ValidationError, match="is al een feestdag \\(Bevrijdingsdag\\)"):
+        admin_calendar.add_atw_day(org.beheer, date(2027, 5, 5), DECREE_2029)  # a Wednesday
+
     # A decision term ending on the decree day moves to the next working day:
     # received Friday 13 April 2029 + 4 weeks = Friday 11 May 2029 → Monday 14 May.
     preview = admin_calendar.preview_deadlines(org.beheer, date(2029, 4, 13))
     assert preview[DeadlineKind.UITSPRAAK].due == date(2029, 5, 14)
+    assert "nog niet bekend" not in preview[DeadlineKind.UITSPRAAK].explanation
+
+    # The shipped days are law: beheer cannot remove them, others may not try.
+    with pytest.raises(ValidationError, match="kan niet worden verwijderd"):
+        admin_calendar.remove_atw_days(org.beheer, [date(2025, 5, 30), date(2029, 5, 11)])
+    with pytest.raises(NotAllowed, match="rol Beheerder"):
+        admin_calendar.remove_atw_days(org.coordinator, [date(2025, 5, 30)])
+    assert len(admin_calendar.list_atw_days(org.beheer)) == len(ATW_DECREE_DAYS) + 1
     assert admin_calendar.remove_atw_days(org.beheer, [date(2029, 5, 11)]) == 1
+    assert audit_actions(org.beheer)[-1] == "atw_dagen_verwijderd"
     preview = admin_calendar.preview_deadlines(org.beheer, date(2029, 4, 13))
     assert preview[DeadlineKind.UITSPRAAK].due == date(2029, 5, 11)
+
+
+def test_a_database_made_before_the_2023_2025_decree_was_shipped_counts_with_it(org):
+    # Older versions copied the 2026-2028 days into the database at creation (label: the
+    # reason), and beheer typed a free description. No migration is needed: the shipped
+    # decrees count for every database, and the old copies show once, as shipped days.
+    with org.beheer.db.session(write=True) as session:
+        for day, reason in list(ATW_DECREE_DAYS.items())[5:]:
+            session.add(CalendarDay(day=day, kind="atw", label=reason))
+        session.add(CalendarDay(day=date(2029, 5, 11), kind="atw", label="vrijdag na Hemelvaart"))
+    listed = admin_calendar.list_atw_days(org.beheer)
+    assert [d.day for d in listed] == [*sorted(ATW_DECREE_DAYS), date(2029, 5, 11)]
+    assert [d.shipped for d in listed].count(False) == 1
+    assert listed[-1].decree == "vrijdag na Hemelvaart"  # what beheer typed, kept
+    # Woonpartners, received Thu 1 May 2025: 4 weeks = Thu 29 May 2025 (Hemelvaartsdag), Fri 30
+    # May (decree day), Sat 31 May, Sun 1 June -> Mon 2 June 2025.
+    ref = register(org.balie, date(2025, 5, 1), received="2025-05-01")
+    assert due(org.balie, ref)["uitspraak"] == date(2025, 6, 2)
 
 
 # -- settings and logo ---------------------------------------------------------------------

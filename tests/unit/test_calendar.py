@@ -3,13 +3,18 @@
 Every expected date below was worked out by hand from a calendar; the comment next to each case
 shows the reasoning. Weekdays used (checked against a real calendar):
 
-2025: Sat 26 Apr (Koningsdag, because 27 Apr is a Sunday), Mon 5 May (Bevrijdingsdag, lustrum).
+2023: Thu 27 Apr (Koningsdag), Fri 28 Apr (decree), Thu 18 May (Hemelvaart), Fri 19 May (decree).
+2024: Thu 9 May (Hemelvaart), Fri 10 May (decree), Thu 26 Dec (Tweede Kerstdag), Fri 27 Dec
+      (decree).
+2025: Sat 26 Apr (Koningsdag, because 27 Apr is a Sunday), Mon 5 May (Bevrijdingsdag, lustrum),
+      Thu 29 May (Hemelvaart), Fri 30 May (decree).
 2026: Thu 1 Jan, Fri 2 Jan (decree), Fri 3 Apr (Goede Vrijdag), Sun 5 / Mon 6 Apr (Pasen),
       Mon 27 Apr (Koningsdag), Tue 5 May, Thu 14 May (Hemelvaart), Fri 15 May (decree),
       Mon 25 May (Tweede Pinksterdag), Fri 25 / Sat 26 Dec (Kerstmis).
 2027: Fri 1 Jan, Fri 26 Mar (Goede Vrijdag), Thu 6 May (Hemelvaart), Fri 7 May (decree),
       Sat 25 / Sun 26 Dec (Kerstmis).
 2028: Thu 27 Apr (Koningsdag), Fri 28 Apr (decree), Thu 25 May (Hemelvaart), Fri 26 May (decree).
+2029: no decree known yet; Thu 10 May (Hemelvaart).
 """
 
 from __future__ import annotations
@@ -23,13 +28,18 @@ from hypothesis import strategies as st
 
 from klachtdesk.domain.calendar import (
     ATW_DECREE_DAYS,
+    ATW_DECREE_YEARS,
+    SHIPPED_DECREES,
     CalendarSettings,
     ComputedDeadline,
     DeadlineCalendar,
     Term,
     TermUnit,
+    atw_decree_days,
     day_month,
+    decree_day_reason,
     long_date,
+    shipped_decree,
 )
 from klachtdesk.domain.errors import ValidationError
 
@@ -64,6 +74,7 @@ ALL_CALENDARS = [
 DECREE_FRIDAY_HEMELVAART = "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)"
 DECREE_FRIDAY_NIEUWJAAR = "vrijdag na Nieuwjaarsdag (gelijkgesteld bij koninklijk besluit)"
 DECREE_FRIDAY_KONINGSDAG = "vrijdag na Koningsdag (gelijkgesteld bij koninklijk besluit)"
+DECREE_FRIDAY_KERST = "vrijdag na Tweede Kerstdag (gelijkgesteld bij koninklijk besluit)"
 ART2 = (
     "verlengd zodat de termijn twee dagen telt die geen weekend- of feestdag zijn "
     "(Algemene termijnenwet, art. 2)"
@@ -245,19 +256,51 @@ def test_atw_reason(calendar, day, reason):
     assert calendar.atw_reason(day) == reason
 
 
-def test_shipped_decree_days_are_those_of_the_2026_2028_decree():
-    # Besluit gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027, 28 april 2028 en
-    # 26 mei 2028 met een algemeen erkende feestdag.
-    assert set(ATW_DECREE_DAYS) == {
-        date(2026, 1, 2),
-        date(2026, 5, 15),
-        date(2027, 5, 7),
-        date(2028, 4, 28),
-        date(2028, 5, 26),
+def test_shipped_decrees_are_the_published_ones():
+    first, second = SHIPPED_DECREES
+    # Besluit houdende gelijkstelling van 28 april 2023, 19 mei 2023, 10 mei 2024,
+    # 27 december 2024 en 30 mei 2025 met een algemeen erkende feestdag.
+    assert first.title == (
+        "Besluit houdende gelijkstelling van 28 april 2023, 19 mei 2023, 10 mei 2024, "
+        "27 december 2024 en 30 mei 2025 met een algemeen erkende feestdag"
+    )
+    assert first.years == (2023, 2024, 2025)
+    assert first.days == {
+        date(2023, 4, 28): DECREE_FRIDAY_KONINGSDAG,
+        date(2023, 5, 19): DECREE_FRIDAY_HEMELVAART,
+        date(2024, 5, 10): DECREE_FRIDAY_HEMELVAART,
+        date(2024, 12, 27): DECREE_FRIDAY_KERST,
+        date(2025, 5, 30): DECREE_FRIDAY_HEMELVAART,
     }
-    assert all(day.weekday() == 4 for day in ATW_DECREE_DAYS)  # all Fridays
-    # Each is the Friday after a Thursday holiday.
+    # ... and the next one, of 2 januari 2026, 15 mei 2026, 7 mei 2027, 28 april 2028 en
+    # 26 mei 2028.
+    assert second.title == (
+        "Besluit houdende gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027, "
+        "28 april 2028 en 26 mei 2028 met een algemeen erkende feestdag"
+    )
+    assert second.years == (2026, 2027, 2028)
+    assert second.days == {
+        date(2026, 1, 2): DECREE_FRIDAY_NIEUWJAAR,
+        date(2026, 5, 15): DECREE_FRIDAY_HEMELVAART,
+        date(2027, 5, 7): DECREE_FRIDAY_HEMELVAART,
+        date(2028, 4, 28): DECREE_FRIDAY_KONINGSDAG,
+        date(2028, 5, 26): DECREE_FRIDAY_HEMELVAART,
+    }
+    assert {**first.days, **second.days} == ATW_DECREE_DAYS
+    assert set(range(2023, 2029)) == ATW_DECREE_YEARS
+    # Every day lies in a year its decree covers, is a Friday, and follows a holiday.
+    for decree in SHIPPED_DECREES:
+        assert all(day.year in decree.years for day in decree.days)
+        # The title names every one of its days.
+        assert all(long_date(day) in decree.title for day in decree.days)
+    assert all(day.weekday() == 4 for day in ATW_DECREE_DAYS)
     assert all(DEFAULT.public_holiday(day - timedelta(days=1)) for day in ATW_DECREE_DAYS)
+    # The reason an explanation gives is the one a later decree's day gets.
+    assert all(decree_day_reason(day) == reason for day, reason in ATW_DECREE_DAYS.items())
+    assert (first.short_title, second.short_title) == ("Besluit 2023–2025", "Besluit 2026–2028")
+    assert shipped_decree(date(2024, 12, 27)) is first
+    assert shipped_decree(date(2028, 5, 26)) is second
+    assert shipped_decree(date(2029, 5, 11)) is None
 
 
 def test_decree_days_are_data_beheer_can_extend():
@@ -269,6 +312,24 @@ def test_decree_days_are_data_beheer_can_extend():
     # The default is a copy: changing one calendar's data does not change the shipped set.
     assert CalendarSettings().atw_decree_days is not ATW_DECREE_DAYS
     assert CalendarSettings().atw_decree_days == ATW_DECREE_DAYS
+
+
+def test_added_decree_days_join_the_shipped_ones():
+    # Thu 10 May 2029 is Hemelvaartsdag, so Fri 11 May gets the same reason as shipped days.
+    assert decree_day_reason(date(2029, 5, 11)) == (
+        "vrijdag na Hemelvaartsdag (gelijkgesteld bij koninklijk besluit)"
+    )
+    # A day not after a holiday is still named for what it is.
+    assert decree_day_reason(date(2029, 6, 12)) == "dinsdag (gelijkgesteld bij koninklijk besluit)"
+    days = atw_decree_days([date(2029, 5, 11), date(2026, 5, 15)])
+    assert days == {**ATW_DECREE_DAYS, date(2029, 5, 11): DECREE_FRIDAY_HEMELVAART}
+    assert list(days) == sorted(days)
+    # A shipped day keeps its shipped reason: a database's copy cannot change it.
+    assert days[date(2026, 5, 15)] == DECREE_FRIDAY_HEMELVAART
+    assert atw_decree_days() == ATW_DECREE_DAYS
+    calendar = DeadlineCalendar(CalendarSettings(atw_decree_days=days))
+    assert calendar.decree_years == set(range(2023, 2030))
+    assert DEFAULT.decree_years == set(range(2023, 2029))
 
 
 # --------------------------------------------------------------------------------------------
@@ -520,6 +581,74 @@ def test_christmas_explanation_starts_as_spec_says():
         (date(2026, 12, 26), "Tweede Kerstdag"),
         (date(2026, 12, 27), "zondag"),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# A year without a known decree
+# --------------------------------------------------------------------------------------------
+
+NOT_KNOWN_2029 = "gelijkstellingsbesluit voor 2029 nog niet bekend"
+
+
+def test_a_term_ending_in_a_year_without_decree_says_so():
+    # Fri 13 Apr 2029 + 4 weeks = Fri 11 May 2029, the Friday after Hemelvaartsdag (Thu 10 May).
+    # No decree for 2029 is known yet, so the term ends there, with a warning.
+    result = end(date(2029, 4, 13), 4, WEKEN)
+    assert result.due == result.unadjusted == date(2029, 5, 11)
+    assert not result.moved
+    assert result.decree_unknown_year == 2029
+    assert result.explanation == NOT_KNOWN_2029
+
+
+def test_the_note_follows_the_moves_of_the_atw():
+    # Sun 3 Dec 2028 + 4 weeks = Sun 31 Dec 2028 -> Mon 1 Jan 2029 Nieuwjaarsdag -> Tue 2 Jan:
+    # the term ends in 2029, after the move.
+    result = end(date(2028, 12, 3), 4, WEKEN)
+    assert result.due == date(2029, 1, 2)
+    assert result.explanation == (
+        "verschoven van 31 december: zondag, 1 januari: Nieuwjaarsdag; " + NOT_KNOWN_2029
+    )
+    # Thu 7 Dec 2028 + 3 weeks = Thu 28 Dec 2028: a known year, no note.
+    assert end(date(2028, 12, 7), 3, WEKEN).explanation is None
+
+
+def test_the_note_comes_after_the_working_days_skipped():
+    # Thu 3 May 2029, 5 working days: Fri 4 (1), Mon 7 (2), Tue 8 (3), Wed 9 (4), Thu 10
+    # Hemelvaartsdag skipped, Fri 11 (5).
+    result = end(date(2029, 5, 3), 5, WERKDAGEN)
+    assert result.due == date(2029, 5, 11)
+    assert result.explanation == (
+        "telt niet als werkdag: 10 mei (Hemelvaartsdag); " + NOT_KNOWN_2029
+    )
+
+
+def test_no_note_when_the_atw_does_not_apply():
+    # Switched off for the procedure, or a term over twelve weeks (art. 4).
+    assert end(date(2029, 4, 13), 4, WEKEN, apply_atw=False).explanation is None
+    long_term = end(date(2029, 1, 5), 13, WEKEN)
+    assert long_term.due == date(2029, 4, 6)
+    assert long_term.decree_unknown_year is None
+    assert long_term.explanation is None
+
+
+def test_a_decree_day_beheer_added_makes_the_year_known():
+    calendar = DeadlineCalendar(
+        CalendarSettings(atw_decree_days=atw_decree_days([date(2029, 5, 11)]))
+    )
+    # Fri 11 May 2029 is now a decree day: Sat, Sun -> Mon 14 May 2029, without the note.
+    result = end(date(2029, 4, 13), 4, WEKEN, calendar)
+    assert result.due == date(2029, 5, 14)
+    assert result.decree_unknown_year is None
+    assert result.explanation == (
+        "verschoven van 11 mei: " + DECREE_FRIDAY_HEMELVAART + ", 12 mei: zaterdag, 13 mei: zondag"
+    )
+
+
+def test_a_year_before_the_first_decree_is_not_known_either():
+    # Tue 1 Mar 2022 + 4 weeks = Tue 29 Mar 2022: KlachtDesk ships no decree for 2022.
+    result = end(date(2022, 3, 1), 4, WEKEN)
+    assert result.due == date(2022, 3, 29)
+    assert result.explanation == "gelijkstellingsbesluit voor 2022 niet bekend"
 
 
 def test_apply_atw_off_never_moves():
@@ -912,10 +1041,16 @@ def test_prop_days_term_is_calendar_days(start, days, calendar):
 @given(start=dates, term=any_terms, calendar=calendars, apply_atw=st.booleans())
 def test_prop_explanation_iff_a_rule_applied(start, term, calendar, apply_atw):
     result = calendar.term_end(start, term, apply_atw)
+    note = None
+    if result.decree_unknown_year is not None:
+        assert apply_atw and result.due.year not in calendar.decree_years
+        note = f"gelijkstellingsbesluit voor {result.due.year} "
+        assert note in result.explanation.split("; ")[-1]
+        assert result.explanation.endswith("niet bekend")
     if result.moved:
         assert result.explanation
         assert result.moved_over or result.extended_art2
-    elif term.unit is not WERKDAGEN:
+    elif term.unit is not WERKDAGEN and note is None:
         assert result.explanation is None
     # Every day moved over is an Atw day, for the reason given, between unadjusted and due.
     for day, reason in result.moved_over:

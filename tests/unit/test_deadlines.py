@@ -170,6 +170,43 @@ def test_initial_deadlines_explain_themselves():
     assert livable[DECISION].explanation is None
 
 
+def test_woonpartners_decision_over_the_2025_decree_friday():
+    # Woonpartners, received Thu 1 May 2025. 5 werkdagen: Fri 2 (1), Mon 5 Bevrijdingsdag
+    # (lustrum) skipped, Tue 6 .. Fri 9 May (2-5). 4 weken: Thu 29 May Hemelvaartsdag, Fri 30
+    # May made equal by the 2023-2025 decree, Sat 31 May, Sun 1 June -> Mon 2 June 2025.
+    deadlines = initial_deadlines(date(2025, 5, 1), WOONPARTNERS, CALENDAR)
+    assert deadlines[ACK].due == date(2025, 5, 9)
+    assert deadlines[DECISION].due == date(2025, 6, 2)
+    assert deadlines[DECISION].explanation == (
+        "verschoven van 29 mei: Hemelvaartsdag, 30 mei: vrijdag na Hemelvaartsdag "
+        "(gelijkgesteld bij koninklijk besluit), 31 mei: zaterdag, 1 juni: zondag"
+    )
+
+
+def test_initial_deadlines_in_a_year_without_decree_say_so():
+    # Livable, Thu 29 Mar 2029. 7 werkdagen: Fri 30 Mar Goede Vrijdag and Mon 2 Apr Tweede
+    # Paasdag skipped, Tue 3 .. Fri 6 (1-4), Mon 9 .. Wed 11 Apr (5-7). 6 weken: Thu 10 May
+    # 2029 Hemelvaartsdag -> Fri 11 May, which a decree for 2029 may well make a holiday too.
+    deadlines = initial_deadlines(date(2029, 3, 29), LIVABLE, CALENDAR)
+    assert deadlines[ACK].due == date(2029, 4, 11)
+    assert deadlines[ACK].explanation == (
+        "telt niet als werkdag: 30 maart (Goede Vrijdag), 2 april (Tweede Paasdag); "
+        "gelijkstellingsbesluit voor 2029 nog niet bekend"
+    )
+    assert deadlines[DECISION].due == date(2029, 5, 11)
+    assert deadlines[DECISION].explanation == (
+        "verschoven van 10 mei: Hemelvaartsdag; gelijkstellingsbesluit voor 2029 nog niet bekend"
+    )
+    # Without the Atw nothing moves, and the decree does not matter.
+    off = initial_deadlines(date(2029, 3, 29), LIVABLE.changed(apply_atw=False), CALENDAR)
+    assert off[DECISION].due == date(2029, 5, 10)
+    assert off[DECISION].explanation is None
+    assert (
+        off[ACK].explanation
+        == "telt niet als werkdag: 30 maart (Goede Vrijdag), 2 april (Tweede Paasdag)"
+    )
+
+
 def test_initial_deadlines_respect_apply_atw_off():
     # Livable without the Atw, Fri 20 Feb 2026: 6 weken end on Goede Vrijdag Fri 3 Apr and stay.
     procedure = LIVABLE.changed(apply_atw=False)

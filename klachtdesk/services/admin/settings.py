@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from klachtdesk.domain.calendar import CalendarSettings, DeadlineCalendar
+from klachtdesk.domain.calendar import CalendarSettings, DeadlineCalendar, atw_decree_days
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.roles import Role
 from klachtdesk.services.context import Context, audit
@@ -127,16 +127,24 @@ def update_settings(ctx: Context, changes: dict[str, Any]) -> None:
 
 
 def load_calendar(session: Session) -> DeadlineCalendar:
+    """The organisation's calendar: its settings and closing days, and the Atw decree days.
+
+    The decree days are the shipped decrees' (law, so every database counts with them, also
+    one made before a decree was shipped) plus the days of later decrees beheer added.
+    """
     values = read_all(session)
     closing: dict = {}
-    atw: dict = {}
+    added: list = []
     for day in session.scalars(select(CalendarDay)):
-        (closing if day.kind == "sluitingsdag" else atw)[day.day] = day.label
+        if day.kind == "sluitingsdag":
+            closing[day.day] = day.label
+        else:
+            added.append(day.day)
     return DeadlineCalendar(
         CalendarSettings(
             closing_days=closing,
             good_friday_closed=values["calendar.good_friday_closed"],
             liberation_day_every_year=values["calendar.liberation_day_every_year"],
-            atw_decree_days=atw,
+            atw_decree_days=atw_decree_days(added),
         )
     )

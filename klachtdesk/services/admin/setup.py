@@ -11,7 +11,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from klachtdesk.domain.calendar import ATW_DECREE_DAYS
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.procedures import PRESETS, preset
 from klachtdesk.domain.roles import Role, parse_roles
@@ -31,7 +30,6 @@ from klachtdesk.storage.keyslots import (
     record_failed_login,
 )
 from klachtdesk.storage.models import (
-    CalendarDay,
     Category,
     Department,
     Procedure,
@@ -137,10 +135,6 @@ def create_database(
                 row.current_version_id = version.id
             session.add_all(Category(name=name) for name in DEFAULT_CATEGORIES)
             session.add_all(Department(name=name) for name in DEFAULT_DEPARTMENTS)
-            session.add_all(
-                CalendarDay(day=day, kind="atw", label=label)
-                for day, label in ATW_DECREE_DAYS.items()
-            )
             session.add(
                 User(
                     username=username,

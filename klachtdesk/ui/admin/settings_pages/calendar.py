@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QDateEdit,
     QGroupBox,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from klachtdesk.domain.calendar import long_date
+from klachtdesk.domain.calendar import DECREE_NOTE, WEEKDAYS, long_date
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.services.admin import admin_calendar
@@ -36,7 +36,6 @@ from klachtdesk.ui.admin.settings_pages import (
 from klachtdesk.ui.common import fmt_date
 
 CALENDAR_KEYS = [d.key for d in DECLARATIONS if d.key.startswith("calendar.")]
-WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
 
 def date_edit(name: str, day: date) -> QDateEdit:
@@ -50,6 +49,18 @@ def date_edit(name: str, day: date) -> QDateEdit:
 def as_date(edit: QDateEdit) -> date:
     value = edit.date()
     return date(value.year(), value.month(), value.day())
+
+
+def year_list(years: list[int]) -> str:
+    """'2023 tot en met 2028', or '2023 tot en met 2028 en 2031' when years are missing."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    parts = [str(run[0]) if len(run) == 1 else f"{run[0]} tot en met {run[-1]}" for run in runs]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
 def button(name: str, text: str, slot) -> QPushButton:
@@ -115,31 +126,40 @@ class CalendarPage(Page):
         closing_layout.addLayout(closing_buttons)
         closing_layout.addWidget(self.closing_error)
 
-        # Days made equal to public holidays by Royal decree (Atw art. 3).
-        self.atw = make_table("atwTable", ["Datum", "Omschrijving"], stretch=1)
+        # Days made equal to public holidays by Royal decree (Atw art. 3 lid 3): the shipped
+        # decrees' days (law, read-only) and the days of later decrees beheer adds.
+        self.atw_days: dict[date, admin_calendar.AtwDay] = {}
+        self.atw_intro = intro("")
+        self.atw = make_table("atwTable", ["Datum", "Omschrijving", "Besluit"], stretch=2)
+        self.atw.itemSelectionChanged.connect(self._atw_selected)
+        self.atw_decree_shown = intro("")
+        self.atw_decree_shown.setObjectName("atwDecreeShown")
+        self.atw_decree_shown.setTextFormat(Qt.TextFormat.PlainText)
         self.atw_date = date_edit("atwDate", today)
-        self.atw_label = handles_enter(QLineEdit(), self._add_atw)
-        self.atw_label.setObjectName("atwLabel")
-        self.atw_label.setMaxLength(200)
-        self.atw_label.setPlaceholderText("bijvoorbeeld vrijdag na Hemelvaartsdag")
+        self.atw_decree = handles_enter(QLineEdit(), self._add_atw)
+        self.atw_decree.setObjectName("atwDecree")
+        self.atw_decree.setMaxLength(200)
+        self.atw_decree.setPlaceholderText("titel van het besluit (verplicht)")
+        self.atw_decree.setToolTip(
+            "Bijvoorbeeld: Besluit houdende gelijkstelling van … met een algemeen erkende feestdag"
+        )
         self.atw_error = ErrorLabel("atwError")
         atw_box = QGroupBox("Algemene termijnenwet: gelijkgestelde dagen")
         atw_layout = QVBoxLayout(atw_box)
-        atw_layout.addWidget(
-            intro(
-                "Dagen die bij koninklijk besluit gelijkgesteld zijn aan een feestdag. Een "
-                "termijn die op zo'n dag eindigt, schuift door. Vul ze aan als er een nieuw "
-                "besluit verschijnt."
-            )
-        )
+        atw_layout.addWidget(self.atw_intro)
         atw_layout.addWidget(self.atw, 1)
+        atw_layout.addWidget(self.atw_decree_shown)
         atw_row = QHBoxLayout()
         atw_row.addWidget(self.atw_date)
-        atw_row.addWidget(self.atw_label, 1)
+        decree_label = QLabel("&Besluit:")
+        decree_label.setBuddy(self.atw_decree)
+        atw_row.addWidget(decree_label)
+        atw_row.addWidget(self.atw_decree, 1)
         atw_layout.addLayout(atw_row)
         atw_buttons = QHBoxLayout()
         atw_buttons.addWidget(button("atwAddButton", "Dag toevoe&gen", self._add_atw))
-        atw_buttons.addWidget(button("atwRemoveButton", "Verwij&deren", self._remove_atw))
+        self.atw_remove = button("atwRemoveButton", "Verwij&deren", self._remove_atw)
+        atw_buttons.addWidget(self.atw_remove)
         atw_buttons.addStretch()
         atw_layout.addLayout(atw_buttons)
         atw_layout.addWidget(self.atw_error)
@@ -148,8 +168,8 @@ class CalendarPage(Page):
         top.addWidget(days_off, 1)
         top.addWidget(preview_box, 2)
         lists = QHBoxLayout()
-        lists.addWidget(closing_box, 1)
-        lists.addWidget(atw_box, 1)
+        lists.addWidget(closing_box, 2)
+        lists.addWidget(atw_box, 3)  # room for the decree column
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(
@@ -177,13 +197,30 @@ class CalendarPage(Page):
                 for e in admin_calendar.list_closing_days(self.ctx)
             ],
         )
+        entries = admin_calendar.list_atw_days(self.ctx)
+        self.atw_days = {e.day: e for e in entries}
         fill_table(
             self.atw,
             [
-                ([fmt_date(e.day), e.label], e.day, True)
-                for e in admin_calendar.list_atw_days(self.ctx)
+                (
+                    [
+                        fmt_date(e.day),
+                        e.reason.removesuffix(f" ({DECREE_NOTE})"),
+                        f"{e.decree_short} (meegeleverd)" if e.shipped else e.decree,
+                    ],
+                    e.day,
+                    True,
+                )
+                for e in entries
             ],
         )
+        years = admin_calendar.known_decree_years(self.ctx)
+        self.atw_intro.setText(
+            "Een termijn die eindigt op een dag die bij koninklijk besluit gelijkgesteld is aan "
+            f"een feestdag, schuift door. Bekend: de besluiten voor {year_list(years)}. Voeg "
+            "de dagen van een nieuw besluit toe met de titel van dat besluit."
+        )
+        self._atw_selected()
         self._preview()
 
     def is_dirty(self) -> bool:
@@ -256,13 +293,29 @@ class CalendarPage(Page):
             self.status.emit(f"{removed} sluitingsdag{'en' if removed != 1 else ''} verwijderd.")
 
     # -- Atw days ---------------------------------------------------------------------------
+    def _atw_selected(self) -> None:
+        chosen = [self.atw_days[day] for day in selected_all(self.atw) if day in self.atw_days]
+        self.atw_remove.setEnabled(not any(e.shipped for e in chosen))
+        decrees = list(dict.fromkeys((e.decree, e.shipped) for e in chosen))
+        # The full title of the selected day's decree (the list shows a short one).
+        if len(decrees) == 1:
+            title, shipped = decrees[0]
+            origin = "meegeleverd, kan niet worden verwijderd" if shipped else "toegevoegd"
+            self.atw_decree_shown.setText(f"{title} ({origin})")
+        self.atw_decree_shown.setVisible(len(decrees) == 1)
+
     def _add_atw(self) -> None:
         day = as_date(self.atw_date)
         ok, _ = attempt(
-            self, self.atw_error, admin_calendar.add_atw_day, self.ctx, day, self.atw_label.text()
+            self,
+            self.atw_error,
+            admin_calendar.add_atw_day,
+            self.ctx,
+            day,
+            self.atw_decree.text(),
         )
         if ok:
-            self.atw_label.clear()
+            self.atw_decree.clear()
             self._refresh_lists()
             self.status.emit(f"{fmt_date(day)} is toegevoegd aan de gelijkgestelde dagen.")
 
