@@ -133,9 +133,8 @@ class _States:
 def _waiting_note(kind: str, status: str) -> str:
     """What an open deadline is still waiting for once the decision itself is taken."""
     status = Status(status)
-    decided = (
-        (kind == DeadlineKind.UITSPRAAK.value and status is Status.AFGEHANDELD)
-        or (kind == DeadlineKind.HEROVERWEGING.value and status is Status.AFGEHANDELD_DIRECTEUR)
+    decided = (kind == DeadlineKind.UITSPRAAK.value and status is Status.AFGEHANDELD) or (
+        kind == DeadlineKind.HEROVERWEGING.value and status is Status.AFGEHANDELD_DIRECTEUR
     )
     if decided:
         return "besluit genomen, brief nog niet verstuurd"

@@ -420,9 +420,7 @@ def action_form(
             "choice",
             required=True,
             choices=tuple(
-                (r.value, r.label)
-                for r in NotAdmissibleReason
-                if r.value in detail.refusal_grounds
+                (r.value, r.label) for r in NotAdmissibleReason if r.value in detail.refusal_grounds
             ),
         )
         explain = Field("note", "Toelichting", "text", hint="verplicht bij 'Andere reden'")

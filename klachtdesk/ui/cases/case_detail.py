@@ -74,9 +74,7 @@ def deadline_stand(deadline: DeadlineView) -> str:
 
 
 def next_deadline(detail: CaseDetail) -> DeadlineView | None:
-    open_ones = [
-        d for d in detail.deadlines if d.active and d.deadline_state is DeadlineState.OPEN
-    ]
+    open_ones = [d for d in detail.deadlines if d.active and d.deadline_state is DeadlineState.OPEN]
     return min(open_ones, key=lambda d: d.due, default=None)
 
 
