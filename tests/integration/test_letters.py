@@ -409,7 +409,7 @@ def test_the_final_letter_meets_the_deadline_it_answers(org):
         assert "Jan" not in entry.detail  # no personal data in the audit log
 
 
-def test_director_letter_meets_the_appeal_deadline_and_extension_letter_meets_none(org):
+def test_director_letter_meets_the_appeal_deadline_and_extension_letter_only_its_notice(org):
     ref = director_decided(org)
     letters.finalise(
         org.directeur, ref, letters.draft(org.directeur, ref, "reactie_directeur"), "post"
@@ -418,13 +418,19 @@ def test_director_letter_meets_the_appeal_deadline_and_extension_letter_meets_no
     appeal = next(d for d in detail.deadlines if d.kind == "heroverweging")
     assert appeal.met_on == TODAY
 
+    # The extension letter answers the notice of extension (SPEC §2: the complainant is told
+    # in writing before the old deadline passes), not the decision itself.
     ref = extended(org)
     before = [(d.kind, d.met_on) for d in case_view.case_detail(org.coordinator, ref).deadlines]
     letters.finalise(
         org.coordinator, ref, letters.draft(org.coordinator, ref, "verlenging"), "post"
     )
     after = [(d.kind, d.met_on) for d in case_view.case_detail(org.coordinator, ref).deadlines]
-    assert before == after
+    assert [x for x in before if x[0] != "verlengingsbericht"] == [
+        x for x in after if x[0] != "verlengingsbericht"
+    ]
+    assert ("verlengingsbericht", None) in before
+    assert ("verlengingsbericht", TODAY) in after
 
 
 def test_a_stored_letter_never_changes(org):
@@ -585,9 +591,10 @@ def test_types_for_the_state_of_a_case(org):
     assert kinds(extended(org))[-1] == "verlenging"
     assert kinds(not_admitted(org)) == ["niet_ontvankelijk"]
     assert kinds(referred(org)) == ["doorverwijzing"]
-    assert kinds(decided(org)) == ["uitspraak", "tevredenheidsvraag"]
+    # Woonpartners asks no satisfaction question (SPEC §3): no tevredenheidsvraag offered.
+    assert kinds(decided(org)) == ["uitspraak"]
     done = director_decided(org)
-    assert kinds(done) == ["reactie_directeur", "tevredenheidsvraag"]
+    assert kinds(done) == ["reactie_directeur"]
     assert kinds(done, org.directeur) == ["reactie_directeur"]
     assert kinds(done, org.beheer) == []
 
