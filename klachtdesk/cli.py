@@ -200,21 +200,34 @@ def cmd_user_add(args) -> int:
 
 
 def cmd_letter(args) -> int:
+    from klachtdesk.domain.calendar import long_date
     from klachtdesk.domain.errors import ValidationError
+    from klachtdesk.domain.validation import parse_date
     from klachtdesk.services.letters import letters
 
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ValidationError("--out", f"de map '{out.parent}' bestaat niet; er is niets gemaakt.")
+    sent_on = parse_date(args.sent_on, "--sent-on") if args.sent_on is not None else None
     ctx = _login(args)
     draft = letters.draft(ctx, args.ref, args.type)
-    letter_id = letters.finalise(ctx, args.ref, draft, args.via or draft.default_via)
-    letters.save_letter_as(ctx, letter_id, out)
-    via = "per e-mail" if (args.via or draft.default_via) == "email" else "per post"
-    print(
-        f"De brief '{draft.label}' voor zaak {draft.ref} is opgeslagen in de zaak (verzonden "
-        f"{via}) en geschreven naar {out}."
+    via = args.via or draft.default_via
+    letter_id = letters.finalise(
+        ctx, args.ref, draft, via, sent=sent_on is not None, sent_on=sent_on
     )
+    letters.save_letter_as(ctx, letter_id, out)
+    channel = "per e-mail" if via == "email" else "per post"
+    print(
+        f"De brief '{draft.label}' voor zaak {draft.ref} is definitief opgeslagen in de zaak "
+        f"(brief {letter_id}) en geschreven naar {out}."
+    )
+    if sent_on is not None:
+        print(f"De brief is vastgelegd als verzonden {channel} op {long_date(sent_on)}.")
+    else:
+        print(
+            "De brief is nog niet als verzonden vastgelegd; pas als dat is gebeurd, telt hij "
+            "voor de termijn die hij beantwoordt."
+        )
     return EXIT_OK
 
 
@@ -429,7 +442,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--function", help="functie (voor de ondertekening van brieven)")
 
-    p = add("letter", cmd_letter, "maak een brief met de standaardtekst en sla hem op in de zaak")
+    p = add(
+        "letter",
+        cmd_letter,
+        "maak een brief met de standaardtekst en sla hem definitief op in de zaak",
+    )
     p.add_argument("ref", help="kenmerk van de zaak, bijvoorbeeld KD-2026-0042")
     p.add_argument(
         "--type",
@@ -442,6 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--via",
         choices=["post", "email"],
         help="hoe de brief wordt verzonden (standaard: de voorkeur van de klager)",
+    )
+    p.add_argument(
+        "--sent-on",
+        metavar="JJJJ-MM-DD",
+        help="de brief is op deze datum verzonden en telt dan voor de termijn; zonder deze "
+        "optie is de brief definitief maar nog niet als verzonden vastgelegd",
     )
 
     p = add("report", cmd_report, "maak het evaluatierapport (PDF, en CSV als u dat wilt)")
