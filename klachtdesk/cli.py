@@ -200,22 +200,185 @@ def cmd_user_add(args) -> int:
 
 
 def cmd_letter(args) -> int:
+    from klachtdesk.domain.calendar import long_date
     from klachtdesk.domain.errors import ValidationError
+    from klachtdesk.domain.validation import parse_date
     from klachtdesk.services.letters import letters
 
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ValidationError("--out", f"de map '{out.parent}' bestaat niet; er is niets gemaakt.")
+    sent_on = parse_date(args.sent_on, "--sent-on") if args.sent_on is not None else None
     ctx = _login(args)
     draft = letters.draft(ctx, args.ref, args.type)
-    letter_id = letters.finalise(ctx, args.ref, draft, args.via or draft.default_via)
-    letters.save_letter_as(ctx, letter_id, out)
-    via = "per e-mail" if (args.via or draft.default_via) == "email" else "per post"
-    print(
-        f"De brief '{draft.label}' voor zaak {draft.ref} is opgeslagen in de zaak (verzonden "
-        f"{via}) en geschreven naar {out}."
+    via = args.via or draft.default_via
+    letter_id = letters.finalise(
+        ctx, args.ref, draft, via, sent=sent_on is not None, sent_on=sent_on
     )
+    letters.save_letter_as(ctx, letter_id, out)
+    channel = "per e-mail" if via == "email" else "per post"
+    print(
+        f"De brief '{draft.label}' voor zaak {draft.ref} is definitief opgeslagen in de zaak "
+        f"(brief {letter_id}) en geschreven naar {out}."
+    )
+    if sent_on is not None:
+        print(f"De brief is vastgelegd als verzonden {channel} op {long_date(sent_on)}.")
+    else:
+        print(
+            "De brief is nog niet als verzonden vastgelegd; pas als dat is gebeurd, telt hij "
+            "voor de termijn die hij beantwoordt. Leg de verzending vast als de brief weg is:\n"
+            f"    klachtdesk case {draft.ref} brief_verzonden letter_id={letter_id} via={via} "
+            "sent_on=JJJJ-MM-DD"
+        )
     return EXIT_OK
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    """NAAM=WAARDE arguments as a dict; bad input (exit code 2) when one has no '='."""
+    from klachtdesk.services.cases.case_commands import CommandError
+
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lower()
+        if not sep or not name:
+            raise CommandError(
+                f"'{item}' is geen NAAM=WAARDE. Schrijf bijvoorbeeld "
+                'motivation="De monteur kwam te laat." (met aanhalingstekens om een waarde '
+                "met spaties)."
+            )
+        if name in values:
+            raise CommandError(f"'{name}' staat meer dan één keer in de opdracht.")
+        values[name] = value
+    return values
+
+
+def _command_help(name: str) -> str:
+    from klachtdesk.services.cases import case_commands
+
+    found = case_commands.command(name)
+    lines = [
+        f"klachtdesk case KENMERK {found.name} [NAAM=WAARDE …]",
+        "",
+        f"{found.label}.",
+        "",
+    ]
+    if not found.details:
+        lines.append("Deze handeling neemt geen gegevens.")
+    else:
+        lines.append("Gegevens (* verplicht):")
+        for detail in found.details:
+            mark = "*" if detail.required else " "
+            lines.append(f"  {detail.name:<13}{mark} {detail.label} ({detail.kind})")
+            if detail.choices:
+                lines.append(f"{'':17}kies uit: {', '.join(detail.choices)}")
+            if detail.description:
+                lines.append(f"{'':17}{detail.description}")
+    lines += [
+        "",
+        "Datums als JJJJ-MM-DD; ja/nee als ja of nee (of true/false). Zet een waarde met",
+        "spaties tussen aanhalingstekens. Of de handeling mag, hangt af van uw rol, de",
+        "status van de zaak en de klachtenregeling; anders zegt KlachtDesk waarom niet.",
+    ]
+    return "\n".join(lines)
+
+
+def _commands_overview() -> str:
+    from klachtdesk.services.cases import case_commands
+
+    lines = ["handelingen (ACTIE):"]
+    for found in case_commands.COMMANDS.values():
+        lines.append(f"  {found.name:<23} {found.label}")
+    lines += [
+        "",
+        "Zie 'klachtdesk case KENMERK ACTIE --help' voor de gegevens (NAAM=WAARDE) van een",
+        "handeling. Voorbeeld:",
+        "  klachtdesk case KD-2026-0001 uitspraak outcome=gegrond \\",
+        '      motivation="De monteur kwam twee keer niet." solution="Wij vergoeden € 50."',
+    ]
+    return "\n".join(lines)
+
+
+def cmd_case(args) -> int:
+    from klachtdesk.services.cases import case_commands
+
+    if args.help:
+        if args.action:
+            print(_command_help(args.action))
+        elif args.ref and args.ref.strip().lower() in case_commands.COMMANDS:
+            print(_command_help(args.ref))
+        else:
+            args.case_parser.print_help()
+        return EXIT_OK
+    if not args.ref:
+        raise case_commands.CommandError(
+            "Geef het kenmerk van de zaak op, bijvoorbeeld: klachtdesk case KD-2026-0001 --json"
+        )
+    if args.action is None:
+        if args.values:
+            raise case_commands.CommandError(
+                "Geef eerst de handeling (ACTIE) op en daarna de gegevens (NAAM=WAARDE)."
+            )
+        ctx = _login(args)
+        record = case_commands.case_record(ctx, args.ref)
+        if args.json:
+            json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            _print_case(record)
+        return EXIT_OK
+    if args.json:
+        raise case_commands.CommandError(
+            "--json hoort bij het tonen van een zaak, niet bij een handeling. Toon de zaak "
+            "daarna met: klachtdesk case KENMERK --json"
+        )
+    values = _pairs(args.values)
+    case_commands.prepared(args.action, values)  # bad input is refused before the password
+    ctx = _login(args)
+    case_commands.run(ctx, args.ref, args.action, values)
+    print(case_commands.done_line(ctx, args.ref, args.action))
+    return EXIT_OK
+
+
+def _print_case(record: dict) -> None:
+    from datetime import date
+
+    from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState
+    from klachtdesk.domain.states import Status
+    from klachtdesk.letters.templates import LETTER_TYPES
+
+    def day(text: str | None) -> str:
+        return date.fromisoformat(text).strftime("%d-%m-%Y") if text else "-"
+
+    person = record["complainant"]
+    address = ", ".join(
+        part
+        for part in (person["street"], f"{person['postcode']} {person['city']}".strip())
+        if part
+    )
+    print(f"Zaak {record['ref']}: {record['subject']}")
+    print(f"  Status:        {Status(record['status']).label}")
+    print(f"  Ontvangen:     {day(record['received'])}")
+    print(f"  Klager:        {person['name']}" + (f", {address}" if address else ""))
+    print(f"  Behandelaar:   {record['handler'] or '(nog niet gekozen)'}")
+    print("  Termijnen:")
+    for d in record["deadlines"]:
+        state = DeadlineState(d["state"])
+        stand = state.label
+        if state is not DeadlineState.OPEN:
+            stand += f" op {day(d['settled_on'])}" + (f": {d['reason']}" if d["reason"] else "")
+        print(f"    {DeadlineKind(d['kind']).label:<29} {day(d['due'])}  {stand}")
+    if record["letters"]:
+        print("  Brieven:")
+        for letter in record["letters"]:
+            kind = LETTER_TYPES[letter["type"]].label if letter["type"] in LETTER_TYPES else ""
+            if letter["state"] == "verzonden":
+                stand = f"verzonden op {day(letter['sent_on'])}"
+            else:
+                stand = letter["state"] or ""
+            print(f"    {letter['id']:>4}  {kind or letter['type']:<29} {stand}")
+    if record["actions"]:
+        print(f"  Mogelijke handelingen: {', '.join(record['actions'])}")
 
 
 def cmd_report(args) -> int:
@@ -382,8 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="opdracht", parser_class=DutchArgumentParser
     )
 
-    def add(name: str, func: Callable, help_text: str, login: bool = True):
-        p = sub.add_parser(name, help=help_text, description=help_text)
+    def add(name: str, func: Callable, help_text: str, login: bool = True, **options):
+        p = sub.add_parser(name, help=help_text, description=help_text, **options)
         p.add_argument(
             "--db",
             default=str(default_database()),
@@ -416,6 +579,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="als JSON (voor scripts)")
     p.add_argument("--status", help="alleen zaken met deze status")
 
+    p = add(
+        "case",
+        cmd_case,
+        "toon een zaak, of voer een handeling uit zoals in het zaakvenster",
+        add_help=False,
+        usage="klachtdesk case [--db BESTAND] [--user NAAM] KENMERK [--json]\n"
+        "       klachtdesk case [--db BESTAND] [--user NAAM] KENMERK ACTIE [NAAM=WAARDE …]\n"
+        "       klachtdesk case KENMERK ACTIE --help",
+        epilog=_commands_overview(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("ref", nargs="?", metavar="KENMERK", help="kenmerk, bijv. KD-2026-0042")
+    p.add_argument("action", nargs="?", metavar="ACTIE", help="de handeling (zie hieronder)")
+    p.add_argument("values", nargs="*", metavar="NAAM=WAARDE", help="de gegevens van de handeling")
+    p.add_argument("--json", action="store_true", help="toon de zaak als JSON (voor scripts)")
+    p.add_argument(
+        "-h",
+        "--help",
+        action="store_true",
+        help="toon deze hulp; met een ACTIE: de gegevens die die handeling neemt",
+    )
+    p.set_defaults(case_parser=p)
+
     add("check", cmd_check, "controleer de database op beschadiging")
 
     p = add("user", cmd_user_add, "voeg een gebruiker toe (alleen beheerder)")
@@ -429,7 +615,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--function", help="functie (voor de ondertekening van brieven)")
 
-    p = add("letter", cmd_letter, "maak een brief met de standaardtekst en sla hem op in de zaak")
+    p = add(
+        "letter",
+        cmd_letter,
+        "maak een brief met de standaardtekst en sla hem definitief op in de zaak",
+    )
     p.add_argument("ref", help="kenmerk van de zaak, bijvoorbeeld KD-2026-0042")
     p.add_argument(
         "--type",
@@ -442,6 +632,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--via",
         choices=["post", "email"],
         help="hoe de brief wordt verzonden (standaard: de voorkeur van de klager)",
+    )
+    p.add_argument(
+        "--sent-on",
+        metavar="JJJJ-MM-DD",
+        help="de brief is op deze datum verzonden en telt dan voor de termijn; zonder deze "
+        "optie is de brief definitief maar nog niet als verzonden vastgelegd",
     )
 
     p = add("report", cmd_report, "maak het evaluatierapport (PDF, en CSV als u dat wilt)")
