@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
+from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.cases import case_view, cases
@@ -215,7 +217,12 @@ def test_restoring_waits_for_unsaved_changes_in_a_case_window(org, qtbot, monkey
     import klachtdesk.ui.main_window as main_window_module
 
     ref = register(org.balie)
-    window = MainWindow(org.beheer)
+    # a beheerder who also coordinates: beheer alone reads no complaints
+    both = replace(
+        org.beheer,
+        actor=replace(org.beheer.actor, roles=org.beheer.actor.roles | {Role.COORDINATOR}),
+    )
+    window = MainWindow(both)
     qtbot.addWidget(window)
     window.open_case(ref)
     window.detail_windows[ref].form.set_dirty(True)

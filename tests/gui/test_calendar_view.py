@@ -181,8 +181,7 @@ def test_agenda_lists_overdue_first_then_each_day(org, refs, qtbot):
     # Three months ahead brings in the extended decision, with why it moved.
     panel.agenda_period.setCurrentIndex(1)
     groups = {
-        tree.topLevelItem(i).text(0): tree.topLevelItem(i)
-        for i in range(tree.topLevelItemCount())
+        tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
     }
     extended = groups["Vrijdag 15 januari 2027 (1)"]
     assert extended.child(0).text(0) == refs["b"]

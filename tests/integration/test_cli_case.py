@@ -126,7 +126,7 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
     record = cli.show("coordinator", ref)
     assert deadlines(record)["ontvangstbevestiging"] == ("2026-11-09", "met", "2026-11-04")
     ack = next(d for d in record["deadlines"] if d["kind"] == "ontvangstbevestiging")
-    assert ack["reason"] == "Ontvangstbevestiging verzonden (post)"
+    assert ack["reason"] == "Ontvangstbevestiging verzonden per post"
 
     cli.today = date(2026, 11, 5)
     assert (

@@ -17,6 +17,7 @@ from PIL import Image
 from sqlalchemy import select, text
 
 from klachtdesk.cli import main
+from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.errors import ConflictError, KlachtDeskError, NotAllowed, ValidationError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
@@ -693,21 +694,39 @@ def cli_env(monkeypatch, org):
 def test_cli_letter_makes_stores_and_writes_the_letter(cli_env, tmp_path, capsys):
     org = cli_env
     ref = register(org)
+
+    def acknowledgement():
+        return next(
+            d
+            for d in case_view.case_detail(org.coordinator, ref).deadlines
+            if d.kind == "ontvangstbevestiging"
+        )
+
     out = tmp_path / "brief.pdf"
     args = ["letter", "--db", str(org.path), ref, "--type", "ontvangstbevestiging"]
+    # Without --sent-on the letter is final, but not sent: it does not meet the deadline yet.
     assert main([*args, "--out", str(out)]) == 0
-    assert f"zaak {ref}" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"zaak {ref}" in printed and "nog niet als verzonden vastgelegd" in printed
     stored = letters.stored_letters(org.balie, ref)
-    assert len(stored) == 1 and stored[0].sent_via == "post"
+    assert len(stored) == 1 and stored[0].sent_on is None and stored[0].sent_via is None
     assert hashlib.sha256(out.read_bytes()).hexdigest() == stored[0].sha256
     assert "Geachte heer De Vries," in pdf_text(out.read_bytes())
-    # The deadline is met (the clock of the CLI is the real one; the letter is dated today).
-    ack = next(
-        d
-        for d in case_view.case_detail(org.coordinator, ref).deadlines
-        if d.kind == "ontvangstbevestiging"
-    )
-    assert ack.met_on is not None
+    assert acknowledgement().met_on is None
+
+    # With --sent-on it is recorded as sent on that day and meets the deadline. The clock of
+    # the CLI is the real one and the letter is dated today: it cannot have gone out earlier.
+    today = date.today()
+    early = ["--out", str(tmp_path / "vroeg.pdf"), "--sent-on", "2026-11-20"]
+    assert main([*args, *early]) == 2
+    assert "kan niet eerder zijn verzonden" in capsys.readouterr().err
+    sent = ["--out", str(tmp_path / "verzonden.pdf"), "--sent-on", today.isoformat()]
+    assert main([*args, *sent]) == 0
+    assert f"verzonden per post op {long_date(today)}" in capsys.readouterr().out
+    stored = letters.stored_letters(org.balie, ref)
+    assert len(stored) == 2 and stored[1].sent_via == "post"
+    assert stored[1].sent_on == today
+    assert acknowledgement().met_on == today
 
 
 def test_cli_letter_exit_codes(cli_env, tmp_path, capsys):
@@ -724,6 +743,8 @@ def test_cli_letter_exit_codes(cli_env, tmp_path, capsys):
     assert "bestaat niet" in capsys.readouterr().err
     assert main([*base, ref, "--type", "uitspraak", *out]) == 1
     assert "nog geen uitspraak" in capsys.readouterr().err
+    assert main([*base, ref, "--type", "ontvangstbevestiging", *out, "--sent-on", "morgen"]) == 2
+    assert "'morgen' is geen geldige datum" in capsys.readouterr().err
     with pytest.raises(SystemExit) as bad_arguments:
         main([*base, ref, "--type"])
     assert bad_arguments.value.code == 2

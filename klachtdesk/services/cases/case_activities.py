@@ -132,7 +132,10 @@ def mark_letter_sent(
 ) -> int:
     """Record that a letter made outside KlachtDesk went out (date, post or e-mail); it meets
     the deadlines its type answers."""
-    via = LetterChannel(via).value
+    try:
+        via = LetterChannel(via).value
+    except ValueError:
+        raise ValidationError("verzonden via", "kies post of e-mail.") from None
     kind = letter_type_of(letter_type)
     with editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.BRIEF, Status(case.status), ctx.actor.roles)

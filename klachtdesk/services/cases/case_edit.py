@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Activity, Status, check_activity
@@ -21,8 +20,8 @@ from klachtdesk.domain.validation import (
     clean_text,
     required_text,
 )
-from klachtdesk.services.cases import attachments, case_view
-from klachtdesk.services.cases.cases import CaseNotFound, editing, finish_change
+from klachtdesk.services.cases import attachments
+from klachtdesk.services.cases.cases import CaseNotFound, check_may_see, editing, finish_change
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.intake.intake_read import EmployeeChoice, active_choices
 from klachtdesk.storage.models import (
@@ -30,7 +29,6 @@ from klachtdesk.storage.models import (
     Case,
     Category,
     Complainant,
-    Deadline,
     Department,
     Employee,
     User,
@@ -227,17 +225,8 @@ def _apply_complainant(case: Case, fields: dict[str, Any]) -> list[str]:
 
 # -- attachments ------------------------------------------------------------------------------
 def _may_see_case(session: Session, ctx: Context, case_id: int) -> None:
-    """The same rule as the case window: a director alone sees only appealed cases."""
-    if not ctx.actor.roles & _CASE_ROLES:
-        raise NotAllowed("U heeft geen rol waarmee u zaken kunt inzien.")
-    if case_view.director_only(ctx) and not session.scalar(
-        select(Deadline.id).where(
-            Deadline.case_id == case_id, Deadline.kind == DeadlineKind.HEROVERWEGING.value
-        )
-    ):
-        raise NotAllowed(
-            "Als directeur-bestuurder ziet u alleen zaken waarvoor heroverweging is gevraagd."
-        )
+    """The same rule as the case window (``cases.check_may_see``)."""
+    check_may_see(ctx, session.get(Case, case_id))
 
 
 def add_attachment_file(

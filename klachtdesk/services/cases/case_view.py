@@ -19,7 +19,6 @@ from klachtdesk.domain.deadlines import (
     deadline_status,
     extension_limit,
 )
-from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import (
     ACTIVITY_ROLES,
@@ -32,7 +31,12 @@ from klachtdesk.domain.states import (
 )
 from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.services.cases import independence
-from klachtdesk.services.cases.cases import CaseNotFound, procedure_of
+from klachtdesk.services.cases.cases import (
+    CaseNotFound,
+    check_may_see,
+    director_only,
+    procedure_of,
+)
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage import queries
 from klachtdesk.storage.models import (
@@ -108,16 +112,6 @@ def search_expression(text: str) -> str | None:
     if not words:
         return None
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
-
-
-def director_only(ctx: Context) -> bool:
-    """A directeur without another case role sees only the appeals (SPEC §1)."""
-    return Role.DIRECTEUR in ctx.actor.roles and not ctx.actor.roles & {
-        Role.BALIE,
-        Role.COORDINATOR,
-        Role.MANAGER,
-        Role.BEHEER,
-    }
 
 
 def export_case_list(ctx: Context, status: str | None = None) -> list[queries.CaseRow]:
@@ -376,12 +370,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
     case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
     if case is None:
         raise CaseNotFound(ref)
-    if director_only(ctx) and not any(
-        d.kind == DeadlineKind.HEROVERWEGING.value for d in case.deadlines
-    ):
-        raise NotAllowed(
-            "Als directeur-bestuurder ziet u alleen zaken waarvoor heroverweging is gevraagd."
-        )
+    check_may_see(ctx, case)
     calendar = load_calendar(session)
     today = ctx.today()
     procedure = procedure_of(case.procedure_version)

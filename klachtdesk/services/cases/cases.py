@@ -305,6 +305,30 @@ def register(ctx: Context, complaint: ComplaintInput) -> str:
 
 
 # -- changing a case ------------------------------------------------------------------------
+# Roles that work on cases; beheer alone keeps the PC running and does not read complaints.
+CASE_ROLES = frozenset({Role.BALIE, Role.COORDINATOR, Role.MANAGER, Role.DIRECTEUR})
+
+
+def director_only(ctx: Context) -> bool:
+    """A directeur without another case role sees only the appeals (SPEC §1)."""
+    return Role.DIRECTEUR in ctx.actor.roles and not ctx.actor.roles & (
+        CASE_ROLES - {Role.DIRECTEUR} | {Role.BEHEER}
+    )
+
+
+def check_may_see(ctx: Context, case: Case) -> None:
+    """The rule of the case window, for every way into a case: a case role is needed, and a
+    directeur alone sees only the cases for which heroverweging was asked."""
+    if not ctx.actor.roles & CASE_ROLES:
+        raise NotAllowed("U heeft geen rol waarmee u zaken kunt inzien.")
+    if director_only(ctx) and not any(
+        d.kind == DeadlineKind.HEROVERWEGING.value for d in case.deadlines
+    ):
+        raise NotAllowed(
+            "Als directeur-bestuurder ziet u alleen zaken waarvoor heroverweging is gevraagd."
+        )
+
+
 def _load(session: Session, ref: str) -> Case:
     case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
     if case is None:
@@ -589,6 +613,7 @@ def editing(ctx: Context, ref: str, expected_version: int | None):
     """
     with ctx.db.session(write=True) as session:
         case = _load(session, ref)
+        check_may_see(ctx, case)
         _check_version(session, case, expected_version)
         if case.anonymised_at is not None:  # nothing personal may come back (services.privacy)
             raise NotAllowed(

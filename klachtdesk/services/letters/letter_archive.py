@@ -14,14 +14,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from klachtdesk.domain.deadlines import DeadlineKind
-from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
-from klachtdesk.domain.roles import Role
+from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.letters.templates import LETTER_TYPES
-from klachtdesk.services.cases.case_view import director_only
-from klachtdesk.services.cases.cases import CaseNotFound
+from klachtdesk.services.cases.cases import CaseNotFound, check_may_see
 from klachtdesk.services.context import Context, audit
-from klachtdesk.services.letters.letter_choices import WRITER_ROLES
 from klachtdesk.storage.models import Case, Letter, User
 
 
@@ -40,15 +36,8 @@ class StoredLetter:
 
 
 def may_see(session: Session, ctx: Context, case: Case) -> None:
-    """The case window's rule: a case role is needed; a director alone sees only appeals."""
-    if not ctx.actor.roles & (WRITER_ROLES | {Role.DIRECTEUR}):
-        raise NotAllowed("U heeft geen rol waarmee u brieven van zaken kunt inzien.")
-    if director_only(ctx) and not any(
-        d.kind == DeadlineKind.HEROVERWEGING.value for d in case.deadlines
-    ):
-        raise NotAllowed(
-            "Als directeur-bestuurder ziet u alleen zaken waarvoor heroverweging is gevraagd."
-        )
+    """The case window's rule (``cases.check_may_see``)."""
+    check_may_see(ctx, case)
 
 
 def load_case(session: Session, ref: str) -> Case:

@@ -428,6 +428,13 @@ def finalise(
         _check_feasible(case, letter.type)
         _check_delivery(case, via)
         day = _sent_date(ctx, case, sent_on) if sent else None
+        if day is not None and day < ctx.today():
+            raise ValidationError(
+                "verzenddatum",
+                "de brief wordt vandaag gemaakt en gedateerd; hij kan niet eerder zijn "
+                "verzonden. Een brief die buiten KlachtDesk is gemaakt, legt u vast als "
+                "verzonden brief.",
+            )
         pdf = render_letter(_document(session, ctx, case, letter, concept=False))
         digest = hashlib.sha256(pdf).hexdigest()
         stored = Letter(

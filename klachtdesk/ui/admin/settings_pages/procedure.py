@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from klachtdesk.domain.calendar import Term, TermUnit
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.procedures import Procedure
+from klachtdesk.domain.values import Relation
 from klachtdesk.services.admin import admin, procedures
 from klachtdesk.ui.admin.settings_pages import ErrorLabel, Page, attempt, intro
 from klachtdesk.ui.common import fmt_date
@@ -47,6 +48,9 @@ SWITCHES = {
     ),
     "satisfaction_check": "Na de uitspraak vragen of de klacht naar tevredenheid is opgelost",
     "mention_huurcommissie": "De uitspraakbrief noemt ook de Huurcommissie",
+    "acknowledgement_names_handler": (
+        "De ontvangstbevestiging noemt de behandelaar (eerst een behandelaar toewijzen)"
+    ),
 }
 
 
@@ -119,6 +123,16 @@ class ProcedurePage(Page):
             box = QCheckBox(label)
             box.setObjectName("procedure_" + field)
             self.switches[field] = box
+        self.max_extension = TermEditor("maxExtension")
+        self.max_extension.setToolTip(
+            "Zonder instemming van de klager mag de termijn voor de uitspraak hoogstens zo lang "
+            "worden verlengd (Awb 9:11: ten hoogste vier weken)."
+        )
+        self.relations: dict[Relation, QCheckBox] = {}
+        for relation in (Relation.HUURDER, Relation.BEWONER, Relation.EIGENAAR):
+            box = QCheckBox(relation.label)
+            box.setObjectName(f"entitled_{relation.value}")
+            self.relations[relation] = box
         self.note = QLineEdit()
         self.note.setObjectName("procedureNote")
         self.note.setMaxLength(200)
@@ -129,7 +143,9 @@ class ProcedurePage(Page):
         terms_form.addRow("&Ontvangstbevestiging binnen:", self.acknowledgement)
         terms_form.addRow("&Uitspraak binnen:", self.decision)
         terms_form.addRow(self.switches["extension_allowed"])
+        terms_form.addRow("Verlenging ten &hoogste:", self.max_extension)
         terms_form.addRow(self.switches["apply_atw"])
+        terms_form.addRow(self.switches["acknowledgement_names_handler"])
         admissible = QGroupBox("Ontvankelijkheid")
         admissible_layout = QVBoxLayout(admissible)
         for field in (
@@ -138,6 +154,17 @@ class ProcedurePage(Page):
             "refuse_older_than_one_year",
         ):
             admissible_layout.addWidget(self.switches[field])
+        who = QLabel(
+            "Wie mag een klacht indienen? (niets aangevinkt: iedereen; anders vraagt de intake "
+            "de relatie tot de woning)"
+        )
+        who.setWordWrap(True)
+        admissible_layout.addWidget(who)
+        relations = QHBoxLayout()
+        for box in self.relations.values():
+            relations.addWidget(box)
+        relations.addStretch()
+        admissible_layout.addLayout(relations)
         after = QGroupBox("Na de uitspraak")
         after_form = QFormLayout(after)
         after_form.addRow(self.appeal)
@@ -185,10 +212,14 @@ class ProcedurePage(Page):
             self.decision.amount,
             self.decision.unit,
             self.switches["extension_allowed"],
+            self.max_extension.amount,
+            self.max_extension.unit,
             self.switches["apply_atw"],
+            self.switches["acknowledgement_names_handler"],
             self.switches["must_discuss_with_employee_first"],
             self.switches["refuse_repeat_without_new_facts"],
             self.switches["refuse_older_than_one_year"],
+            *self.relations.values(),
             self.appeal,
             self.appeal_term.amount,
             self.appeal_term.unit,
@@ -237,6 +268,9 @@ class ProcedurePage(Page):
         self.evaluations.setValue(procedure.evaluations_per_year)
         for field, box in self.switches.items():
             box.setChecked(getattr(procedure, field))
+        self.max_extension.set_term(procedure.max_extension)
+        for relation, box in self.relations.items():
+            box.setChecked(relation in procedure.entitled_relations)
 
     def _from_form(self) -> Procedure:
         base = self.infos[self.choice.currentData()].procedure
@@ -248,6 +282,8 @@ class ProcedurePage(Page):
             appeal_term=self.appeal_term.term() if self.appeal.isChecked() else None,
             external_body=self.external_body.text().strip(),
             evaluations_per_year=self.evaluations.value(),
+            max_extension=self.max_extension.term(),
+            entitled_relations=tuple(r for r, box in self.relations.items() if box.isChecked()),
             **{field: box.isChecked() for field, box in self.switches.items()},
         )
 
