@@ -119,11 +119,21 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from klachtdesk.services.cases import independence
     from klachtdesk.services.intake import importer
 
     ctx = _login(args)
     refs = importer.import_file(ctx, Path(args.file))
     print(f"{len(refs)} klachten geïmporteerd: {refs[0]} tot en met {refs[-1]}.")
+    unknown = independence.imported_unlinked(ctx, refs)
+    if unknown:
+        print(
+            "Deze klachten noemen een medewerker die niet in de lijst van medewerkers staat; "
+            "de klachtencoördinator koppelt de juiste medewerker bij 'Gegevens wijzigen':"
+        )
+        for item in unknown:
+            likely = f" (lijkt op {' of '.join(item.likely)})" if item.likely else ""
+            print(f"    {item.ref}: '{item.typed}'{likely}")
     return EXIT_OK
 
 

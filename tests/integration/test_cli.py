@@ -108,6 +108,24 @@ def test_import_json_then_list_as_json(db, tmp_path, capsys):
     assert second["deadlines"] == {"ontvangstbevestiging": "2026-04-24", "uitspraak": "2026-05-18"}
 
 
+def test_import_lists_employees_that_are_not_on_the_list(db, tmp_path, capsys):
+    from klachtdesk.services.admin import setup
+
+    admin = setup.unlock(db, "beheer", PASSWORD)
+    setup.add_user(admin, "carla", "Carla Coördinator", "coordinator", PASSWORD)
+    admin.db.dispose()
+    source = write_json(
+        tmp_path / "web.json",
+        [complaint_data(employee="C. Coördinator"), complaint_data(employee="")],
+    )
+    assert main(["import", "--db", str(db), str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "noemen een medewerker die niet in de lijst van medewerkers staat" in out
+    # the name the complainant gave is probably the coordinator herself
+    assert "KD-2026-0001: 'C. Coördinator' (lijkt op Carla Coördinator)" in out
+    assert "KD-2026-0002:" not in out  # it names no employee
+
+
 def test_import_csv_with_semicolons_and_dutch_booleans(db, tmp_path, capsys):
     path = tmp_path / "export.csv"
     fields = [

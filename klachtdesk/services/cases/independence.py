@@ -69,17 +69,30 @@ def unlinked_names(ctx: Context) -> list[UnlinkedName]:
     and the figures per employee hold."""
     if Role.COORDINATOR not in ctx.actor.roles:
         return []
+    return _unlinked(ctx)
+
+
+def imported_unlinked(ctx: Context, refs: list[str]) -> list[UnlinkedName]:
+    """Of the complaints just imported, those naming an employee not on the list (told to
+    whoever imported them; the coordinator sees them on Vandaag)."""
+    return _unlinked(ctx, refs)
+
+
+def _unlinked(ctx: Context, refs: list[str] | None = None) -> list[UnlinkedName]:
+    query = (
+        select(Case.ref, Case.employee_name)
+        .where(
+            Case.status.in_([s.value for s in HANDLED_STATES]),  # by the status index
+            Case.employee_id.is_(None),
+            Case.employee_name != "",
+            Case.anonymised_at.is_(None),
+        )
+        .order_by(Case.year, Case.seq)
+    )
+    if refs is not None:
+        query = query.where(Case.ref.in_(refs))
     with ctx.db.session() as session:
-        rows = session.execute(
-            select(Case.ref, Case.employee_name)
-            .where(
-                Case.status.in_([s.value for s in HANDLED_STATES]),  # by the status index
-                Case.employee_id.is_(None),
-                Case.employee_name != "",
-                Case.anonymised_at.is_(None),
-            )
-            .order_by(Case.year, Case.seq)
-        ).all()
         return [
-            UnlinkedName(ref, typed, tuple(colleagues_named(session, typed))) for ref, typed in rows
+            UnlinkedName(ref, typed, tuple(colleagues_named(session, typed)))
+            for ref, typed in session.execute(query).all()
         ]
