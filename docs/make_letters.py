@@ -8,7 +8,10 @@ import tempfile
 from pathlib import Path
 
 from klachtdesk.letters.templates import LETTER_TYPES
-from klachtdesk.services import case_view, demo, letters, setup
+from klachtdesk.services import demo
+from klachtdesk.services.admin import setup
+from klachtdesk.services.cases import case_view
+from klachtdesk.services.letters import letters
 
 OUT = Path(__file__).resolve().parent / "letters"
 PASSWORD = "demo-wachtwoord"

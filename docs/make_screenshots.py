@@ -13,7 +13,8 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # no remembered layout of th
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from klachtdesk.services import demo, setup  # noqa: E402
+from klachtdesk.services import demo  # noqa: E402
+from klachtdesk.services.admin import setup  # noqa: E402
 from klachtdesk.ui.common import install_dutch  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -32,9 +33,9 @@ def main() -> None:
     path = folder / "demo.kdb"
     demo.create_demo_database(path, "beheer", PASSWORD)
 
-    from klachtdesk.ui.login import LoginDialog
     from klachtdesk.ui.main_window import TAB_CALENDAR, TAB_CASES, TAB_TODAY, MainWindow
-    from klachtdesk.ui.setup_wizard import SetupWizard
+    from klachtdesk.ui.start.login import LoginDialog
+    from klachtdesk.ui.start.setup_wizard import SetupWizard
 
     login = LoginDialog(path)
     login.username.setText("coordinator")
@@ -80,17 +81,78 @@ def main() -> None:
     window2.tabs.setCurrentIndex(TAB_CASES)
     settle(app)
     window2.grab().save(str(OUT / "hoofdvenster-directeur.png"))
+    case_shots(app, path)
     safety_shots(app, path)
     print(f"screenshots in {OUT}")
 
 
+def case_shots(app, path: Path) -> None:
+    """The case window: an extension (the old term replaced, the notice due on the old date),
+    a decision whose letter has not gone out, and a complaint naming a colleague."""
+    from klachtdesk.domain.states import Action
+    from klachtdesk.domain.validation import ComplaintInput
+    from klachtdesk.services.cases import case_activities, cases
+    from klachtdesk.ui.cases.case_detail import CaseDetailWindow
+
+    balie = setup.unlock(path, "balie", PASSWORD)
+    coordinator = setup.unlock(path, "coordinator", PASSWORD)
+    manager = setup.unlock(path, "manager", PASSWORD)
+    today = coordinator.today()
+
+    def complaint(**extra) -> str:
+        data = {
+            "received": (today.replace(day=1)).isoformat(),
+            "channel": "telefoon",
+            "complainant": {"name": "Sanne de Boer", "street": "Lindelaan 12",
+                            "postcode": "3511 AB", "city": "Utrecht"},
+            "subject": "Cv-ketel na drie meldingen nog steeds kapot",
+            "description": "Sinds september valt de verwarming steeds uit.",
+            "category": "Onderhoud en reparaties",
+            "discussed_with_employee": True,
+            **extra,
+        }  # fmt: skip
+        return cases.register(balie, ComplaintInput.validated(data, today))
+
+    def shot(ctx, ref: str, name: str) -> None:
+        window = CaseDetailWindow(ctx, ref)
+        window.resize(1180, 760)
+        window.show()
+        settle(app)
+        window.grab().save(str(OUT / f"{name}.png"))
+        window.close()
+
+    extended = complaint()
+    cases.perform(coordinator, extended, Action.TRIAGE_KLACHT, handler="coordinator")
+    case_activities.mark_letter_sent(balie, extended, "ontvangstbevestiging", today, "post")
+    due = [d for d in cases.list_cases(coordinator) if d.ref == extended][0]
+    new_due = due.open_deadlines["uitspraak"].toordinal() + 21
+    from datetime import date
+
+    new_day = date.fromordinal(new_due)
+    while new_day.weekday() >= 5:
+        new_day = date.fromordinal(new_day.toordinal() + 1)
+    case_activities.extend_decision(
+        coordinator, extended, new_day, "Wij wachten op het rapport van de installateur."
+    )
+    shot(coordinator, extended, "zaak-verlengd")
+    decided = complaint(subject="Toezegging over schilderwerk niet nagekomen")
+    cases.perform(coordinator, decided, Action.TRIAGE_KLACHT, handler="coordinator")
+    cases.perform(
+        manager, decided, Action.UITSPRAAK, outcome="gegrond",
+        motivation="De toezegging is niet nagekomen.", solution="Wij schilderen in mei.",
+    )  # fmt: skip
+    shot(coordinator, decided, "zaak-besluit-brief-nog-niet-verstuurd")
+    named = complaint(employee="C. Mertens", subject="Onvriendelijk te woord gestaan")
+    shot(coordinator, named, "zaak-medewerker-lijkt-collega")
+
+
 def safety_shots(app, path: Path) -> None:
     """Back-ups: the dialog, the status bar warning, and the restore offered at login."""
-    from klachtdesk.services import backup
-    from klachtdesk.services import settings as settings_service
-    from klachtdesk.ui.backup_window import BackupDialog
-    from klachtdesk.ui.login import LoginDialog
+    from klachtdesk.services.admin import settings as settings_service
+    from klachtdesk.services.safety import backup
     from klachtdesk.ui.main_window import MainWindow
+    from klachtdesk.ui.safety.backup_window import BackupDialog
+    from klachtdesk.ui.start.login import LoginDialog
 
     admin = setup.unlock(path, "beheer", PASSWORD)
     backup.make_backup(admin)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from klachtdesk.domain.calendar import ComputedDeadline, DeadlineCalendar, long_date
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.procedures import Procedure
+from klachtdesk.domain.states import Status
 
 
 class DeadlineKind(StrEnum):
@@ -80,6 +81,22 @@ class Settlement:
     state: DeadlineState
     on: date
     by: str
+
+
+def waiting_for(kind: str, status: str) -> str:
+    """What an open deadline still waits for once the decision itself is taken ('' if
+    nothing special): the term is met by the letter, not by the decision (SPEC §4)."""
+    kind, status = DeadlineKind(kind), Status(status)
+    decided = (kind is DeadlineKind.UITSPRAAK and status is Status.AFGEHANDELD) or (
+        kind is DeadlineKind.HEROVERWEGING and status is Status.AFGEHANDELD_DIRECTEUR
+    )
+    if decided:
+        return "besluit genomen, brief nog niet verstuurd"
+    if kind is DeadlineKind.ONTVANGSTBEVESTIGING and status is Status.NIET_ONTVANKELIJK:
+        return "niet ontvankelijk verklaard, brief nog niet verstuurd"
+    if kind is DeadlineKind.ONTVANGSTBEVESTIGING and status is Status.DOORVERWEZEN:
+        return "doorverwezen, brief nog niet verstuurd"
+    return ""
 
 
 def answered(due: date, sent_on: date, by: str) -> Settlement:

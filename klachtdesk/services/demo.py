@@ -13,6 +13,7 @@ from klachtdesk.domain.calendar import DeadlineCalendar
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
+from klachtdesk.services import evaluation_cycle
 from klachtdesk.services.admin import setup
 from klachtdesk.services.admin.settings import write
 from klachtdesk.services.cases import case_activities, cases
@@ -308,16 +309,32 @@ def _fill(
     rng = random.Random(seed)
     for number in range(cases):
         _demo_case(rng, actors, today, number, cases)
+    _held_evaluations(actors["coordinator"], today)
     for ctx in [root, *actors.values()]:
         ctx.db.dispose()
     users.insert(0, (admin, "beheer"))
     return DemoResult(path, recovery_code, cases, users)
 
 
+def _held_evaluations(coord: Context, today: date) -> None:
+    """The evaluations that were due more than a month ago were held (the newest may still
+    be waiting, as in a real office)."""
+    for item in evaluation_cycle.evaluations(coord, today - timedelta(days=400), today):
+        held = item.due - timedelta(days=10)
+        if item.due < today - timedelta(days=30):
+            evaluation_cycle.record_evaluation(
+                _as(coord, held, random.Random(0)),
+                item.period,
+                held,
+                "Klachtencoördinator, manager Wonen, directeur-bestuurder",
+            )
+
+
 def _send(rng: random.Random, actor: Context, ref: str, letter: str, day: date, today: date):
-    """Most letters go out within a few days of what they announce; returns whether it did."""
+    """Letters go out within a few days of what they announce, now and then a little late;
+    in the last month one in ten is still waiting. Returns whether it went out."""
     sent = day + timedelta(days=rng.choice([0, 1, 1, 2, 3, 6]))
-    if sent > today or rng.random() > 0.95:
+    if sent > today or (today - day < timedelta(days=30) and rng.random() < 0.1):
         return False
     case_activities.mark_letter_sent(
         _as(actor, sent, rng), ref, letter, sent, rng.choice(["post", "post", "email"])

@@ -340,8 +340,13 @@ class TodayPanel(QWidget):
             if item.note:
                 tooltip += f"\n{item.note[:1].upper()}{item.note[1:]}."
             when = f"{fmt_date(item.due)} · {short_stand(item, today)}"
-            label = f"{item.label}: {item.note}" if item.note else item.label
-            row = [item.ref, label, when, item.subject]
+            # what the deadline still waits for comes first, before the subject
+            about = (
+                f"{item.note[:1].upper()}{item.note[1:]} — {item.subject}"
+                if item.note
+                else item.subject
+            )
+            row = [item.ref, item.label, when, about]
             section.rows.add_row(item.ref, row, item.state, tooltip)
         section.show_count(len(items), "andere; alle termijnen staan in de kalender.")
 

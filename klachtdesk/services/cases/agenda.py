@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session, aliased
 
 from klachtdesk import __version__
 from klachtdesk.domain.calendar import DeadlineCalendar, long_date
-from klachtdesk.domain.deadlines import DeadlineKind, DeadlineState, Urgency, deadline_status
+from klachtdesk.domain.deadlines import (
+    DeadlineKind,
+    DeadlineState,
+    Urgency,
+    deadline_status,
+    waiting_for,
+)
 from klachtdesk.domain.procedures import Procedure
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Activity, Status
@@ -138,21 +144,6 @@ class _States:
         return self._memo[key]
 
 
-def _waiting_note(kind: str, status: str) -> str:
-    """What an open deadline is still waiting for once the decision itself is taken."""
-    status = Status(status)
-    decided = (kind == DeadlineKind.UITSPRAAK.value and status is Status.AFGEHANDELD) or (
-        kind == DeadlineKind.HEROVERWEGING.value and status is Status.AFGEHANDELD_DIRECTEUR
-    )
-    if decided:
-        return "besluit genomen, brief nog niet verstuurd"
-    if kind == DeadlineKind.ONTVANGSTBEVESTIGING.value and status is Status.NIET_ONTVANKELIJK:
-        return "niet ontvankelijk verklaard, brief nog niet verstuurd"
-    if kind == DeadlineKind.ONTVANGSTBEVESTIGING.value and status is Status.DOORVERWEZEN:
-        return "doorverwezen, brief nog niet verstuurd"
-    return ""
-
-
 def _deadline_query(ctx: Context):
     """Active deadlines with their case, except those that lapsed (they ask for nothing)."""
     # An alias, so that the director's EXISTS clause (which names Deadline) does not
@@ -208,7 +199,7 @@ def _items(session: Session, states: _States, query) -> list[AgendaItem]:
                 status_label=Status(status).label,
                 deadline_state=DeadlineState(state),
                 settled_by=settled_by or "",
-                note=_waiting_note(kind, status) if state == OPEN else "",
+                note=waiting_for(kind, status) if state == OPEN else "",
             )
         )
     return result

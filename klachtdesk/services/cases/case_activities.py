@@ -98,7 +98,7 @@ def extend_decision(
             (
                 DeadlineKind.VERLENGINGSBERICHT,
                 current.due,
-                "de klager hoort vóór het einde van de oude termijn van de verlenging",
+                "de klager hoort vóór het einde van de oude termijn dat het langer duurt",
             ),
         ):
             case.deadlines.append(
@@ -108,7 +108,7 @@ def extend_decision(
                     due=due,
                     unadjusted=due,
                     explanation=explanation,
-                    extension_reason=reason,
+                    extension_reason=reason if kind is DeadlineKind.UITSPRAAK else "",
                     active=True,
                     state=DeadlineState.OPEN.value,
                     created_at=ctx.now(),

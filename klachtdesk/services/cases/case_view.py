@@ -18,6 +18,7 @@ from klachtdesk.domain.deadlines import (
     Urgency,
     deadline_status,
     extension_limit,
+    waiting_for,
 )
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import (
@@ -282,6 +283,7 @@ class DeadlineView:
     settled_on: date | None = None
     settled_by: str = ""
     start: date | None = None  # what the term runs from (receipt, the appeal's receipt)
+    note: str = ""  # what an open deadline still waits for ("brief nog niet verstuurd")
 
 
 @dataclass(frozen=True)
@@ -394,6 +396,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
                 settled_on=d.settled_on,
                 settled_by=d.settled_by,
                 start=d.start,
+                note=waiting_for(d.kind, case.status) if d.state == DeadlineState.OPEN else "",
             )
         )
     users = dict(session.execute(select(User.id, User.display_name)).all())
@@ -435,9 +438,18 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         for a, roles in ACTIVITY_ROLES.items()
         if ctx.actor.roles & roles and status in ACTIVITY_STATES[a]
     ]
+    employee_warning = (
+        ""
+        if case.employee_id is not None
+        else independence.warning(
+            case.employee_name, independence.colleagues_named(session, case.employee_name)
+        )
+    )
     for switched_off, activity in (
         (not procedure.extension_allowed, Activity.VERLENGING),
         (not procedure.satisfaction_check, Activity.TEVREDENHEID),
+        # only when the named employee may be a colleague is there something to explain
+        (not employee_warning and not case.independence_note, Activity.ONAFHANKELIJKHEID),
     ):
         if switched_off and activity in activities:
             activities.remove(activity)
@@ -493,11 +505,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         appeal_grounds=case.appeal_grounds,
         director_decided_on=case.director_decided_on,
         independence_note=case.independence_note,
-        employee_warning=""
-        if case.employee_id is not None
-        else independence.warning(
-            case.employee_name, independence.colleagues_named(session, case.employee_name)
-        ),
+        employee_warning=employee_warning,
         max_extension_to=_extension_limit(case, procedure),
         deadlines=deadlines,
         events=events,

@@ -63,11 +63,12 @@ def deadline_stand(deadline: DeadlineView) -> str:
     if state is DeadlineState.SUPERSEDED:
         return "vervangen door verlenging"
     if state is DeadlineState.OPEN:
+        text = STATE_LABELS[deadline.state]
         if deadline.state in (Urgency.OPEN, Urgency.DUE_SOON):
             days = deadline.working_days_left
             left = "vandaag" if days <= 0 else f"nog {days} werkdag{'en' if days != 1 else ''}"
-            return f"{STATE_LABELS[deadline.state]} ({left})"
-        return STATE_LABELS[deadline.state]
+            text = f"{text} ({left})"
+        return f"{text}; {deadline.note}" if deadline.note else text
     when = deadline.met_on or deadline.settled_on
     text = STATE_LABELS[deadline.state] + (f" op {fmt_date(when)}" if when else "")
     return f"{text} ({deadline.settled_by})" if deadline.settled_by else text
