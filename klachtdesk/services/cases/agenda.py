@@ -284,58 +284,45 @@ def _letters(
     result: list[LetterDue] = []
     covered: set[tuple[str, str]] = set()
     stored = _stored_unsent(session, ctx)
+
+    def due(ref, subject, letter, status, **facts) -> LetterDue:
+        return LetterDue(
+            ref=ref,
+            subject=subject,
+            type=letter,
+            label=LETTER_TYPES[letter].label,
+            status_label=Status(status).label,
+            **{"due": None, "since": None, "state": None, **facts},
+        )
+
     for item in waiting:
         letter = _LETTER_FOR.get((DeadlineKind(item.kind), Status(item.status)))
-        if letter is None:
-            continue
-        covered.add((item.ref, letter))
-        result.append(
-            LetterDue(
-                ref=item.ref,
-                subject=item.subject,
-                type=letter,
-                label=LETTER_TYPES[letter].label,
-                due=item.due,
-                since=None,
-                state=item.state,
-                status_label=item.status_label,
-                note=item.note,
-                letter_id=stored.pop((item.ref, letter), None),
+        if letter is not None:
+            covered.add((item.ref, letter))
+            found = stored.pop((item.ref, letter), None)
+            result.append(
+                due(
+                    item.ref,
+                    item.subject,
+                    letter,
+                    item.status,
+                    due=item.due,
+                    state=item.state,
+                    note=item.note,
+                    letter_id=found,
+                )  # fmt: skip
             )
-        )
     for ref, subject, status, since in _owed_without_deadline(session, ctx):
         letter = OWED_LETTERS[Status(status)]
-        if (ref, letter) in covered:
-            continue
-        result.append(
-            LetterDue(
-                ref=ref,
-                subject=subject,
-                type=letter,
-                label=LETTER_TYPES[letter].label,
-                due=None,
-                since=since,
-                state=None,
-                status_label=Status(status).label,
-                note="besluit genomen, brief nog niet verstuurd",
-                letter_id=stored.pop((ref, letter), None),
+        if (ref, letter) not in covered:
+            found = stored.pop((ref, letter), None)
+            note = "besluit genomen, brief nog niet verstuurd"
+            result.append(
+                due(ref, subject, letter, status, since=since, note=note, letter_id=found)
             )
-        )
     for (ref, letter), (letter_id, subject, status, made) in stored.items():
-        result.append(
-            LetterDue(
-                ref=ref,
-                subject=subject,
-                type=letter,
-                label=LETTER_TYPES[letter].label,
-                due=None,
-                since=made,
-                state=None,
-                status_label=Status(status).label,
-                note="brief is definitief; verzending nog niet vastgelegd",
-                letter_id=letter_id,
-            )
-        )
+        note = "brief is definitief; verzending nog niet vastgelegd"
+        result.append(due(ref, subject, letter, status, since=made, note=note, letter_id=letter_id))
     result += _satisfaction_questions(session, ctx)
     if not ctx.actor.roles & WRITER_ROLES:
         result = [r for r in result if r.type == DIRECTOR_LETTER]
