@@ -7,6 +7,12 @@ from pathlib import Path
 
 
 def run(database: Path | None = None) -> int:
+    from klachtdesk.platform_check import window_problem
+
+    problem = window_problem()
+    if problem:  # before Qt: it would abort with a message nobody understands
+        print(problem, file=sys.stderr)
+        return 1
     from PySide6.QtWidgets import QApplication
 
     from klachtdesk.paths import default_database

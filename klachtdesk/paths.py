@@ -12,10 +12,15 @@ APP_NAME = "KlachtDesk"
 
 
 def resource_path(*parts: str) -> Path:
-    """A file under ``resources/``, from a source tree or from the PyInstaller bundle."""
+    """A file under ``resources/``: from the PyInstaller bundle, from an installed wheel
+    (where setup.py puts them in ``klachtdesk/resources``), or from the source tree."""
     base = getattr(sys, "_MEIPASS", None)
-    root = Path(base) if base else Path(__file__).resolve().parent.parent
-    return root.joinpath("resources", *parts)
+    if base:
+        return Path(base).joinpath("resources", *parts)
+    packaged = Path(__file__).resolve().parent / "resources"
+    if packaged.is_dir():
+        return packaged.joinpath(*parts)
+    return Path(__file__).resolve().parent.parent.joinpath("resources", *parts)
 
 
 def default_database() -> Path:
