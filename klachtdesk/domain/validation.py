@@ -105,6 +105,35 @@ def normalise_email(value: str) -> str:
         ) from None
 
 
+def normalise_kvk(value: str) -> str:
+    """A Chamber of Commerce number: 8 digits ('12 34 56 78' → '12345678')."""
+    text = clean_text(value, "KvK-nummer", max_length=20)
+    digits = re.sub(r"[\s.]", "", text)
+    if not re.fullmatch(r"\d{8}", digits):
+        raise ValidationError(
+            "KvK-nummer", f"'{shown(text)}' is geen KvK-nummer; dat zijn 8 cijfers (12345678)."
+        )
+    return digits
+
+
+_WEBSITE = re.compile(
+    r"^(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(/[^\s]*)?$",
+    re.IGNORECASE,
+)
+
+
+def normalise_website(value: str) -> str:
+    """'https://www.Delinde.nl/' → 'www.delinde.nl' (as a letterhead shows it)."""
+    text = clean_text(value, "website", max_length=200)
+    match = _WEBSITE.match(text)
+    if not match:
+        raise ValidationError(
+            "website", f"'{shown(text)}' is geen webadres (bijvoorbeeld www.voorbeeld.nl)."
+        )
+    path = (match.group(2) or "").rstrip("/")
+    return match.group(1).lower() + path
+
+
 def parse_date(value: object, field_name: str) -> date:
     if isinstance(value, datetime):
         return value.date()

@@ -88,3 +88,18 @@ class DiskWriteFailed(KlachtDeskError):
             "netwerkschijf weggevallen? De laatste wijziging is niet opgeslagen. Alles wat eerder "
             "was opgeslagen is bewaard. Los het op en probeer het opnieuw."
         )
+
+
+class CloudFolder(KlachtDeskError):
+    exit_code = 2
+
+    def __init__(self, path, client: str):
+        super().__init__(
+            f"'{path}' staat in een map die {client} synchroniseert. Daar kan KlachtDesk zijn "
+            "database niet bewaren: als twee computers via de cloud in hetzelfde bestand "
+            "schrijven, maakt de synchronisatie conflictkopieën en gaat werk verloren. Kies een "
+            "map op deze computer of op een netwerkschijf van uw organisatie (een gedeelde map "
+            "op de server, bijvoorbeeld S:\\Klachten); dat werkt wel, ook met meerdere "
+            "computers tegelijk. Staat de database al in zo'n map? Verplaats dan het "
+            "databasebestand en het sleutelbestand (.keys) samen naar een andere map."
+        )

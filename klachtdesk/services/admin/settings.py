@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,13 @@ from sqlalchemy.orm import Session
 from klachtdesk.domain.calendar import CalendarSettings, DeadlineCalendar, atw_decree_days
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.roles import Role
+from klachtdesk.domain.validation import (
+    normalise_email,
+    normalise_kvk,
+    normalise_phone,
+    normalise_postcode,
+    normalise_website,
+)
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage.models import CalendarDay, Setting
 
@@ -24,17 +32,19 @@ class SettingDecl:
     default: Any
     minimum: int | None = None
     maximum: int | None = None
+    # a text's check and normal form, as a complainant's data is checked ('' stays allowed)
+    check: Callable[[str], str] | None = None
 
 
 DECLARATIONS: tuple[SettingDecl, ...] = (
     SettingDecl("org.name", "Naam organisatie", str, ""),
     SettingDecl("org.street", "Adres (straat en huisnummer)", str, ""),
-    SettingDecl("org.postcode", "Postcode", str, ""),
+    SettingDecl("org.postcode", "Postcode", str, "", check=normalise_postcode),
     SettingDecl("org.city", "Plaats", str, ""),
-    SettingDecl("org.phone", "Telefoonnummer", str, ""),
-    SettingDecl("org.email", "E-mailadres", str, ""),
-    SettingDecl("org.website", "Website", str, ""),
-    SettingDecl("org.kvk", "KvK-nummer", str, ""),
+    SettingDecl("org.phone", "Telefoonnummer", str, "", check=normalise_phone),
+    SettingDecl("org.email", "E-mailadres", str, "", check=normalise_email),
+    SettingDecl("org.website", "Website", str, "", check=normalise_website),
+    SettingDecl("org.kvk", "KvK-nummer", str, "", check=normalise_kvk),
     SettingDecl("org.logo", "Logo (afbeelding)", str, ""),
     SettingDecl("letters.signature_name", "Naam ondertekenaar", str, ""),
     SettingDecl("letters.signature_function", "Functie ondertekenaar", str, ""),
@@ -91,7 +101,13 @@ def coerce(key: str, value: Any) -> Any:
                 decl.label, f"kies een getal van {decl.minimum} tot en met {decl.maximum}."
             )
         return value
-    return str(value).strip()
+    text = str(value).strip()
+    if text and decl.check is not None:
+        try:
+            return decl.check(text)
+        except ValidationError as error:
+            raise ValidationError(decl.label, error.message) from None
+    return text
 
 
 def read_all(session: Session) -> dict[str, Any]:

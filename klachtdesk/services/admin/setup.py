@@ -29,6 +29,7 @@ from klachtdesk.storage.keyslots import (
     new_database_key,
     record_failed_login,
 )
+from klachtdesk.storage.location import check_location
 from klachtdesk.storage.models import (
     Category,
     Department,
@@ -92,6 +93,7 @@ def create_database(
 ) -> NewDatabase:
     """Create an encrypted database with one ``beheer`` user; return the recovery code."""
     path = Path(path)
+    check_location(path)
     keys_path = key_file_path(path)
     for existing in (path, keys_path):
         if existing.exists():
@@ -176,6 +178,7 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     path = Path(path)
     if not path.exists():
         raise DatabaseMissing(path)
+    check_location(path)
     keys_path = key_file_path(path)
     keyfile = KeyFile.load(keys_path)
     name = (username or "").strip().lower()

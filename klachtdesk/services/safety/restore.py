@@ -29,6 +29,7 @@ from klachtdesk.storage.errors import (
     NotADatabase,
 )
 from klachtdesk.storage.keyslots import key_file_path
+from klachtdesk.storage.location import check_location
 
 RECOVERY_USER = "herstelcode"
 ASIDE_MARK = "voor-herstel"
@@ -108,6 +109,7 @@ def check_target(target_db: Path, overwrite: bool = False) -> Path:
     target = Path(target_db).absolute()
     if not target.parent.is_dir():
         raise ValidationError("database", f"de map '{target.parent}' bestaat niet.")
+    check_location(target)
     if any(p.exists() for p in _companions(target)) and not overwrite:
         raise RestoreTargetExists(target)
     return target
