@@ -18,7 +18,6 @@ def run(database: Path | None = None) -> int:
     from klachtdesk.paths import default_database
     from klachtdesk.ui.common import install_dutch, preferences
     from klachtdesk.ui.main_window import MainWindow
-    from klachtdesk.ui.start.setup_wizard import SetupWizard
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("KlachtDesk")
@@ -26,13 +25,9 @@ def run(database: Path | None = None) -> int:
     sys.excepthook = _unexpected
 
     known = database or preferences().value("login/recent") or default_database().exists()
-    if known:
-        ctx = _login(database)
-    else:
-        wizard = SetupWizard()
-        if not wizard.exec() or wizard.context is None:
-            return 0
-        ctx = wizard.context
+    ctx = _login(database) if known else _first_start()
+    if ctx is None:
+        return 0
     while ctx is not None:
         try:
             window = MainWindow(ctx, backups=True)
@@ -44,6 +39,38 @@ def run(database: Path | None = None) -> int:
             return status
         ctx = _login(ctx.db.path)
     return 0
+
+
+def _first_start():
+    """A new database, the one another PC uses, or a back-up; cancelling any of them comes
+    back to this choice, only 'Afsluiten' ends the program. The logged-in context, or None."""
+    from klachtdesk.paths import default_database
+    from klachtdesk.ui.safety.restore_dialog import RestoreDialog
+    from klachtdesk.ui.start.setup_wizard import SetupWizard
+    from klachtdesk.ui.start.start_choice import NEW, OPEN, RESTORE, StartChoice
+
+    choice = StartChoice()
+    while choice.exec():
+        if choice.choice == NEW:
+            wizard = SetupWizard()
+            if wizard.exec() and wizard.context is not None:
+                return wizard.context
+            if wizard.open_instead is not None:  # the file existed: log in to it instead
+                ctx = _login(wizard.open_instead)
+                if ctx is not None:
+                    return ctx
+        elif choice.choice == OPEN:
+            ctx = _login(choice.path)
+            if ctx is not None:
+                return ctx
+            choice.say("Aanmelden is afgebroken; kies opnieuw hoe u wilt beginnen.")
+        elif choice.choice == RESTORE:
+            restore = RestoreDialog(default_database())
+            if restore.exec() and restore.restored is not None:
+                ctx = _login(restore.restored.database)
+                if ctx is not None:
+                    return ctx
+    return None
 
 
 def _login(database: Path | None):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QT
 
 from klachtdesk import __version__
 from klachtdesk.domain.roles import ROLE_LABELS, Role
+from klachtdesk.domain.states import REGISTER_ROLES
 from klachtdesk.paths import resource_path
 from klachtdesk.services import report
 from klachtdesk.services.admin import settings as settings_service
@@ -96,13 +97,21 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         return action
 
+    def _allow(self, action: QAction, roles: frozenset[Role]) -> None:
+        """Enabled for these roles; otherwise visible but disabled, saying who may use it."""
+        allowed = bool(self.ctx.actor.roles & roles)
+        action.setEnabled(allowed)
+        if not allowed:
+            needed = " of ".join(ROLE_LABELS[r] for r in Role if r in roles)
+            why = f"Hiervoor is de rol {needed} nodig."
+            action.setToolTip(why)
+            action.setStatusTip(why)
+
     def _build_actions(self) -> None:
-        may_register = bool(self.ctx.actor.roles & {Role.BALIE, Role.COORDINATOR})
         self.new_case_action = self._action(
             "&Nieuwe klacht…", self.new_complaint, QKeySequence.StandardKey.New, "newComplaint"
         )
-        self.new_case_action.setEnabled(may_register)
-        self.new_case_action.setVisible(may_register)  # not offered to who may not use it
+        self._allow(self.new_case_action, REGISTER_ROLES)
         self.lock_action = self._action("&Vergrendelen", self.lock, "Ctrl+L", "lockAction")
         quit_action = self._action("&Afsluiten", self.close, QKeySequence.StandardKey.Quit, "quit")
         show_cases = self._action(
@@ -139,6 +148,7 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&Bestand")
+        file_menu.setToolTipsVisible(True)
         file_menu.addActions([self.new_case_action, self.lock_action])
         file_menu.addSeparator()
         file_menu.addActions([self.backup_action, self.password_action])
@@ -146,13 +156,23 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         view_menu = menu.addMenu("B&eeld")
         view_menu.addActions([show_cases, show_today, show_calendar, find, refresh])
-        if report.may_view(self.ctx):
-            menu.addMenu("&Rapporten").addAction(self.report_action)
-        if Role.BEHEER in self.ctx.actor.roles:
-            admin_menu = menu.addMenu("Be&heer")
-            admin_menu.addAction(self.settings_action)
-            admin_menu.addSeparator()
-            admin_menu.addActions([self.audit_action, self.privacy_action, self.recovery_action])
+        # What the roles do not allow stays in sight, disabled, saying which role it needs.
+        self._allow(self.report_action, frozenset(report.VIEW_ROLES))
+        reports_menu = menu.addMenu("&Rapporten")
+        reports_menu.setToolTipsVisible(True)
+        reports_menu.addAction(self.report_action)
+        admin_menu = menu.addMenu("Be&heer")
+        admin_menu.setToolTipsVisible(True)
+        admin_menu.addAction(self.settings_action)
+        admin_menu.addSeparator()
+        admin_menu.addActions([self.audit_action, self.privacy_action, self.recovery_action])
+        for action in (
+            self.settings_action,
+            self.audit_action,
+            self.privacy_action,
+            self.recovery_action,
+        ):
+            self._allow(action, frozenset({Role.BEHEER}))
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(about)
 

@@ -87,9 +87,22 @@ def test_first_start_wizard_creates_the_database_and_shows_the_recovery_code(tmp
     wizard.show()
     wizard.next()  # welcome
     qtbot.keyClicks(wizard.organisation.fields["org.name"], "Huurdersvereniging Het Anker")
-    qtbot.keyClicks(wizard.organisation.fields["org.kvk"], "87654321")
+    qtbot.keyClicks(wizard.organisation.fields["org.kvk"], "8765 4321")
+    qtbot.keyClicks(wizard.organisation.fields["org.postcode"], "1234")  # not a postcode
+    wizard.next()
+    assert wizard.currentPage() is wizard.organisation
+    assert "geen geldige Nederlandse postcode" in wizard.organisation.error.text()
+    wizard.organisation.fields["org.postcode"].setText("3511ab")
+    wizard.next()
+    assert wizard.organisation.fields["org.postcode"].text() == "3511 AB"  # as it will print
+    assert wizard.currentPage() is wizard.letterhead
+    qtbot.keyClicks(wizard.letterhead.signature_name, "Hanna de Boer")
+    qtbot.keyClicks(wizard.letterhead.signature_function, "Secretaris")
     wizard.next()
     wizard.procedure.choices["livable"].setChecked(True)
+    wizard.next()
+    assert wizard.currentPage() is wizard.team
+    assert wizard.team.choices["alles"].isChecked()  # a small association: one person
     wizard.next()
     admin = wizard.admin
     qtbot.keyClicks(admin.full_name, "Hanna de Boer")
@@ -111,10 +124,17 @@ def test_first_start_wizard_creates_the_database_and_shows_the_recovery_code(tmp
     assert wizard.button(wizard.WizardButton.FinishButton).isEnabled()
     assert code in wizard.recovery.recovery_sheet().toPlainText()
     ctx = wizard.context
-    assert "beheer" in ctx.actor.roles and ctx.actor.display_name == "Hanna de Boer"
+    assert ctx.actor.display_name == "Hanna de Boer"
+    assert {r.value for r in ctx.actor.roles} == {"beheer", "coordinator", "balie", "manager"}
     from klachtdesk.services.admin import procedures, settings
 
-    assert settings.get_settings(ctx)["org.kvk"] == "87654321"
+    values = settings.get_settings(ctx)
+    assert values["org.kvk"] == "87654321"
+    assert values["org.postcode"] == "3511 AB"
+    assert (values["letters.signature_name"], values["letters.signature_function"]) == (
+        "Hanna de Boer",
+        "Secretaris",
+    )
     assert procedures.current_procedure(ctx).key == "livable"
     ctx.db.dispose()
     # The recovery code really unlocks the key.

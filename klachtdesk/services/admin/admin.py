@@ -13,7 +13,6 @@ from sqlalchemy import select
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.procedures import Procedure
 from klachtdesk.domain.roles import Role
-from klachtdesk.domain.validation import normalise_email, normalise_phone, normalise_postcode
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session
 from klachtdesk.services.cases.cases import procedure_of
@@ -66,21 +65,11 @@ def logo_bytes(ctx: Context) -> bytes | None:
 
 
 def _checked(key: str, value: Any) -> Any:
+    """The declaration checks (postcode, phone, e-mail, KvK, website); the name is required."""
     value = settings_service.coerce(key, value)
-    label = settings_service.BY_KEY[key].label
     if key == "org.name" and not value:
+        label = settings_service.BY_KEY[key].label
         raise ValidationError(label, "is verplicht; de naam staat boven elke brief.")
-    if not value:
-        return value
-    try:
-        if key == "org.postcode":
-            return normalise_postcode(value)
-        if key == "org.email":
-            return normalise_email(value)
-        if key == "org.phone":
-            normalise_phone(value)  # checked, but written as the organisation writes it
-    except ValidationError as error:
-        raise ValidationError(label, error.message) from None
     return value
 
 

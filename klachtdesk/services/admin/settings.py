@@ -36,12 +36,18 @@ class SettingDecl:
     check: Callable[[str], str] | None = None
 
 
+def _valid_phone(text: str) -> str:
+    """Checked like a complainant's number, but kept as the organisation writes it."""
+    normalise_phone(text)
+    return text
+
+
 DECLARATIONS: tuple[SettingDecl, ...] = (
     SettingDecl("org.name", "Naam organisatie", str, ""),
     SettingDecl("org.street", "Adres (straat en huisnummer)", str, ""),
     SettingDecl("org.postcode", "Postcode", str, "", check=normalise_postcode),
     SettingDecl("org.city", "Plaats", str, ""),
-    SettingDecl("org.phone", "Telefoonnummer", str, "", check=normalise_phone),
+    SettingDecl("org.phone", "Telefoonnummer", str, "", check=_valid_phone),
     SettingDecl("org.email", "E-mailadres", str, "", check=normalise_email),
     SettingDecl("org.website", "Website", str, "", check=normalise_website),
     SettingDecl("org.kvk", "KvK-nummer", str, "", check=normalise_kvk),

@@ -90,8 +90,10 @@ def create_database(
     admin_password: str,
     admin_display_name: str = "",
     now: datetime | None = None,
+    admin_roles: str = Role.BEHEER.value,
 ) -> NewDatabase:
-    """Create an encrypted database with one ``beheer`` user; return the recovery code."""
+    """Create an encrypted database with its first user, who always holds ``beheer`` (in a
+    small team also the other roles: ``admin_roles``); return the recovery code."""
     path = Path(path)
     check_location(path)
     keys_path = key_file_path(path)
@@ -105,6 +107,7 @@ def create_database(
     username = check_username(admin_username)
     check_password(admin_password)
     display = required_text(admin_display_name or username, "naam", max_length=200)
+    roles = parse_roles(admin_roles) | {Role.BEHEER}
     now = now or datetime.now().replace(microsecond=0)
 
     key = new_database_key()
@@ -141,7 +144,7 @@ def create_database(
                 User(
                     username=username,
                     display_name=display,
-                    roles=Role.BEHEER.value,
+                    roles=",".join(sorted(r.value for r in roles)),
                     created_at=now,
                     password_changed_at=now,
                 )
@@ -155,6 +158,22 @@ def create_database(
         raise
     db.dispose()
     return NewDatabase(path, recovery)
+
+
+def database_exists(path: Path) -> bool:
+    """Is there a database or its key file at ``path`` (creating there is refused)?"""
+    path = Path(path)
+    return path.exists() or key_file_path(path).exists()
+
+
+def check_existing(path: Path) -> None:
+    """Before logging in to a database another PC made: is it there, with its key file,
+    in a place KlachtDesk may keep it (not a cloud-synchronised folder)?"""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseMissing(path)
+    check_location(path)
+    KeyFile.load(key_file_path(path))  # a missing or damaged key file says so in Dutch
 
 
 def open_database(path: Path, key: bytes) -> Database:
