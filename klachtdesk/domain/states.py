@@ -273,3 +273,22 @@ def available_actions(
             continue
         result.append(action)
     return result
+
+
+def needed_roles(
+    status: Status, roles: frozenset[Role], flags: ProcedureFlags
+) -> list[tuple[Action | Activity, frozenset[Role]]]:
+    """What can be done on a case in ``status`` but not with ``roles``, and who may: the
+    windows show these disabled, naming the role (nothing is hidden without a reason)."""
+    result: list[tuple[Action | Activity, frozenset[Role]]] = []
+    for action in Action:
+        try:
+            transition = transition_for(action, status, flags)
+        except NotAllowed:
+            continue
+        if not roles & transition.roles:
+            result.append((action, transition.roles))
+    for activity, states in ACTIVITY_STATES.items():
+        if status in states and not roles & ACTIVITY_ROLES[activity]:
+            result.append((activity, ACTIVITY_ROLES[activity]))
+    return result

@@ -130,19 +130,21 @@ def test_a_case_walks_from_triage_to_the_directors_decision(qtbot, org, errors):
     assert errors == []
 
 
-def test_the_clerk_gets_no_decision_button_and_the_service_refuses_it(qtbot, org, errors):
+def test_the_clerk_sees_the_decision_disabled_and_the_service_refuses_it(qtbot, org, errors):
     ref = register(org.balie)
     cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT, handler="manager")
     window = open_window(qtbot, org.balie, ref)
-    assert button(window, "action_uitspraak") is None
-    assert button(window, "action_intrekken") is not None
-    assert button(window, "activity_verlenging") is None
+    decision = button(window, "action_uitspraak")
+    assert not decision.isEnabled()
+    assert decision.toolTip() == "Hiervoor is de rol Manager / behandelaar nodig."
+    assert button(window, "action_intrekken").isEnabled()
+    assert not button(window, "activity_verlenging").isEnabled()
     with pytest.raises(NotAllowed):
         cases.perform(
             org.balie, ref, Action.UITSPRAAK, outcome="gegrond", motivation="Zelf besloten."
         )
     assert status(org, ref) == "in_behandeling"
-    assert button(open_window(qtbot, org.manager, ref), "action_uitspraak") is not None
+    assert button(open_window(qtbot, org.manager, ref), "action_uitspraak").isEnabled()
 
 
 def test_the_director_cannot_open_a_case_without_appeal(qtbot, org, errors):
@@ -223,7 +225,7 @@ def test_the_data_is_read_only_for_the_manager(qtbot, org, errors):
     assert window.findChild(QPlainTextEdit, "descriptionField").isReadOnly()
     assert not window.findChild(QComboBox, "categoryField").isEnabled()
     assert not button(window, "saveButton").isVisible()
-    assert button(window, "activity_gegevens_wijzigen") is None
+    assert not button(window, "activity_gegevens_wijzigen").isEnabled()
 
 
 def test_missing_answers_keep_the_dialog_open_and_store_nothing(qtbot, org, errors):

@@ -29,6 +29,7 @@ from klachtdesk.domain.states import (
     Status,
     available_actions,
     event_label,
+    needed_roles,
 )
 from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.services.cases import independence
@@ -366,6 +367,8 @@ class CaseDetail:
     letters: list[FileView] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
+    # what this user's roles do not allow here: (action or activity, the roles that may)
+    needs_role: list[tuple[Action | Activity, frozenset[Role]]] = field(default_factory=list)
 
 
 def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
@@ -433,11 +436,6 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         )
     ]
     c = case.complainant
-    activities = [
-        a
-        for a, roles in ACTIVITY_ROLES.items()
-        if ctx.actor.roles & roles and status in ACTIVITY_STATES[a]
-    ]
     employee_warning = (
         ""
         if case.employee_id is not None
@@ -445,14 +443,26 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
             case.employee_name, independence.colleagues_named(session, case.employee_name)
         )
     )
-    for switched_off, activity in (
-        (not procedure.extension_allowed, Activity.VERLENGING),
-        (not procedure.satisfaction_check, Activity.TEVREDENHEID),
-        # only when the named employee may be a colleague is there something to explain
-        (not employee_warning and not case.independence_note, Activity.ONAFHANKELIJKHEID),
-    ):
-        if switched_off and activity in activities:
-            activities.remove(activity)
+    switched_off = {
+        a
+        for off, a in (
+            (not procedure.extension_allowed, Activity.VERLENGING),
+            (not procedure.satisfaction_check, Activity.TEVREDENHEID),
+            # only when the named employee may be a colleague is there something to explain
+            (not employee_warning and not case.independence_note, Activity.ONAFHANKELIJKHEID),
+        )
+        if off
+    }
+    activities = [
+        a
+        for a, roles in ACTIVITY_ROLES.items()
+        if ctx.actor.roles & roles and status in ACTIVITY_STATES[a] and a not in switched_off
+    ]
+    needs_role = [
+        (kind, roles)
+        for kind, roles in needed_roles(status, ctx.actor.roles, procedure.flags)
+        if kind not in switched_off
+    ]
     anonymised = case.anonymised_at is not None  # nothing may be added to it any more
     return CaseDetail(
         id=case.id,
@@ -513,6 +523,7 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         letters=letters,
         actions=[] if anonymised else available_actions(status, ctx.actor.roles, procedure.flags),
         activities=[] if anonymised else activities,
+        needs_role=[] if anonymised else needs_role,
     )
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.deadlines import DeadlineState, Urgency
 from klachtdesk.domain.errors import NotAllowed, ValidationError
+from klachtdesk.domain.roles import ROLE_LABELS, Role
 from klachtdesk.domain.states import Action, Activity, Status
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
 from klachtdesk.services.cases import case_edit, case_view
@@ -387,6 +388,17 @@ class CaseDetailWindow(QWidget):
             none = QLabel("U kunt bij deze zaak niets meer vastleggen.")
             none.setWordWrap(True)
             self.actions_layout.addWidget(none)
+        if d.needs_role:  # in sight but disabled: who may do it is in the tooltip
+            others = QLabel("<span style='color:#555'>Voor een andere rol:</span>")
+            others.setObjectName("otherRolesLabel")
+            self.actions_layout.addWidget(others)
+        for kind, roles in d.needs_role:
+            needed = " of ".join(ROLE_LABELS[r] for r in Role if r in roles)
+            button = QPushButton(BUTTON_LABELS[kind].replace("&", ""))
+            button.setObjectName(f"{'action' if isinstance(kind, Action) else 'activity'}_{kind}")
+            button.setEnabled(False)
+            button.setToolTip(f"Hiervoor is de rol {needed} nodig.")
+            self.actions_layout.addWidget(button)
         self.actions_layout.addStretch()
         refresh = QPushButton("&Vernieuwen")
         refresh.setObjectName("refreshButton")
