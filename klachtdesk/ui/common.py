@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QTableWidgetItem, QWidget
 
 from klachtdesk.domain.deadlines import DeadlineKind, Urgency
@@ -38,6 +38,21 @@ STATE_LABELS = {
     Urgency.LAPSED: "vervallen",
     Urgency.SUPERSEDED: "vervangen door verlenging",
 }
+
+
+TITLE_BAR = 32  # what a window manager adds above a window, at most (title bar and border)
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Give a window its preferred size, but never more than the screen's free area (a
+    1366 × 768 laptop with its taskbar leaves about 1366 × 728): buttons at the bottom of a
+    window must stay reachable."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width = min(width, area.width() - 8)
+        height = min(height, area.height() - TITLE_BAR - 8)
+    widget.resize(width, height)
 
 
 def fmt_date(day: date | None) -> str:

@@ -21,7 +21,7 @@ from klachtdesk.ui.admin.settings_dialog import SettingsDialog
 from klachtdesk.ui.calendar.calendar_view import CalendarPanel
 from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.cases.case_list import CaseListPanel
-from klachtdesk.ui.common import call_service, confirm, preferences, show_error
+from klachtdesk.ui.common import call_service, confirm, fit_to_screen, preferences, show_error
 from klachtdesk.ui.intake.intake_wizard import IntakeWizard
 from klachtdesk.ui.report_window import ReportWindow
 from klachtdesk.ui.safety.audit_log_window import AuditLogWindow
@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
         prefs = preferences()
         geometry = prefs.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 760)
+            fit_to_screen(self, 1280, 760)
         state = prefs.value("main/state")
         if state is not None:
             self.restoreState(state)

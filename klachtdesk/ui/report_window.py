@@ -37,7 +37,7 @@ from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services import evaluation_cycle, report
 from klachtdesk.services.context import Context
 from klachtdesk.ui import tasks
-from klachtdesk.ui.common import call_service, fmt_date, read_only_item, show_error
+from klachtdesk.ui.common import call_service, fit_to_screen, fmt_date, read_only_item, show_error
 
 SECTION_BACKGROUND = QColor("#e6eef5")
 HEADING_BACKGROUND = QColor("#f5f5f5")
@@ -56,7 +56,7 @@ class ReportWindow(QWidget):
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("reportWindow")
         self.setWindowTitle("Evaluatierapport — KlachtDesk")
-        self.resize(1100, 800)
+        fit_to_screen(self, 1100, 800)
         self.ctx = ctx
         self.evaluation: report.Evaluation | None = None
         self._generation = 0

@@ -26,7 +26,7 @@ from klachtdesk.ui.admin.settings_pages.lists import CategoriesPage, StaffPage
 from klachtdesk.ui.admin.settings_pages.organisation import OrganisationPage, SecurityPage
 from klachtdesk.ui.admin.settings_pages.procedure import ProcedurePage
 from klachtdesk.ui.admin.settings_pages.users import UsersPage, roles_text
-from klachtdesk.ui.common import call_service, confirm, show_error
+from klachtdesk.ui.common import call_service, confirm, fit_to_screen, show_error
 
 PAGE_TYPES = (
     OrganisationPage,
@@ -122,7 +122,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addLayout(buttons)
         self.page_list.setCurrentRow(0)
-        self.resize(1200, 720)
+        fit_to_screen(self, 1200, 720)
 
     # -- navigation -------------------------------------------------------------------------
     def _show_row(self, row: int) -> None:

@@ -50,6 +50,7 @@ from klachtdesk.ui.common import (
     STATE_TEXT_COLOURS,
     call_service,
     confirm,
+    fit_to_screen,
     fmt_date,
     fmt_datetime,
     status_label,
@@ -96,7 +97,7 @@ class CaseDetailWindow(QWidget):
         self.dialog: FormDialog | None = None
         self._choices: case_edit.EditChoices | None = None
         self.setWindowTitle(f"Zaak {self.ref} — KlachtDesk")
-        self.resize(1180, 780)
+        fit_to_screen(self, 1180, 780)
         self.message = QLabel()  # what just happened, under the tabs
         self.message.setObjectName("statusMessage")
         layout = QVBoxLayout(self)

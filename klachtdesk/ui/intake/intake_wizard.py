@@ -35,7 +35,7 @@ from klachtdesk.services.cases.attachments import MAX_ATTACHMENT_BYTES
 from klachtdesk.services.context import Context
 from klachtdesk.services.intake.intake import IntakeFlow, Page, file_size
 from klachtdesk.services.intake.intake_summary import summary
-from klachtdesk.ui.common import call_service, confirm
+from klachtdesk.ui.common import call_service, confirm, fit_to_screen
 from klachtdesk.ui.intake.intake_pages import (
     HINT_STYLE,
     WARNING_STYLE,
@@ -395,7 +395,7 @@ class IntakeWizard(QWizard):
             self.pages[page] = PAGE_CLASSES[page](self.flow)
             self.setPage(number, self.pages[page])
         self.setStartId(0)
-        self.resize(1000, 700)
+        fit_to_screen(self, 1000, 700)
 
     def page_of(self, page_id: int) -> Page | None:
         pages = self.flow.pages if self.flow else ()

@@ -24,6 +24,7 @@ from klachtdesk.services.cases import case_view
 from klachtdesk.services.context import Context
 from klachtdesk.services.letters import letters
 from klachtdesk.ui import common
+from klachtdesk.ui.common import fit_to_screen
 from klachtdesk.ui.letters.letter_preview import (
     PdfPreview,
     ask_save_path,
@@ -95,7 +96,7 @@ class LetterDialog(QDialog):
         self._loading = False
         self.setObjectName("letterDialog")
         self.setWindowTitle(f"Brief maken – {self.ref}")
-        self.resize(1180, 860)
+        fit_to_screen(self, 1180, 860)
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

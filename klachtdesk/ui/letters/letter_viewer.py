@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from klachtdesk.services.context import Context
 from klachtdesk.services.letters import letters
 from klachtdesk.ui import common
+from klachtdesk.ui.common import fit_to_screen
 from klachtdesk.ui.letters.letter_preview import (
     PdfPreview,
     ask_save_path,
@@ -27,7 +28,7 @@ class LetterViewer(QDialog):
         self._pdf: bytes | None = None
         self.setObjectName("letterViewer")
         self.setWindowTitle("Brief")
-        self.resize(760, 900)
+        fit_to_screen(self, 760, 900)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("letterSummary")

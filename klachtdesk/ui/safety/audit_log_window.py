@@ -39,7 +39,7 @@ from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services.context import Context
 from klachtdesk.services.safety import audit_log
 from klachtdesk.services.safety.audit_log import AuditFilter, AuditRow
-from klachtdesk.ui.common import call_service, preferences, show_error
+from klachtdesk.ui.common import call_service, fit_to_screen, preferences, show_error
 
 GOOD_STYLE = "color: #0f5132;"
 BAD_STYLE = "color: #842029; font-weight: bold;"
@@ -438,7 +438,7 @@ class AuditLogWindow(QWidget):
     def _restore_geometry(self) -> None:
         geometry = preferences().value("auditlog/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1100, 640)
+            fit_to_screen(self, 1100, 640)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         preferences().setValue("auditlog/geometry", self.saveGeometry())

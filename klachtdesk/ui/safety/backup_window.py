@@ -26,7 +26,13 @@ from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.context import Context
 from klachtdesk.services.safety import backup
 from klachtdesk.ui import tasks
-from klachtdesk.ui.common import call_service, fmt_datetime, read_only_item, show_error
+from klachtdesk.ui.common import (
+    call_service,
+    fit_to_screen,
+    fmt_datetime,
+    read_only_item,
+    show_error,
+)
 from klachtdesk.ui.safety.restore_dialog import remember_folder
 
 WARNING_STYLE = "color: #842029; font-weight: bold;"
@@ -49,7 +55,7 @@ class BackupDialog(QDialog):
         self.ctx = ctx
         self.setObjectName("backupDialog")
         self.setWindowTitle("Back-ups — KlachtDesk")
-        self.resize(820, 520)
+        fit_to_screen(self, 820, 520)
         self._task: tasks.Task | None = None
         is_beheer = Role.BEHEER in ctx.actor.roles
 

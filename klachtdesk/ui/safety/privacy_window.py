@@ -29,6 +29,7 @@ from klachtdesk.ui import tasks
 from klachtdesk.ui.common import (
     call_service,
     confirm,
+    fit_to_screen,
     fmt_date,
     read_only_item,
     show_error,
@@ -70,7 +71,7 @@ class PrivacyWindow(QWidget):
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("privacyWindow")
         self.setWindowTitle("Privacy: bewaartermijn en inzageverzoek — KlachtDesk")
-        self.resize(1040, 680)
+        fit_to_screen(self, 1040, 680)
         self.ctx = ctx
         self.rows: list[privacy.RetentionRow] = []
         self.people: list = []

@@ -30,7 +30,7 @@ from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin import setup
 from klachtdesk.services.context import Context
 from klachtdesk.ui.admin.password_dialogs import RecoveryCodePanel, recovery_sheet
-from klachtdesk.ui.common import call_service, show_error
+from klachtdesk.ui.common import call_service, fit_to_screen, show_error
 
 ORG_FIELDS = (
     ("org.name", "Naam organisatie *"),
@@ -411,7 +411,7 @@ class SetupWizard(QWizard):
             self.recovery,
         ):
             self.addPage(page)
-        self.resize(720, 520)
+        fit_to_screen(self, 720, 520)
 
     def org_values(self) -> dict[str, str]:
         return {key: edit.text().strip() for key, edit in self.organisation.fields.items()}
