@@ -92,9 +92,9 @@ def written_date(day: date) -> str:
 
 
 class CaseRows(QTableWidget):
-    """A short list of cases: a click or Enter on a row opens the case (or, in the letters
-    list, the letter). ``chosen`` carries the case reference and the row's letter type ("" if
-    the row is no letter)."""
+    """A short list of cases: a double click or Enter on a row opens the case (or, in the
+    letters list, the letter dialog); a single click only selects. ``chosen`` carries the
+    case reference and the row's letter type ("" if the row is no letter)."""
 
     chosen = Signal(str, str)
 
@@ -115,7 +115,8 @@ class CaseRows(QTableWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(columns) - 1, QHeaderView.ResizeMode.Stretch)
-        self.clicked.connect(self._choose)
+        # one click selects; a double click or Enter opens (nothing is made by one click)
+        self.doubleClicked.connect(self._choose)
 
     def _choose(self, index) -> None:
         first = self.item(index.row(), 0)

@@ -34,13 +34,14 @@ def leave_without_asking(monkeypatch):
 
 @pytest.fixture
 def channel(monkeypatch):
-    """The "post or e-mail?" question of the letter dialog, answered 'post'."""
+    """The letter dialog's questions: 'make it final?' yes; 'sent by post or e-mail?' post."""
     asked = []
 
-    def ask(parent, ref, label, today, default):
+    def ask(parent, ref, label, today, options, default):
         asked.append((ref, label))
         return "post"
 
+    monkeypatch.setattr(letter_dialog, "ask_final", lambda parent, ref, label: True)
     monkeypatch.setattr(letter_dialog, "ask_channel", ask)
     return asked
 
@@ -86,16 +87,21 @@ def test_a_letter_made_in_the_window_is_listed_and_meets_the_deadline(qtbot, org
     with qtbot.waitSignal(window.changed, timeout=5000) as changed:
         qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
     assert changed.args == [ref]
-    assert channel == [(ref, "Ontvangstbevestiging")]
-
     # Behind the still open dialog (for printing) the window already shows the letter.
+    assert letter_rows(window)[0][3] == "nog niet verzonden"
+    assert window.findChild(QLabel, "statusMessage").text().startswith(
+        "De brief is definitief opgeslagen in de zaak. Leg de verzending vast"
+    )
+    with qtbot.waitSignal(window.changed, timeout=5000):
+        qtbot.mouseClick(dialog.sent_button, Qt.MouseButton.LeftButton)
+    assert channel == [(ref, "Ontvangstbevestiging")]
     assert letter_rows(window) == [
         ["Ontvangstbevestiging", "25-11-2026 00:00", "Bea Balie", "25-11-2026", "per post"]
     ]
     assert window.tabs.currentWidget() is window.files
     assert not window.findChild(QLabel, "noLetters").isVisible()
     assert window.findChild(QLabel, "statusMessage").text() == (
-        "De brief is definitief opgeslagen in de zaak; de termijn ontvangstbevestiging is "
+        "De verzending van de brief is vastgelegd; de termijn ontvangstbevestiging is "
         "daarmee gehaald."
     )
     assert window.deadline_table.item(0, 0).text() == "Ontvangstbevestiging"
@@ -226,9 +232,9 @@ def test_the_sent_letter_dialog_takes_types_and_deadlines_from_the_letters_servi
 def test_a_letter_sent_later_counts_only_from_the_day_its_sending_is_recorded(
     qtbot, org, errors, monkeypatch
 ):
-    """'Later versturen': the letter is final and listed as not yet sent; the deadline stays
-    open until the clerk records the sending, which then meets it on that date."""
-    monkeypatch.setattr(letter_dialog, "ask_channel", lambda *args: letter_dialog.LATER)
+    """Final is not sent: the letter is listed as not yet sent and the deadline stays open
+    until the clerk records the sending, which then meets it on that date."""
+    monkeypatch.setattr(letter_dialog, "ask_final", lambda parent, ref, label: True)
     ref = register(org.balie)
     window = open_window(qtbot, org.balie, ref)
     window.make_letter("ontvangstbevestiging")
@@ -236,7 +242,7 @@ def test_a_letter_sent_later_counts_only_from_the_day_its_sending_is_recorded(
     qtbot.waitUntil(lambda: dialog.draft is not None)
     with qtbot.waitSignal(window.changed, timeout=5000):
         qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
-    assert "nog niet als verzonden" in dialog.status_label.text()
+    assert "Verzending vastleggen" in dialog.status_label.text()
     dialog.reject()
     assert letter_rows(window) == [
         ["Ontvangstbevestiging", "25-11-2026 00:00", "Bea Balie", "nog niet verzonden", ""]

@@ -63,14 +63,21 @@ def confirmations(monkeypatch):
 
 @pytest.fixture
 def channel(monkeypatch):
-    """The post / e-mail question: answered with what the test puts in ``answer``."""
+    """The two questions of a final letter: 'make it final?' (answered ``final``, True by
+    default) and 'sent today, by post or e-mail?' (answered ``answer``, 'post')."""
     asked = Asked()
     asked.answer = "post"
+    asked.final = True
 
-    def ask(parent, ref, label, today, default):
-        asked.append((ref, label, default))
+    def ask_final(parent, ref, label):
+        asked.append(("definitief", ref, label))
+        return asked.final
+
+    def ask(parent, ref, label, today, options, default):
+        asked.append((ref, label, options, default))
         return asked.answer
 
+    monkeypatch.setattr(letter_dialog, "ask_final", ask_final)
     monkeypatch.setattr(letter_dialog, "ask_channel", ask)
     return asked
 
@@ -142,34 +149,51 @@ def test_an_empty_subject_is_explained_in_the_preview(qtbot, org, channel):
     assert not dialog.print_button.isEnabled()
 
 
-def test_finalising_stores_the_letter_and_meets_the_deadline(qtbot, org, errors, channel):
+def test_final_archives_the_letter_and_only_its_recorded_sending_meets_the_deadline(
+    qtbot, org, errors, channel
+):
     ref = register(org)
     dialog = open_dialog(qtbot, org.balie, ref)
     type_at_end(qtbot, dialog, "Wij bellen u nog.", new_paragraph=True)
-    channel.answer = "email"
+    assert not dialog.sent_button.isVisible()
     with qtbot.waitSignal(dialog.stored, timeout=3000) as stored:
         qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
-    assert channel[0] == (ref, "Ontvangstbevestiging", "post")
+    assert channel == [("definitief", ref, "Ontvangstbevestiging")]
     [letter] = letters.stored_letters(org.balie, ref)
     assert stored.args == [letter.id] and dialog.letter_id == letter.id
-    assert (letter.sent_via, letter.sent_on) == ("email", TODAY)
+    # final is not sent: archived, the deadline still open, the letter on Vandaag
+    assert (letter.sent_via, letter.sent_on) == (None, None)
+    acknowledgement = next(
+        d for d in case_view.case_detail(org.coordinator, ref).deadlines
+        if d.kind == "ontvangstbevestiging"
+    )  # fmt: skip
+    assert acknowledgement.met_on is None
+    assert "Verzending vastleggen" in dialog.status_label.text()
     assert "Wij bellen u nog." in pdf_text(letters.letter_pdf(org.balie, letter.id))
-    detail = case_view.case_detail(org.coordinator, ref)
-    assert next(d for d in detail.deadlines if d.kind == "ontvangstbevestiging").met_on == TODAY
-    assert "per e-mail op 25 november 2026" in dialog.status_label.text()
     assert dialog.body_edit.isReadOnly() and dialog.subject_edit.isReadOnly()
     assert not dialog.finalise_button.isEnabled()
     assert "CONCEPT" not in pdf_text(dialog._pdf)
+    # e-mailed, then recorded: now it counts
+    channel.answer = "email"
+    assert dialog.sent_button.isVisible() and dialog.sent_button.isEnabled()
+    qtbot.mouseClick(dialog.sent_button, Qt.MouseButton.LeftButton)
+    assert channel[-1] == (ref, "Ontvangstbevestiging", ["post", "email"], "post")
+    [letter] = letters.stored_letters(org.balie, ref)
+    assert (letter.sent_via, letter.sent_on) == ("email", TODAY)
+    detail = case_view.case_detail(org.coordinator, ref)
+    assert next(d for d in detail.deadlines if d.kind == "ontvangstbevestiging").met_on == TODAY
+    assert "per e-mail op 25 november 2026" in dialog.status_label.text()
+    assert not dialog.sent_button.isEnabled()  # once
     assert errors == []
     # Closing after the letter is stored asks nothing and counts as done.
     dialog.close_button.click()
     assert dialog.result() == LetterDialog.DialogCode.Accepted
 
 
-def test_cancelling_the_post_or_email_question_stores_nothing(qtbot, org, channel):
+def test_declining_the_final_question_stores_nothing(qtbot, org, channel):
     ref = register(org)
     dialog = open_dialog(qtbot, org.balie, ref)
-    channel.answer = None
+    channel.final = False
     qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
     assert len(channel) == 1
     assert letters.stored_letters(org.balie, ref) == []
@@ -179,21 +203,21 @@ def test_cancelling_the_post_or_email_question_stores_nothing(qtbot, org, channe
 def test_enter_in_the_subject_asks_to_finalise(qtbot, org, channel):
     ref = register(org)
     dialog = open_dialog(qtbot, org.balie, ref)
-    channel.answer = None
+    channel.final = False
     dialog.subject_edit.setFocus()
     qtbot.keyClick(dialog.subject_edit, Qt.Key.Key_Return)
-    assert len(channel) == 1
+    assert channel == [("definitief", ref, "Ontvangstbevestiging")]
 
 
-def test_a_refused_letter_shows_why_and_keeps_the_draft(qtbot, org, errors, channel):
-    ref = register(org, street="", postcode="", city="")
+def test_e_mail_is_offered_only_when_the_complainant_has_an_address(qtbot, org, errors, channel):
+    ref = register(org, street="", postcode="", city="")  # an e-mail address, no address
     dialog = open_dialog(qtbot, org.balie, ref)
-    type_at_end(qtbot, dialog, " Extra.")
     qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
-    assert "adres van de klager is niet volledig" in errors[0][1]
-    assert letters.stored_letters(org.balie, ref) == []
-    assert dialog.body_edit.toPlainText().endswith(" Extra.")
-    assert dialog.finalise_button.isEnabled()
+    channel.answer = None  # cancelled: not sent yet
+    qtbot.mouseClick(dialog.sent_button, Qt.MouseButton.LeftButton)
+    assert channel[-1][2] == ["email"]  # post is not offered without an address
+    assert letters.stored_letters(org.balie, ref)[0].sent_on is None
+    assert errors == []
 
 
 def test_print_goes_full_page_to_the_printer(qtbot, org, tmp_path, monkeypatch, channel):

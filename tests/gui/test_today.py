@@ -101,14 +101,19 @@ def test_overdue_this_week_and_letters_land_in_their_sections(org, qtbot):
     assert [r[0] for r in rows(panel, "brieven")] == [new]
 
 
-def test_a_click_or_enter_on_a_row_opens_the_case(org, qtbot):
+def test_a_click_selects_and_a_double_click_or_enter_opens_the_case(org, qtbot):
     old = register(org, "2026-11-02")
     new = register(org, "2026-11-20")
     panel = make_panel(qtbot, org.coordinator)
     table = panel.sections["verlopen"].rows
     rect = table.visualItemRect(table.item(0, 3))
+    opened_by_click = []
+    panel.open_case.connect(opened_by_click.append)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened_by_click == [] and table.currentRow() == 0  # one click only selects
+    panel.open_case.disconnect()
     with qtbot.waitSignal(panel.open_case) as opened:
-        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened.args == [old]
     week = panel.sections["deze_week"].rows
     week.setFocus()
@@ -119,6 +124,7 @@ def test_a_click_or_enter_on_a_row_opens_the_case(org, qtbot):
 
 
 def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monkeypatch):
+    monkeypatch.setattr(letter_dialog, "ask_final", lambda *args: True)
     monkeypatch.setattr(letter_dialog, "ask_channel", lambda *args: "post")
     waiting = register(org, "2026-11-20")
     decided = register(org, "2026-11-19")
@@ -149,6 +155,8 @@ def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monke
     panel.open_case.connect(opened.append)
     rect = table.visualItemRect(table.item(2, 3))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert panel.letter_dialog is None  # a single click makes no letter
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     dialog = panel.letter_dialog
     qtbot.waitUntil(dialog.isVisible)
     assert (dialog.ref, dialog.type_combo.currentData()) == (decided, "uitspraak")
@@ -157,6 +165,9 @@ def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monke
     with qtbot.waitSignal(panel.changed) as changed:
         qtbot.mouseClick(dialog.finalise_button, Qt.MouseButton.LeftButton)
     assert changed.args == [decided]
+    panel.refresh()  # final is not sent: it stays on the list
+    assert [r[0] for r in rows(panel, "brieven")] == [waiting, extended, decided]
+    qtbot.mouseClick(dialog.sent_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.letter_dialog is None)
     assert [r[0] for r in rows(panel, "brieven")] == [waiting, extended]

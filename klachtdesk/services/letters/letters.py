@@ -102,6 +102,7 @@ __all__ = [
     "preview",
     "record_printed",
     "record_sent",
+    "delivery_options",
     "restore_default_template",
     "save_concept_as",
     "save_letter_as",
@@ -389,6 +390,17 @@ def preview(ctx: Context, ref: str, letter: Draft) -> bytes:
         return render_letter(_document(session, ctx, case, letter, concept=True))
 
 
+def delivery_options(detail) -> list[str]:
+    """How a letter can reach the complainant of a case (CaseDetail): 'post' with a full
+    address, 'email' with an e-mail address."""
+    options = []
+    if detail.street and detail.postcode and detail.city:
+        options.append(LetterChannel.POST.value)
+    if detail.email:
+        options.append(LetterChannel.EMAIL.value)
+    return options
+
+
 def _check_delivery(case: Case, via: str) -> None:
     person = case.complainant
     if via == LetterChannel.POST and not (person.street and person.postcode and person.city):
@@ -426,7 +438,8 @@ def finalise(
     with editing(ctx, ref, expected_version) as (session, case):
         _may_write(session, ctx, case, letter.type)
         _check_feasible(case, letter.type)
-        _check_delivery(case, via)
+        if sent:  # an unsent letter is checked when its sending is recorded
+            _check_delivery(case, via)
         day = _sent_date(ctx, case, sent_on) if sent else None
         if day is not None and day < ctx.today():
             raise ValidationError(

@@ -426,7 +426,12 @@ class CaseDetailWindow(QWidget):
         said = [f"{d.label.lower()} is daarmee {STATE_LABELS[d.state]}" for d in settled]
         if said:
             terms = "de termijn " + " en de termijn ".join(said)
-            self.message.setText(f"De brief is definitief opgeslagen in de zaak; {terms}.")
+            self.message.setText(f"De verzending van de brief is vastgelegd; {terms}.")
+        elif not any(d.met_on == self.ctx.today() for d in self.detail.deadlines):
+            self.message.setText(
+                "De brief is definitief opgeslagen in de zaak. Leg de verzending vast zodra "
+                "hij weg is; pas dan telt hij voor de termijn."
+            )
 
     def choices(self) -> case_edit.EditChoices | None:
         if self._choices is None:

@@ -36,32 +36,50 @@ PREVIEW_DELAY_MS = 600
 CHANNEL_LABELS = {"post": "per post", "email": "per e-mail"}
 
 
-LATER = "later"  # made final now, sending recorded later (the letters of the case)
-
-
-def ask_channel(parent: QWidget | None, ref: str, label: str, today, default: str) -> str | None:
-    """Ask how the final letter goes out today ('post', 'email'), or that it goes out later
-    ('later'); None when the user cancels."""
+def ask_final(parent: QWidget | None, ref: str, label: str) -> bool:
+    """Make the letter final? After this it is archived in the case and never changes."""
     box = QMessageBox(parent)
-    box.setObjectName("channelQuestion")
+    box.setObjectName("finalQuestion")
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Brief definitief maken")
     box.setText(
         f"De brief '{label}' wordt definitief opgeslagen in zaak {ref}. Daarna kan de brief "
         "niet meer worden gewijzigd.\n\n"
-        f"Hoe verstuurt u de brief vandaag ({long_date(today)})? Verstuurt u hem later, kies "
-        "dan 'Later versturen' en leg de verzending daarna vast bij de brieven van de zaak: "
-        "pas dan telt de brief voor de termijn."
+        "Print de brief daarna of sla een kopie op om te e-mailen, en leg vast dat hij is "
+        "verzonden: pas dan telt de brief voor de termijn."
     )
-    post = box.addButton("Per &post", QMessageBox.ButtonRole.AcceptRole)
-    email = box.addButton("Per &e-mail", QMessageBox.ButtonRole.AcceptRole)
-    later = box.addButton("&Later versturen", QMessageBox.ButtonRole.AcceptRole)
-    later.setObjectName("laterButton")
+    final = box.addButton("&Definitief maken", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("&Annuleren", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(email if default == "email" else post)
+    box.setDefaultButton(final)
     box.exec()
-    clicked = box.clickedButton()
-    return {post: "post", email: "email", later: LATER}.get(clicked)
+    return box.clickedButton() is final
+
+
+def ask_channel(
+    parent: QWidget | None, ref: str, label: str, today, options: list[str], default: str
+) -> str | None:
+    """The letter went out today: by post or by e-mail (only the ways the complainant can
+    be reached are offered); None when the user cancels."""
+    box = QMessageBox(parent)
+    box.setObjectName("channelQuestion")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Verzending vastleggen")
+    box.setText(
+        f"Is de brief '{label}' van zaak {ref} vandaag ({long_date(today)}) verzonden? Hoe?\n\n"
+        "Is hij nog niet weg, kies dan Annuleren en leg de verzending later vast bij de "
+        "brieven van de zaak."
+    )
+    buttons = {}
+    if "post" in options:
+        buttons[box.addButton("Per &post verzonden", QMessageBox.ButtonRole.AcceptRole)] = "post"
+    if "email" in options:
+        buttons[box.addButton("Per &e-mail verzonden", QMessageBox.ButtonRole.AcceptRole)] = "email"
+    box.addButton("&Annuleren", QMessageBox.ButtonRole.RejectRole)
+    preferred = next((b for b, via in buttons.items() if via == default), None)
+    if preferred is not None:
+        box.setDefaultButton(preferred)
+    box.exec()
+    return buttons.get(box.clickedButton())
 
 
 def _recipient_summary(detail) -> str:
@@ -91,6 +109,8 @@ class LetterDialog(QDialog):
         self.ctx, self.ref = ctx, ref.strip().upper()
         self.draft: letters.Draft | None = None
         self.letter_id: int | None = None
+        self._sent = False  # the final letter's sending is recorded
+        self.detail = None  # the case, for whom the letter is and how to reach them
         self._pdf: bytes | None = None
         self._dirty = False
         self._loading = False
@@ -185,13 +205,22 @@ class LetterDialog(QDialog):
             "is niet versleuteld."
         )
         self.save_button.clicked.connect(self.save_copy)
+        self.sent_button = QPushButton("&Verzending vastleggen…")
+        self.sent_button.setObjectName("recordSentButton")
+        self.sent_button.setAutoDefault(False)
+        self.sent_button.setToolTip(
+            "Leg vast dat de brief vandaag per post of e-mail is verzonden; pas dan telt hij "
+            "voor de termijn."
+        )
+        self.sent_button.clicked.connect(self.record_sent)
+        self.sent_button.setVisible(False)
         self.close_button = QPushButton("&Sluiten")
         self.close_button.setObjectName("closeButton")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
         buttons.addWidget(self.finalise_button)
         buttons.addStretch()
-        for button in (self.print_button, self.save_button, self.close_button):
+        for button in (self.print_button, self.save_button, self.sent_button, self.close_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self.setTabOrder(self.type_combo, self.subject_edit)
@@ -202,6 +231,7 @@ class LetterDialog(QDialog):
     # -- loading ------------------------------------------------------------------------------
     def _load_types(self, wanted: str | None) -> None:
         detail = common.call_service(self, case_view.case_detail, self.ctx, self.ref)
+        self.detail = detail
         kinds = letters.types_for(detail, self.ctx) if detail else []
         if detail is not None:
             self.case_label.setText(_recipient_summary(detail))
@@ -335,9 +365,12 @@ class LetterDialog(QDialog):
         self.finalise_button.setEnabled(not final and self.draft is not None)
         self.print_button.setEnabled(self._pdf is not None)
         self.save_button.setEnabled(self._pdf is not None)
+        self.sent_button.setVisible(final)
+        self.sent_button.setEnabled(final and not self._sent)
 
     # -- final letter -------------------------------------------------------------------------
     def finalise(self) -> None:
+        """Archive the letter in the case; its sending is recorded afterwards."""
         draft = self.current_draft()
         if draft is None or self.letter_id is not None:
             return
@@ -345,8 +378,7 @@ class LetterDialog(QDialog):
             self.status_label.setText("De brief heeft nog geen tekst.")
             self.body_edit.setFocus()
             return
-        via = ask_channel(self, self.ref, draft.label, self.ctx.today(), draft.default_via)
-        if via is None:
+        if not ask_final(self, self.ref, draft.label):
             return
         letter_id = common.call_service(
             self,
@@ -354,9 +386,9 @@ class LetterDialog(QDialog):
             self.ctx,
             self.ref,
             draft,
-            draft.default_via if via == LATER else via,
+            draft.default_via,
             draft.case_version,
-            sent=via != LATER,
+            sent=False,
         )
         if letter_id is None:
             return
@@ -369,31 +401,48 @@ class LetterDialog(QDialog):
         if pdf is not None:
             self.preview.show_pdf(pdf)
         self.setWindowTitle(f"Brief opgeslagen – {self.ref}")
-        extra = (
-            " Sla een kopie op om die als bijlage te e-mailen."
-            if via == "email"
-            else " Print de brief en verstuur hem per post."
-        )
         self.status_label.setStyleSheet(
             "background: #d1e7dd; color: #0f5132; padding: 6px; border-radius: 3px;"
         )
-        if via == LATER:
-            said = (
-                "De brief is definitief opgeslagen in de zaak, nog niet als verzonden. Leg de "
-                "verzending vast bij de brieven van de zaak ('Verzending vastleggen…') zodra "
-                "de brief weg is; pas dan telt hij voor de termijn."
-            )
-        else:
-            said = (
-                "De brief is definitief opgeslagen in de zaak en geldt als verzonden "
-                f"{CHANNEL_LABELS[via]} op {long_date(self.ctx.today())}.{extra}"
-            )
-        self.status_label.setText(said)
+        self.status_label.setText(
+            "De brief is definitief opgeslagen in de zaak. Print hem (per post) of sla een "
+            "kopie op (per e-mail), en leg daarna met 'Verzending vastleggen' vast dat hij "
+            "is verzonden; pas dan telt hij voor de termijn."
+        )
         self._update_buttons()
-        next_step = self.print_button if via in ("post", LATER) else self.save_button
+        next_step = self.save_button if draft.default_via == "email" else self.print_button
         next_step.setDefault(True)
         next_step.setFocus()
         self.stored.emit(letter_id)
+
+    def record_sent(self) -> None:
+        """The letter went out today: record how (it then meets its deadline)."""
+        draft = self.draft
+        if self.letter_id is None or self._sent or draft is None:
+            return
+        options = letters.delivery_options(self.detail) if self.detail else []
+        if not options:
+            self.status_label.setText(
+                "Van de klager is geen volledig adres en geen e-mailadres bekend. Vul die aan "
+                "bij de gegevens van de zaak en leg de verzending daarna vast."
+            )
+            return
+        via = ask_channel(self, self.ref, draft.label, self.ctx.today(), options, draft.default_via)
+        if via is None:
+            return
+        if (
+            common.call_service(self, letters.record_sent, self.ctx, self.ref, self.letter_id, via)
+            is None
+        ):
+            return
+        self._sent = True
+        self.status_label.setText(
+            f"De brief is vastgelegd als verzonden {CHANNEL_LABELS[via]} op "
+            f"{long_date(self.ctx.today())}; hij telt nu voor de termijn die hij beantwoordt."
+        )
+        self._update_buttons()
+        self.close_button.setDefault(True)
+        self.stored.emit(self.letter_id)
 
     def print_letter(self) -> None:
         if self._pdf is None:
