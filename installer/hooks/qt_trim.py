@@ -37,7 +37,10 @@ KEEP_FILES = {
     # the SVG icon, .ico files and JPEG/GIF logos; PNG is built into QtGui
     "imageformats": ("qsvg", "qico", "qjpeg", "qgif"),
 }
-TRANSLATIONS_KEEP = "_nl.qm"  # Dutch only: ui/common.py install_dutch loads qtbase_nl
+# Dutch only: ui/common.py install_dutch loads qtbase_nl. Not qt_nl.qm: that is a 91-byte
+# list of other catalogues (qtbase_nl and qtmultimedia_nl), and it never loads from
+# PySide6-Essentials, which has no qtmultimedia_nl.
+TRANSLATIONS_KEEP = {"qtbase_nl.qm"}
 
 
 def keep(dest_dir: str, src: str) -> bool:
@@ -53,7 +56,7 @@ def keep(dest_dir: str, src: str) -> bool:
         wanted = KEEP_FILES.get(folder[0])
         return wanted is None or any(part in name for part in wanted)
     if "translations" in parts:
-        return name.endswith(TRANSLATIONS_KEEP)
+        return name in TRANSLATIONS_KEEP
     return True
 
 

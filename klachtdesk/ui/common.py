@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QTableWidgetItem, QWidget
 
@@ -132,11 +133,29 @@ def preferences():
     return QSettings(str(preferences_file()), QSettings.Format.IniFormat)
 
 
-def install_dutch(app) -> None:
-    """Dutch for Qt's own texts (standard buttons, dialogs) and Dutch dates and numbers."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+def install_dutch(app) -> list[QTranslator]:
+    """Dutch for Qt's own texts (standard buttons, dialogs) and Dutch dates and numbers.
+
+    Call it right after the QApplication is made, before any window: a widget takes its
+    texts when it is built. Two catalogues: Qt's own qtbase_nl, and ours
+    (resources/translations/klachtdesk_qt_nl), which fills in what qtbase_nl lacks since
+    Qt 6 changed those texts ("&Look in:", "Files of &type:", the print dialog's duplex
+    and page-set options, "Folder" in the file list). Qt asks the translator installed
+    last first, so ours is installed second. Returns the translators installed.
+    """
+    from klachtdesk.paths import resource_path
 
     QLocale.setDefault(QLocale(QLocale.Language.Dutch, QLocale.Country.Netherlands))
-    translator = QTranslator(app)
-    if translator.load("qtbase_nl", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(translator)
+    catalogues = [
+        ("qtbase_nl", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+        ("klachtdesk_qt_nl", str(resource_path("translations"))),
+    ]
+    installed = []
+    for name, folder in catalogues:
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            installed.append(translator)
+        else:  # English dialogs are no reason not to start; the self-test checks qtbase_nl
+            logging.getLogger(__name__).warning("Qt translation %s not found in %s", name, folder)
+    return installed
