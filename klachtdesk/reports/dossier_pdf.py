@@ -51,6 +51,7 @@ LABEL_WIDTH = 50 * mm
 BODY_HEIGHT = A4[1] - MARGIN - 22 * mm  # the frame of a4_document
 # Photos are printed, not zoomed into: about 200 dpi over the width of the page is plenty.
 MAX_IMAGE_PIXELS = 1600
+MAX_SOURCE_PIXELS = 60_000_000  # a 60-megapixel photo; anything larger is listed, not decoded
 _PNG, _JPEG = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
 _MAX_PASSES = 5
 CHUNK = 450  # characters of a timeline row before it goes on in the next row
@@ -145,7 +146,6 @@ class _Part:
     document: pdfium.PdfDocument | None = None
     image: bytes | None = None  # re-encoded for print
     size: tuple[int, int] = (0, 0)
-    image_format: str = ""
     reason: str = ""
     first_page: int = 0
 
@@ -331,17 +331,19 @@ def _prepare(appendix: Appendix) -> _Part:
         return _Part(appendix, "pdf", pages, document=document)
     if data.startswith((_PNG, _JPEG)):
         try:
-            image, size, kind = _printable_image(data)
+            image, size = _printable_image(data)
         except Exception:  # noqa: BLE001 - any unreadable image is listed, not printed
             return _Part(appendix, "listed", reason="niet opgenomen: beschadigd")
-        return _Part(appendix, "image", 1, image=image, size=size, image_format=kind)
+        return _Part(appendix, "image", 1, image=image, size=size)
     return _Part(appendix, "listed", reason="alleen vermeld: geen PDF of afbeelding")
 
 
-def _printable_image(data: bytes) -> tuple[bytes, tuple[int, int], str]:
+def _printable_image(data: bytes) -> tuple[bytes, tuple[int, int]]:
     """The image upright (phone photos carry their rotation in EXIF), on white, at most
     MAX_IMAGE_PIXELS on its longest side; JPEG stays JPEG, PNG stays lossless."""
     with PILImage.open(io.BytesIO(data)) as source:
+        if source.width * source.height > MAX_SOURCE_PIXELS:
+            raise ValueError("too many pixels to print")  # a file of 20 MB can claim more
         kind = "JPEG" if source.format == "JPEG" else "PNG"
         image = ImageOps.exif_transpose(source)
         image.load()
@@ -353,7 +355,7 @@ def _printable_image(data: bytes) -> tuple[bytes, tuple[int, int], str]:
     image.thumbnail((MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
     out = io.BytesIO()
     image.save(out, kind, **({"quality": 85} if kind == "JPEG" else {"optimize": True}))
-    return out.getvalue(), image.size, kind
+    return out.getvalue(), image.size
 
 
 def _footer(dossier: Dossier) -> str:

@@ -365,3 +365,26 @@ def test_texts_longer_than_a_page_flow_over_the_pages(org):
     assert "Begin van de notitie." in whole and "Einde notitie." in whole
     assert "Einde verslag." in whole
     assert made.pages >= 6
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims a size but holds no picture (as a damaged or crafted file may)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def test_a_damaged_or_enormous_image_is_listed_not_printed(org):
+    ref = register(org)
+    attachments.add_attachment(org.balie, ref, "leeg.png", png_header_only(400, 300))
+    attachments.add_attachment(org.balie, ref, "reus.png", png_header_only(20000, 20000))
+    made = dossier.case_dossier(org.coordinator, ref)
+    whole = text(made.pdf)
+    assert whole.count("niet opgenomen: beschadigd") == 2
+    assert "Achter in dit dossier" not in whole  # nothing appended
