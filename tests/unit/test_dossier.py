@@ -388,3 +388,21 @@ def test_a_damaged_or_enormous_image_is_listed_not_printed(org):
     whole = text(made.pdf)
     assert whole.count("niet opgenomen: beschadigd") == 2
     assert "Achter in dit dossier" not in whole  # nothing appended
+
+
+def test_a_phone_photo_is_printed_upright(org):
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the phone on its side: "rotate 90° to show"
+    Image.new("RGB", (1200, 600), (90, 120, 150)).save(out, "JPEG", exif=exif)
+    ref = register(org)
+    attachments.add_attachment(org.balie, ref, "telefoon.jpg", out.getvalue())
+    made = dossier.case_dossier(org.coordinator, ref)
+    document = pdfium.PdfDocument(made.pdf)
+    try:
+        page = document[made.pages - 1]
+        (picture,) = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
+        left, bottom, right, top = picture.get_bounds()
+    finally:
+        document.close()
+    assert top - bottom > right - left  # portrait, as the photo was meant
