@@ -243,6 +243,22 @@ def cmd_letter(args) -> int:
     return EXIT_OK
 
 
+def cmd_dossier(args) -> int:
+    from klachtdesk.domain.errors import ValidationError
+    from klachtdesk.services.cases import dossier
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise ValidationError("--out", f"'{out}' is een map; geef de naam van het PDF-bestand op.")
+    if not out.parent.is_dir():
+        raise ValidationError("--out", f"de map '{out.parent}' bestaat niet; er is niets gemaakt.")
+    ctx = _login(args)
+    made = dossier.save_case_dossier(ctx, args.ref, out)
+    print(f"{dossier.dossier_summary(made)} is geschreven naar {out}.")
+    print("Het bestand bevat persoonsgegevens: bewaar en verstuur het vertrouwelijk.")
+    return EXIT_OK
+
+
 def _pairs(items: list[str]) -> dict[str, str]:
     """NAAM=WAARDE arguments as a dict; bad input (exit code 2) when one has no '='."""
     from klachtdesk.services.cases.case_commands import CommandError
@@ -649,6 +665,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="de brief is op deze datum verzonden en telt dan voor de termijn; zonder deze "
         "optie is de brief definitief maar nog niet als verzonden vastgelegd",
     )
+
+    p = add(
+        "dossier",
+        cmd_dossier,
+        "maak het zaakdossier: de hele zaak als één PDF, met de brieven en bijlagen",
+    )
+    p.add_argument("ref", metavar="KENMERK", help="kenmerk van de zaak, bijvoorbeeld KD-2026-0042")
+    p.add_argument("--out", required=True, help="het PDF-bestand om het dossier in te schrijven")
 
     p = add("report", cmd_report, "maak het evaluatierapport (PDF, en CSV als u dat wilt)")
     p.add_argument(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -32,10 +34,11 @@ from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.roles import ROLE_LABELS, Role
 from klachtdesk.domain.states import Action, Activity, Status
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
-from klachtdesk.services.cases import case_edit, case_view
+from klachtdesk.services.cases import case_edit, case_view, dossier
 from klachtdesk.services.cases.case_view import CaseDetail, DeadlineView
 from klachtdesk.services.context import Context
 from klachtdesk.services.letters import letters
+from klachtdesk.ui import common, tasks
 from klachtdesk.ui.cases import case_actions
 from klachtdesk.ui.cases.case_actions import (
     BUTTON_LABELS,
@@ -76,6 +79,15 @@ def deadline_stand(deadline: DeadlineView) -> str:
     return f"{text} ({deadline.settled_by})" if deadline.settled_by else text
 
 
+def _ask_dossier_path(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Zaakdossier opslaan als", str(Path.home() / suggested), "PDF-documenten (*.pdf)"
+    )
+    if path and not path.lower().endswith(".pdf"):
+        path += ".pdf"
+    return path
+
+
 def next_deadline(detail: CaseDetail) -> DeadlineView | None:
     open_ones = [d for d in detail.deadlines if d.active and d.deadline_state is DeadlineState.OPEN]
     return min(open_ones, key=lambda d: d.due, default=None)
@@ -96,6 +108,8 @@ class CaseDetailWindow(QWidget):
         self.detail: CaseDetail | None = None
         self.dialog: FormDialog | None = None
         self._choices: case_edit.EditChoices | None = None
+        self._dossier_task: tasks.Task | None = None
+        self._dossier_path = ""
         self.setWindowTitle(f"Zaak {self.ref} — KlachtDesk")
         fit_to_screen(self, 1180, 780)
         self.message = QLabel()  # what just happened, under the tabs
@@ -401,6 +415,15 @@ class CaseDetailWindow(QWidget):
             button.setToolTip(f"Hiervoor is de rol {needed} nodig.")
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch()
+        button = QPushButton(_mnemonic("Zaakdossier (PDF)", used) + "…")
+        button.setObjectName("dossierButton")
+        button.setToolTip(
+            "Sla de hele zaak op als één PDF: gegevens, verloop, termijnen, brieven en "
+            "bijlagen. Het bestand bevat persoonsgegevens."
+        )
+        button.setEnabled(self._dossier_task is None)
+        button.clicked.connect(self.save_dossier)
+        self.actions_layout.addWidget(button)
         refresh = QPushButton("&Vernieuwen")
         refresh.setObjectName("refreshButton")
         refresh.setToolTip("Lees de zaak opnieuw (F5), bijvoorbeeld na een wijziging elders.")
@@ -412,6 +435,45 @@ class CaseDetailWindow(QWidget):
         """Open the letter dialog (on the letters tab); a final letter shows here at once."""
         if self.detail is not None and self._may_leave_edits():
             self.files.make_letter(letter_type)
+
+    def save_dossier(self) -> None:
+        """Ask where, then make the case dossier off the UI thread (letters and scans make
+        it large)."""
+        if self.detail is None or self._dossier_task is not None:
+            return
+        path = _ask_dossier_path(self, dossier.suggested_name(self.ref))
+        if not path:
+            return
+        self._dossier_path = path
+        self._dossier_busy(True)
+        self.message.setText("Het zaakdossier wordt gemaakt…")
+        self._dossier_task = tasks.start(
+            dossier.save_case_dossier,
+            self.ctx,
+            self.ref,
+            path,
+            done=self._dossier_saved,
+            failed=self._dossier_failed,
+        )
+
+    def _dossier_busy(self, busy: bool) -> None:
+        button = self.findChild(QPushButton, "dossierButton")
+        if button is not None:
+            button.setEnabled(not busy)
+
+    def _dossier_saved(self, made: dossier.DossierFile) -> None:
+        self._dossier_task = None
+        self._dossier_busy(False)
+        self.message.setText(
+            f"{dossier.dossier_summary(made)} is opgeslagen als {self._dossier_path}. Het "
+            "bevat persoonsgegevens: bewaar en verstuur het vertrouwelijk."
+        )
+
+    def _dossier_failed(self, error: BaseException) -> None:
+        self._dossier_task = None
+        self._dossier_busy(False)
+        self.message.setText("Het zaakdossier is niet opgeslagen.")
+        common.show_error(self, error, "Zaakdossier niet opgeslagen")
 
     def _letter_stored(self, letter_id: int, kind: str) -> None:
         self._after_change(letter_id, "De brief is definitief opgeslagen in de zaak.")
