@@ -21,6 +21,7 @@ from klachtdesk.ui.calendar.calendar_view import CalendarPanel
 from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.cases.case_list import CaseListPanel
 from klachtdesk.ui.common import call_service, confirm, preferences, show_error
+from klachtdesk.ui.help_window import HelpLauncher
 from klachtdesk.ui.intake.intake_wizard import IntakeWizard
 from klachtdesk.ui.report_window import ReportWindow
 from klachtdesk.ui.safety.audit_log_window import AuditLogWindow
@@ -154,6 +155,9 @@ class MainWindow(QMainWindow):
             admin_menu.addSeparator()
             admin_menu.addActions([self.audit_action, self.privacy_action, self.recovery_action])
         help_menu = menu.addMenu("&Help")
+        self.help = HelpLauncher(self)  # Handleiding (F1, in every window) and Sneltoetsen
+        help_menu.addActions([self.help.manual_action, self.help.shortcuts_action])
+        help_menu.addSeparator()
         help_menu.addAction(about)
 
         toolbar = QToolBar("Werkbalk")
