@@ -22,6 +22,7 @@ from klachtdesk.ui.calendar.calendar_view import CalendarPanel
 from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.cases.case_list import CaseListPanel
 from klachtdesk.ui.common import call_service, confirm, fit_to_screen, preferences, show_error
+from klachtdesk.ui.help_window import HelpLauncher
 from klachtdesk.ui.intake.intake_wizard import IntakeWizard
 from klachtdesk.ui.report_window import ReportWindow
 from klachtdesk.ui.safety.audit_log_window import AuditLogWindow
@@ -174,6 +175,9 @@ class MainWindow(QMainWindow):
         ):
             self._allow(action, frozenset({Role.BEHEER}))
         help_menu = menu.addMenu("&Help")
+        self.help = HelpLauncher(self)  # Handleiding (F1, in every window) and Sneltoetsen
+        help_menu.addActions([self.help.manual_action, self.help.shortcuts_action])
+        help_menu.addSeparator()
         help_menu.addAction(about)
 
         toolbar = QToolBar("Werkbalk")

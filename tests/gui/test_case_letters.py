@@ -89,8 +89,10 @@ def test_a_letter_made_in_the_window_is_listed_and_meets_the_deadline(qtbot, org
     assert changed.args == [ref]
     # Behind the still open dialog (for printing) the window already shows the letter.
     assert letter_rows(window)[0][3] == "nog niet verzonden"
-    assert window.findChild(QLabel, "statusMessage").text().startswith(
-        "De brief is definitief opgeslagen in de zaak. Leg de verzending vast"
+    assert (
+        window.findChild(QLabel, "statusMessage")
+        .text()
+        .startswith("De brief is definitief opgeslagen in de zaak. Leg de verzending vast")
     )
     with qtbot.waitSignal(window.changed, timeout=5000):
         qtbot.mouseClick(dialog.sent_button, Qt.MouseButton.LeftButton)
