@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
@@ -216,3 +216,12 @@ def test_about_shows_the_version_from_pyproject(org, qtbot, monkeypatch):
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
     version = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
     assert f"KlachtDesk {version}" in shown[0]
+
+
+def test_beheer_alone_is_told_why_the_case_list_is_empty(org, qtbot):
+    register(org.balie)
+    window = open_window(qtbot, org.beheer)
+    assert window.cases.model.rowCount() == 0
+    notice = window.findChild(QLabel, "noCaseRoleNotice")
+    assert notice is not None and "klachten en klagers ziet u daarom niet" in notice.text()
+    assert open_window(qtbot, org.coordinator).findChild(QLabel, "noCaseRoleNotice") is None

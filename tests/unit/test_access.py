@@ -161,3 +161,28 @@ def test_balie_does_not_read_confidential_entries(org, activity):
             assert secret not in repr(case_view.case_detail(org.balie, ref))
         else:
             assert not entry.confidential and entry.data["tekst"] == secret
+
+
+def test_beheer_alone_sees_no_complaints_in_lists_vandaag_or_the_calendar(org):
+    """Beheer keeps the PC running: no names, subjects or references of complaints."""
+    from datetime import date as day
+
+    from klachtdesk.services.cases import agenda
+
+    ref = in_state(org, "heroverweging")  # deadlines, and an appeal waiting for the director
+    assert case_view.case_ids(org.coordinator) != []
+    assert case_view.case_ids(org.beheer) == []
+    assert case_view.list_rows(org.beheer, case_view.case_ids(org.coordinator)) == []
+    overview = agenda.today_overview(org.beheer)
+    assert (overview.overdue, overview.this_week, overview.letters, overview.appeals) == (
+        [],
+        [],
+        [],
+        [],
+    )
+    assert agenda.deadlines_between(org.beheer, day(2026, 1, 1), day(2027, 12, 31)) == [
+        item
+        for item in agenda.deadlines_between(org.beheer, day(2026, 1, 1), day(2027, 12, 31))
+        if item.ref == ""  # only the evaluation task, which names nobody
+    ]
+    assert ref not in repr(agenda.today_overview(org.beheer))

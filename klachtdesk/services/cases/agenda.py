@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import icalendar
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from klachtdesk import __version__
@@ -27,7 +27,7 @@ from klachtdesk.services import evaluation_cycle
 from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.services.cases import independence
 from klachtdesk.services.cases.case_view import SOON_WORKING_DAYS, appeal_clause, director_only
-from klachtdesk.services.cases.cases import OWED_LETTERS
+from klachtdesk.services.cases.cases import OWED_LETTERS, reads_cases
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.evaluation_cycle import EvaluationDue
 from klachtdesk.storage.models import Case, Category, Deadline, Event, Letter, ProcedureVersion
@@ -172,6 +172,8 @@ def _deadline_query(ctx: Context):
     )
     if director_only(ctx):
         query = query.where(appeal_clause())
+    if not reads_cases(ctx):  # beheer alone sees no complaints, not even their deadlines
+        query = query.where(false())
     return query, d
 
 
@@ -281,6 +283,8 @@ def _letters(
     that a letter answers now, decisions whose letter has no deadline left (a refusal after
     the acknowledgement), final letters not yet sent, and (where the procedure asks for it)
     the satisfaction question once the answer went out."""
+    if not reads_cases(ctx):
+        return []
     result: list[LetterDue] = []
     covered: set[tuple[str, str]] = set()
     stored = _stored_unsent(session, ctx)

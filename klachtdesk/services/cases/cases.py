@@ -309,6 +309,11 @@ def register(ctx: Context, complaint: ComplaintInput) -> str:
 CASE_ROLES = frozenset({Role.BALIE, Role.COORDINATOR, Role.MANAGER, Role.DIRECTEUR})
 
 
+def reads_cases(ctx: Context) -> bool:
+    """Whether this user sees complaints at all (beheer alone does not)."""
+    return bool(ctx.actor.roles & CASE_ROLES)
+
+
 def director_only(ctx: Context) -> bool:
     """A directeur without another case role sees only the appeals (SPEC §1)."""
     return Role.DIRECTEUR in ctx.actor.roles and not ctx.actor.roles & (

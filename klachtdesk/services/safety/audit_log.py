@@ -29,6 +29,8 @@ MAX_PAGE = 1000
 # tidied up ('categorie_hernoemd' → 'Categorie hernoemd'), which reads well for most.
 ACTION_LABELS = {
     "aangemeld": "Aangemeld",
+    "dossier_geexporteerd": "Zaakdossier gemaakt (PDF)",
+    "evaluatie_vastgelegd": "Evaluatie gehouden vastgelegd",
     "aanmelden_mislukt": "Aanmelden mislukt",
     "actiepunt_afgerond": "Actiepunt afgerond",
     "actiepunt_toegevoegd": "Actiepunt toegevoegd",

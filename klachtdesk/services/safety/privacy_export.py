@@ -84,6 +84,7 @@ _AUDIT_LABELS = {
     "brief_geprint": "Brief afgedrukt",
     "conceptbrief_opgeslagen": "Conceptbrief opgeslagen",
     "bijlage_opgeslagen": "Bijlage opgeslagen als bestand",
+    "dossier_geexporteerd": "Zaakdossier gemaakt (PDF)",
 }
 
 

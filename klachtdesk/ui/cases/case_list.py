@@ -202,7 +202,7 @@ class CaseListPanel(QWidget):
             self.category.addItem(name, category_id)
         self.mine = QCheckBox("Alleen &mijn zaken")
         self.mine.setObjectName("mineFilter")
-        self.overdue = QCheckBox("Alleen &verlopen termijnen")
+        self.overdue = QCheckBox("Alleen ver&lopen termijnen")  # Alt+V is the Vandaag tab
         self.overdue.setObjectName("overdueFilter")
         self.count = QLabel()
         self.count.setObjectName("caseCount")
@@ -233,6 +233,18 @@ class CaseListPanel(QWidget):
         filters.addWidget(self.overdue)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        if not case_view.reads_cases(ctx):  # an empty list must not look like lost data
+            notice = QLabel(
+                "U bent aangemeld als beheerder zonder andere rol: klachten en klagers ziet u "
+                "daarom niet. Wie klachten registreert of behandelt, meldt zich aan met een "
+                "eigen gebruikersnaam; rollen geeft u bij Beheer → Instellingen → Gebruikers."
+            )
+            notice.setObjectName("noCaseRoleNotice")
+            notice.setWordWrap(True)
+            notice.setStyleSheet(
+                "background: #fff3cd; color: #664d03; padding: 6px; border-radius: 3px;"
+            )
+            layout.addWidget(notice)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
