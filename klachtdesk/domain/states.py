@@ -109,6 +109,33 @@ ACTIVITY_LABELS = {
 }
 
 
+# What was just done, as a sentence: the case window's message line and the `case` command.
+DONE_SENTENCES: dict[Action | Activity, str] = {
+    Action.TRIAGE_KLACHT: "De klacht is in behandeling genomen.",
+    Action.NIET_ONTVANKELIJK: "De klacht is niet ontvankelijk verklaard.",
+    Action.DOORVERWIJZEN: "De melding is doorverwezen.",
+    Action.UITSPRAAK: "De uitspraak is vastgelegd.",
+    Action.BEROEP: "Het verzoek om heroverweging is vastgelegd.",
+    Action.UITSPRAAK_DIRECTEUR: "De uitspraak van de directeur-bestuurder is vastgelegd.",
+    Action.GESCHIL: "Vastgelegd is dat het geschil is voorgelegd.",
+    Action.INTREKKEN: "De intrekking van de klacht is vastgelegd.",
+    Action.SLUITEN: "De zaak is gesloten.",
+    Activity.BEHANDELAAR_TOEWIJZEN: "De behandelaar is toegewezen.",
+    Activity.VERWACHTING: "De verwachting van de klager is vastgelegd.",
+    Activity.HOORGESPREK: "Het verslag van het hoorgesprek is vastgelegd.",
+    Activity.BEMIDDELING: "Het verslag van de bemiddeling is vastgelegd.",
+    Activity.VERKLARING_MEDEWERKER: "De verklaring van de medewerker is vastgelegd.",
+    Activity.VERLENGING: "De termijn voor de uitspraak is verlengd.",
+    Activity.TEVREDENHEID: "De tevredenheid van de klager is vastgelegd.",
+    Activity.GESCHIL_UITKOMST: "De uitkomst van het geschil is vastgelegd.",
+    Activity.NOTITIE: "De notitie is toegevoegd.",
+    Activity.BIJLAGE: "De bijlage is toegevoegd.",
+    Activity.BRIEF: "De verzending van de brief is vastgelegd.",
+    Activity.GEGEVENS_WIJZIGEN: "De gegevens zijn opgeslagen.",
+    Activity.ONAFHANKELIJKHEID: "De toelichting op de onafhankelijkheid is vastgelegd.",
+}
+
+
 # What happened, for the timeline (ACTION_LABELS say what to do, for buttons).
 ACTION_EVENT_LABELS = {
     Action.TRIAGE_KLACHT: "In behandeling genomen",

@@ -251,7 +251,9 @@ class TodayPanel(QWidget):
         placed = []
         for index in range(self.grid.count()):
             row, column, *_ = self.grid.getItemPosition(index)
-            placed.append((row, column, self.grid.itemAt(index).widget().key))
+            widget = self.grid.itemAt(index).widget()
+            if not widget.isHidden():
+                placed.append((row, column, widget.key))
         return [key for *_, key in sorted(placed)]
 
     def refresh(self) -> None:
@@ -266,10 +268,13 @@ class TodayPanel(QWidget):
             return
         to_send = overview.letters
         self.overview, self.letters = overview, to_send
-        for index, key in enumerate(overview.order):
-            section = self.sections[key]
+        for section in self.sections.values():
             self.grid.removeWidget(section)
-            self.grid.addWidget(section, index // 2, index % 2)
+            section.setVisible(section.key in overview.order)
+        for index, key in enumerate(overview.order):
+            # an odd last section (no appeals panel) takes the whole width
+            span = 2 if index == len(overview.order) - 1 and index % 2 == 0 else 1
+            self.grid.addWidget(self.sections[key], index // 2, index % 2, 1, span)
         for first, second in itertools.pairwise(overview.order):
             QWidget.setTabOrder(self.sections[first].rows, self.sections[second].rows)
         self._fill_deadlines(OVERDUE, overview.overdue, overview.today)

@@ -269,3 +269,78 @@ def test_a_directeur_only_sees_appeal_cases(org, refs, qtbot):
     assert table_refs(panel.day_table) == [refs["a"]]
     assert panel.day_table.item(0, 1).text() == "Reactie directeur-bestuurder"
     assert isinstance(panel.month, QCalendarWidget)
+
+
+def cell_image(month, day: int):
+    """The painted cell of ``day`` of the shown month (the grid's model holds day numbers)."""
+    view = month.findChild(QTableView)
+    model = view.model()
+    for row in range(1, model.rowCount()):
+        for column in range(1, model.columnCount()):
+            index = model.index(row, column)
+            text = str(index.data())
+            if text == str(day) and not (row == 1 and day > 7) and not (row > 4 and day < 15):
+                rect = view.visualRect(index)
+                return view.viewport().grab(rect).toImage()
+    raise AssertionError(f"day {day} not in the grid")
+
+
+def colours_of(image) -> set[str]:
+    return {
+        image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())
+    }
+
+
+def test_a_day_has_one_badge_per_state_in_its_own_colour(org, refs, qtbot):
+    """27 November: the acknowledgement of one case was sent (met), the other's is due soon.
+    The day shows a yellow 1 and a green 1, not one badge of 2 in the worst colour."""
+    case_activities.mark_letter_sent(
+        org.coordinator, refs["a"], "ontvangstbevestiging", TODAY, "post"
+    )
+    panel = make_panel(qtbot, org.coordinator)
+    month = panel.month
+    assert month.counts_on(date(2026, 11, 27)) == [(Urgency.DUE_SOON, 1), (Urgency.MET, 1)]
+    colours = colours_of(cell_image(month, 27))
+    assert STATE_COLOURS[Urgency.DUE_SOON].name() in colours
+    assert STATE_COLOURS[Urgency.MET].name() in colours
+    assert STATE_COLOURS[Urgency.OVERDUE].name() not in colours
+
+
+def test_the_legend_names_every_colour_and_holidays_are_marked(org, refs, qtbot):
+    from klachtdesk.services.admin import admin_calendar
+    from klachtdesk.ui.calendar.calendar_month import DAY_OFF_COLOUR
+
+    admin_calendar.add_closing_days(org.beheer, date(2026, 12, 28), label="Kerstsluiting")
+    panel = make_panel(qtbot, org.coordinator)
+    legend = [label.text() for label in panel.legend.labels]
+    assert legend == [
+        "Verlopen",
+        "Binnenkort",
+        "Open",
+        "Gemist",
+        "Gehaald",
+        "Feestdag of sluitingsdag",
+        "Vandaag",
+    ]
+    assert panel.legend.isVisible()
+
+    panel.month.setSelectedDate(QDate(2026, 12, 25))
+    month = panel.month
+    assert month.day_off(date(2026, 12, 25)) == "Eerste Kerstdag"
+    assert month.day_off(date(2026, 12, 26)) == "Tweede Kerstdag"  # a Saturday, still named
+    assert month.day_off(date(2026, 12, 28)) == "sluitingsdag: Kerstsluiting"
+    assert month.day_off(date(2026, 12, 24)) is None
+    assert month.day_off(date(2026, 12, 27)) is None  # a plain Sunday
+    assert "vrijdag 25 december 2026 (Eerste Kerstdag)" in panel.day_label.text()
+    assert DAY_OFF_COLOUR.name() in colours_of(cell_image(month, 28))
+    assert DAY_OFF_COLOUR.name() not in colours_of(cell_image(month, 23))
+
+    # 5 May 2026: the office is open, but no term ends on it (Algemene termijnenwet)
+    panel.month.setSelectedDate(QDate(2026, 5, 5))
+    assert month.day_off(date(2026, 5, 5)) == "Bevrijdingsdag (er eindigt geen termijn)"
+
+    # the week view names them in its header
+    panel.show_week(date(2026, 12, 21))
+    header = panel.week_table.horizontalHeaderItem(4)
+    assert header.text().endswith("Eerste Kerstdag")
+    assert "Op deze dag eindigt geen termijn" in header.toolTip()

@@ -97,6 +97,7 @@ def test_a_case_walks_from_triage_to_the_directors_decision(qtbot, org, errors):
     assert status(org, ref) == "in_behandeling"
     assert case_view.case_detail(org.balie, ref).handler == "Mark Manager"
     assert window.findChild(QLabel, "statusLabel").text() == "In behandeling"
+    assert window.message.text() == "De klacht is in behandeling genomen."
     assert button(window, "action_triage_klacht") is None
 
     window = open_window(qtbot, org.manager, ref)
@@ -119,6 +120,7 @@ def test_a_case_walks_from_triage_to_the_directors_decision(qtbot, org, errors):
     with qtbot.waitSignal(window.changed, timeout=2000):
         qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the default button takes Enter
     assert status(org, ref) == "heroverweging"
+    assert window.message.text() == "Het verzoek om heroverweging is vastgelegd."
 
     window = open_window(qtbot, org.directeur, ref)
     dialog = start(qtbot, window, "action_uitspraak_directeur")
@@ -316,3 +318,25 @@ def test_attachments_are_added_and_saved_only_where_the_user_chooses(
     qtbot.mouseClick(button(window, "saveAttachmentButton"), Qt.MouseButton.LeftButton)
     assert target.read_bytes() == b"%PDF-1.4 brief van de klager"
     assert errors == []
+
+
+def test_the_timeline_is_in_date_order_when_a_pc_clock_is_behind(qtbot, org):
+    """The balie PC's clock is an hour behind the coordinator's: its note, recorded after the
+    coordinator's, happened (by its clock) before it. The timeline shows the times in order,
+    on screen and in what the dossier reads."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    ref = register(org.balie)
+    ahead = replace(org.coordinator, now=lambda: datetime(2026, 11, 25, 15, 0))
+    behind = replace(org.balie, now=lambda: datetime(2026, 11, 25, 14, 0))
+    case_activities.record(ahead, ref, Activity.NOTITIE, "Notitie van de coördinator.")
+    case_activities.record(behind, ref, Activity.NOTITIE, "Notitie van de balie.")
+
+    events = case_view.case_detail(org.coordinator, ref).events
+    times = [event.at for event in events]
+    assert times == sorted(times)
+    window = open_window(qtbot, org.coordinator, ref)
+    timeline = window.findChild(QTreeWidget, "timeline")
+    shown = [timeline.topLevelItem(i).text(3) for i in range(timeline.topLevelItemCount())]
+    assert shown.index("Notitie van de balie.") < shown.index("Notitie van de coördinator.")

@@ -228,3 +228,15 @@ def test_the_directeur_sees_the_appeals_first(org, qtbot):
     coordinator = make_panel(qtbot, org.coordinator)
     assert coordinator.section_order()[-1] == "heroverwegingen"
     assert [r[0] for r in rows(coordinator, "heroverwegingen")] == [appealed]
+
+
+def test_a_procedure_without_appeal_has_no_appeals_panel(livable_org, qtbot):
+    """Livable's procedure has no appeal stage: its Vandaag shows no heroverweging panel,
+    and the three panels still fill the window (the last one takes the whole width)."""
+    register(livable_org, "2026-11-20")
+    panel = make_panel(qtbot, livable_org.coordinator)
+    assert panel.section_order() == ["verlopen", "deze_week", "brieven"]
+    assert not panel.sections["heroverwegingen"].isVisible()
+    assert "heroverweging" not in panel.summary.text()
+    letters = panel.sections["brieven"]
+    assert letters.width() > panel.sections["verlopen"].width() * 1.5

@@ -121,7 +121,7 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
     cli.today = date(2026, 11, 4)
     assert (
         cli.act("balie", ref, "brief_verzonden", "letter_type=ontvangstbevestiging", "via=post")
-        == f"Zaak {ref}: verzonden brief vastgelegd (status: Ontvangen)."
+        == f"Zaak {ref}: De verzending van de brief is vastgelegd. Status: Ontvangen."
     )
     record = cli.show("coordinator", ref)
     assert deadlines(record)["ontvangstbevestiging"] == ("2026-11-09", "met", "2026-11-04")
@@ -131,7 +131,7 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
     cli.today = date(2026, 11, 5)
     assert (
         cli.act("coordinator", ref, "triage_klacht", "handler=manager")
-        == f"Zaak {ref}: in behandeling genomen (status: In behandeling)."
+        == f"Zaak {ref}: De klacht is in behandeling genomen. Status: In behandeling."
     )
     record = cli.show("coordinator", ref)
     assert record["status"] == "in_behandeling" and record["handler"] == "Mark Manager"
@@ -143,7 +143,7 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
         "hoorgesprek",
         "held_on=2026-11-11",
         "text=Mevrouw el Amrani vertelde dat de monteur twee keer niet kwam.",
-    ) == (f"Zaak {ref}: hoorgesprek vastgelegd (status: In behandeling).")
+    ) == (f"Zaak {ref}: Het verslag van het hoorgesprek is vastgelegd. Status: In behandeling.")
 
     cli.today = date(2026, 11, 20)
     assert cli.act(
@@ -153,7 +153,7 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
         "outcome=deels_gegrond",
         "motivation=De aannemer heeft de lekkage niet op tijd verholpen.",
         "solution=Wij verhelpen de lekkage deze week en vergoeden € 150,00.",
-    ) == (f"Zaak {ref}: uitspraak vastgelegd (status: Afgehandeld).")
+    ) == (f"Zaak {ref}: De uitspraak is vastgelegd. Status: Afgehandeld.")
     record = cli.show("coordinator", ref)
     assert record["status"] == "afgehandeld"
     # Decided internally is not answered: the decision deadline is met by the sent letter.
@@ -187,7 +187,7 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
         "beroep",
         "received=2026-12-02",
         "grounds=De klager vindt de vergoeding te laag.",
-    ) == (f"Zaak {ref}: verzoek om heroverweging vastgelegd (status: Heroverweging).")
+    ) == (f"Zaak {ref}: Het verzoek om heroverweging is vastgelegd. Status: Heroverweging.")
     # The director may see the case now that an appeal was asked: 2 weeks to answer.
     record = cli.show("directeur", ref)
     assert record["status"] == "heroverweging"
@@ -228,7 +228,7 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
     cli.today = date(2026, 12, 14)
     assert (
         cli.act("coordinator", ref, "geschil", "submitted=2026-12-14")
-        == f"Zaak {ref}: geschil vastgelegd (status: Geschil)."
+        == f"Zaak {ref}: Vastgelegd is dat het geschil is voorgelegd. Status: Geschil."
     )
     cli.today = date(2027, 1, 15)
     assert cli.act(
@@ -237,8 +237,11 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
         "geschil_uitkomst",
         "text=De commissie adviseert een vergoeding van € 250,00.",
         "followed=Het advies is opgevolgd; de vergoeding is betaald.",
-    ) == (f"Zaak {ref}: uitkomst van het geschil vastgelegd (status: Geschil).")
-    assert cli.act("coordinator", ref, "sluiten") == f"Zaak {ref}: gesloten (status: Gesloten)."
+    ) == (f"Zaak {ref}: De uitkomst van het geschil is vastgelegd. Status: Geschil.")
+    assert (
+        cli.act("coordinator", ref, "sluiten")
+        == f"Zaak {ref}: De zaak is gesloten. Status: Gesloten."
+    )
 
     record = cli.show("coordinator", ref)
     assert record["status"] == "gesloten"
@@ -287,7 +290,7 @@ def test_a_livable_case_is_closed_only_after_asking_about_satisfaction(livable_c
     cli.today = date(2026, 11, 10)
     assert cli.act(
         "coordinator", ref, "bemiddeling", "text=Gesprek met klager en aannemer; afspraak gemaakt."
-    ) == (f"Zaak {ref}: verslag van de bemiddeling vastgelegd (status: In behandeling).")
+    ) == (f"Zaak {ref}: Het verslag van de bemiddeling is vastgelegd. Status: In behandeling.")
     cli.today = date(2026, 11, 20)
     cli.act(
         "manager",
@@ -326,8 +329,11 @@ def test_a_livable_case_is_closed_only_after_asking_about_satisfaction(livable_c
     assert code == 2 and "'misschien' is geen ja of nee" in message
     assert cli.act(
         "coordinator", ref, "tevredenheid", "satisfied=ja", "text=Klager is blij met de reparatie."
-    ) == (f"Zaak {ref}: tevredenheid van de klager vastgelegd (status: Afgehandeld).")
-    assert cli.act("coordinator", ref, "sluiten") == f"Zaak {ref}: gesloten (status: Gesloten)."
+    ) == (f"Zaak {ref}: De tevredenheid van de klager is vastgelegd. Status: Afgehandeld.")
+    assert (
+        cli.act("coordinator", ref, "sluiten")
+        == f"Zaak {ref}: De zaak is gesloten. Status: Gesloten."
+    )
 
 
 def test_refusals_give_the_services_message_and_exit_code(cli, tmp_path):
@@ -415,7 +421,7 @@ def test_the_summary_and_the_user_from_the_environment(cli, tmp_path, monkeypatc
     monkeypatch.setenv("KLACHTDESK_USER", "coordinator")
     cli.today = date(2026, 11, 5)
     assert cli.act(None, ref, "triage_klacht", "handler=manager").endswith(
-        "(status: In behandeling)."
+        "Status: In behandeling."
     )
     out = cli.ok(None, "case", ref)
     assert f"Zaak {ref}: Lekkage badkamer niet verholpen" in out

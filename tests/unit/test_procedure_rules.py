@@ -407,3 +407,18 @@ def test_the_intake_keeps_the_answers_the_rules_need(livable_org):
         "earlier_ref": "",
         "new_facts": "De schimmel is terug.",
     }
+
+
+def test_every_action_and_activity_confirms_with_a_written_sentence():
+    """The case window and `klachtdesk case` say what happened in a sentence ('De klacht is
+    in behandeling genomen.'), not with the button's label ('Vastgelegd: In behandeling
+    nemen.')."""
+    from klachtdesk.domain.states import ACTION_LABELS, ACTIVITY_LABELS, DONE_SENTENCES
+
+    assert set(DONE_SENTENCES) == set(Action) | set(Activity)
+    labels = set(ACTION_LABELS.values()) | set(ACTIVITY_LABELS.values())
+    for sentence in DONE_SENTENCES.values():
+        assert sentence[0].isupper() and sentence.endswith(".")
+        assert " is " in sentence or " zijn " in sentence
+        assert not sentence.startswith("Vastgelegd:")
+        assert sentence.rstrip(".") not in labels

@@ -27,7 +27,12 @@ from klachtdesk.services import evaluation_cycle
 from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.services.cases import independence
 from klachtdesk.services.cases.case_view import SOON_WORKING_DAYS, appeal_clause, director_only
-from klachtdesk.services.cases.cases import OWED_LETTERS, reads_cases
+from klachtdesk.services.cases.cases import (
+    OWED_LETTERS,
+    current_procedure_version,
+    procedure_of,
+    reads_cases,
+)
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.evaluation_cycle import EvaluationDue
 from klachtdesk.storage.models import Case, Category, Deadline, Event, Letter, ProcedureVersion
@@ -121,6 +126,11 @@ class Overview:
     @property
     def director_first(self) -> bool:
         return self.order[0] == APPEALS
+
+    @property
+    def with_appeals(self) -> bool:
+        """False under a procedure without an appeal stage: no appeals panel."""
+        return APPEALS in self.order
 
 
 def worst_state(items: list[AgendaItem]) -> Urgency | None:
@@ -229,6 +239,27 @@ def deadlines_between(
         if e.is_open or not open_only
     ]
     return sorted(items + tasks, key=lambda item: item.due) if tasks else items
+
+
+def days_off(ctx: Context, start: date, end: date) -> dict[date, str]:
+    """The days from ``start`` to ``end`` the calendar marks, with why: public holidays (also
+    on a weekend), the organisation's closing days, and days of the Algemene termijnenwet on
+    which the office may be open but no term ends (5 May in most years, decree days)."""
+    with ctx.db.session() as session:
+        calendar = load_calendar(session)
+    result = {}
+    day = start
+    while day <= end:
+        closed = None if day.weekday() >= 5 else calendar.closed_reason(day)
+        atw = calendar.atw_reason(day)
+        if atw in ("zaterdag", "zondag"):
+            atw = None
+        if closed:
+            result[day] = closed
+        elif atw:
+            result[day] = f"{atw} (er eindigt geen termijn)" if day.weekday() < 5 else atw
+        day += timedelta(days=1)
+    return result
 
 
 def _evaluation_item(evaluation: EvaluationDue, states: _States) -> AgendaItem:
@@ -437,9 +468,14 @@ def today_overview(ctx: Context) -> Overview:
             and item.status == Status.HEROVERWEGING.value
         ]
         letters = _letters(session, ctx, states, waiting)
+        # a procedure without an appeal stage (Livable) has no appeals panel, unless
+        # cases of an earlier version with an appeal are still waiting for one
+        with_appeals = procedure_of(current_procedure_version(session)).appeal or bool(appeals)
     order = (OVERDUE, THIS_WEEK, LETTERS, APPEALS)
     if Role.DIRECTEUR in ctx.actor.roles:
         order = (APPEALS, OVERDUE, THIS_WEEK, LETTERS)
+    if not with_appeals:
+        order = tuple(key for key in order if key != APPEALS)
     unlinked = independence.unlinked_names(ctx)
     due = evaluation_cycle.open_evaluations(ctx)
     return Overview(today, week_end, overdue, this_week, letters, appeals, order, unlinked, due)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
-from klachtdesk.domain.states import Action, Activity, Status
+from klachtdesk.domain.states import DONE_SENTENCES, Action, Activity, Status
 from klachtdesk.domain.validation import parse_yes_no
 from klachtdesk.domain.values import LetterChannel, NotAdmissibleReason, Outcome
 from klachtdesk.letters.templates import LETTER_TYPES
@@ -45,15 +45,25 @@ class Detail:
     choices: tuple[str, ...] = ()
 
 
+LETTER_SENT = "brief_verzonden"  # the command for Activity.BRIEF: a letter went out
+
+
 @dataclass(frozen=True)
 class Command:
     """One action of the case window: its name, what it does, what it takes, what it calls."""
 
     name: str
     label: str  # what it does, as on the window's button
-    done: str  # what happened, for the line printed afterwards
     details: tuple[Detail, ...]
     call: Callable[[Context, str, dict[str, Any]], int]
+
+    @property
+    def done(self) -> str:
+        """What happened, as the sentence the case window shows too."""
+        if self.name == LETTER_SENT:
+            return DONE_SENTENCES[Activity.BRIEF]
+        actions = {action.value for action in Action}
+        return DONE_SENTENCES[Action(self.name) if self.name in actions else Activity(self.name)]
 
     def detail(self, name: str) -> Detail | None:
         return next((d for d in self.details if d.name == name), None)
@@ -135,7 +145,6 @@ COMMANDS: dict[str, Command] = {
         Command(
             Action.TRIAGE_KLACHT.value,
             "In behandeling nemen",
-            "in behandeling genomen",
             (
                 HANDLER,
                 _text(
@@ -151,7 +160,6 @@ COMMANDS: dict[str, Command] = {
         Command(
             Action.NIET_ONTVANKELIJK.value,
             "Niet ontvankelijk verklaren",
-            "niet ontvankelijk verklaard",
             (
                 Detail(
                     "reason",
@@ -168,7 +176,6 @@ COMMANDS: dict[str, Command] = {
         Command(
             Action.DOORVERWIJZEN.value,
             "Doorverwijzen (melding)",
-            "doorverwezen als melding",
             (
                 _text(
                     "referral_to",
@@ -181,7 +188,6 @@ COMMANDS: dict[str, Command] = {
         Command(
             Action.UITSPRAAK.value,
             "Uitspraak doen",
-            "uitspraak vastgelegd",
             (
                 OUTCOME,
                 MOTIVATION,
@@ -193,7 +199,6 @@ COMMANDS: dict[str, Command] = {
         Command(
             Action.BEROEP.value,
             "Heroverweging aanvragen",
-            "verzoek om heroverweging vastgelegd",
             (
                 _date("received", "Verzoek om heroverweging ontvangen op"),
                 _text(
@@ -207,14 +212,12 @@ COMMANDS: dict[str, Command] = {
         Command(
             Action.UITSPRAAK_DIRECTEUR.value,
             "Uitspraak directeur-bestuurder",
-            "uitspraak van de directeur-bestuurder vastgelegd",
             (OUTCOME, MOTIVATION, _date("decided_on", "Datum van de beslissing")),
             _perform(Action.UITSPRAAK_DIRECTEUR),
         ),
         Command(
             Action.GESCHIL.value,
             "Geschil voorleggen",
-            "geschil vastgelegd",
             (
                 _text(
                     "body",
@@ -229,50 +232,43 @@ COMMANDS: dict[str, Command] = {
         Command(
             Action.INTREKKEN.value,
             "Intrekken",
-            "ingetrokken",
             (NOTE,),
             _perform(Action.INTREKKEN),
         ),
-        Command(Action.SLUITEN.value, "Zaak sluiten", "gesloten", (), _perform(Action.SLUITEN)),
+        Command(Action.SLUITEN.value, "Zaak sluiten", (), _perform(Action.SLUITEN)),
         Command(
             Activity.BEHANDELAAR_TOEWIJZEN.value,
             "Behandelaar toewijzen",
-            "behandelaar toegewezen",
             (Detail(HANDLER.name, HANDLER.label, TEXT, True, HANDLER.description),),
             _assign,
         ),
         Command(
             Activity.VERWACHTING.value,
             "Verwachting vastleggen",
-            "verwachting van de klager vastgelegd",
             (_text("text", "Wat verwacht de klager?"),),
             _record(Activity.VERWACHTING),
         ),
         Command(
             Activity.HOORGESPREK.value,
             "Hoorgesprek vastleggen",
-            "hoorgesprek vastgelegd",
             (_text("text", "Verslag"), _date("held_on", "Datum hoorgesprek")),
             _record(Activity.HOORGESPREK),
         ),
         Command(
             Activity.BEMIDDELING.value,
             "Verslag bemiddeling",
-            "verslag van de bemiddeling vastgelegd",
             (_text("text", "Verslag van de bemiddeling"),),
             _record(Activity.BEMIDDELING),
         ),
         Command(
             Activity.VERKLARING_MEDEWERKER.value,
             "Verklaring medewerker",
-            "verklaring van de medewerker vastgelegd",
             (_text("text", "Verklaring van de medewerker"),),
             _record(Activity.VERKLARING_MEDEWERKER),
         ),
         Command(
             Activity.VERLENGING.value,
             "Termijn verlengen",
-            "termijn voor de uitspraak verlengd",
             (
                 _date("new_due", "Nieuwe datum", "Een werkdag na de huidige termijn.", True),
                 _text("reason", "Reden", "De klager leest deze reden."),
@@ -289,7 +285,6 @@ COMMANDS: dict[str, Command] = {
         Command(
             Activity.TEVREDENHEID.value,
             "Tevredenheid vastleggen",
-            "tevredenheid van de klager vastgelegd",
             (
                 Detail(
                     "satisfied",
@@ -310,7 +305,6 @@ COMMANDS: dict[str, Command] = {
         Command(
             Activity.GESCHIL_UITKOMST.value,
             "Uitkomst geschil",
-            "uitkomst van het geschil vastgelegd",
             (
                 _text("text", "Advies van de commissie"),
                 _text("followed", "Wat is met het advies gedaan", required=False),
@@ -320,14 +314,12 @@ COMMANDS: dict[str, Command] = {
         Command(
             Activity.NOTITIE.value,
             "Notitie toevoegen",
-            "notitie toegevoegd",
             (_text("text", "Notitie"),),
             _record(Activity.NOTITIE),
         ),
         Command(
             Activity.ONAFHANKELIJKHEID.value,
             "Onafhankelijkheid toelichten",
-            "onafhankelijkheid toegelicht",
             (
                 _text(
                     "text",
@@ -338,9 +330,8 @@ COMMANDS: dict[str, Command] = {
             _record(Activity.ONAFHANKELIJKHEID),
         ),
         Command(
-            "brief_verzonden",
+            LETTER_SENT,
             "Verzonden brief vastleggen",
-            "verzonden brief vastgelegd",
             (
                 Detail(
                     "letter_id",
@@ -372,7 +363,7 @@ COMMANDS: dict[str, Command] = {
 }
 
 # Timeline activities the window offers under another name here.
-_ACTIVITY_COMMANDS = {Activity.BRIEF: "brief_verzonden"}
+_ACTIVITY_COMMANDS = {Activity.BRIEF: LETTER_SENT}
 
 
 # -- from text to the services' values ------------------------------------------------------------
@@ -440,12 +431,12 @@ def run(ctx: Context, ref: str, action: str, values: dict[str, str]) -> int:
 
 
 def done_line(ctx: Context, ref: str, action: str) -> str:
-    """'Zaak KD-2026-0001: in behandeling genomen (status: In behandeling).'"""
+    """'Zaak KD-2026-0001: De klacht is in behandeling genomen. Status: In behandeling.'"""
     with ctx.db.session() as session:
         row = session.execute(
             select(Case.ref, Case.status).where(Case.ref == ref.strip().upper())
         ).one()
-    return f"Zaak {row.ref}: {command(action).done} (status: {Status(row.status).label})."
+    return f"Zaak {row.ref}: {command(action).done} Status: {Status(row.status).label}."
 
 
 # -- one case as data -----------------------------------------------------------------------------

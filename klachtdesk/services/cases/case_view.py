@@ -410,7 +410,10 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
     users = dict(session.execute(select(User.id, User.display_name)).all())
     hide = Role.BALIE in ctx.actor.roles and not ctx.actor.roles - {Role.BALIE}
     events = []
-    for e in session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id)):
+    # in date order: an event recorded on a PC whose clock is behind still sits where its
+    # time puts it; equal times keep the order of recording
+    timeline = select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id)
+    for e in session.scalars(timeline):
         secret = hide and e.kind in CONFIDENTIAL_EVENTS
         events.append(
             EventView(

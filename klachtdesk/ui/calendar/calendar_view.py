@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -34,7 +35,9 @@ from klachtdesk.services.cases import agenda
 from klachtdesk.services.cases.agenda import AgendaItem
 from klachtdesk.services.context import Context
 from klachtdesk.ui.calendar.calendar_month import (
+    DAY_OFF_TEXT_COLOUR,
     DUTCH,
+    Legend,
     MonthCalendar,
     state_colour,
     state_text_colour,
@@ -178,8 +181,14 @@ class CalendarPanel(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.day_label)
         box.addWidget(self.day_table, 1)
+        self.legend = Legend()
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.month, 1)
+        column.addWidget(self.legend)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.month)
+        splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([560, 720])
@@ -266,14 +275,17 @@ class CalendarPanel(QWidget):
         items = call_service(self, agenda.deadlines_between, self.ctx, start, end)
         self._month_items = items or []
         self.month.set_items(self._month_items)
+        self.month.set_days_off(call_service(self, agenda.days_off, self.ctx, start, end) or {})
         self._show_day()
 
     def _show_day(self) -> None:
         day = self.month.selectedDate().toPython()
         items = self.month.items_on(day)
         written = DUTCH.toString(QDate(day), "dddd d MMMM yyyy")
+        off = self.month.day_off(day)
+        named = f"{written} ({escape(off)})" if off else written
         self.day_label.setText(
-            f"<b>{written}</b>: {_count(len(items)) if items else 'geen termijnen'}"
+            f"<b>{named}</b>: {_count(len(items)) if items else 'geen termijnen'}"
         )
         self.day_table.setRowCount(len(items))
         for row, item in enumerate(items):
@@ -299,14 +311,20 @@ class CalendarPanel(QWidget):
         for item in items:
             by_day[(item.due - monday).days].append(item)
         days = [monday + timedelta(days=offset) for offset in range(7)]
+        off = call_service(self, agenda.days_off, self.ctx, monday, sunday) or {}
         self.week_table.clear()
         self.week_table.setHorizontalHeaderLabels(
             [
                 f"{DUTCH.dayName(d.isoweekday())}{' (vandaag)' if d == self.today else ''}\n"
-                f"{day_month(d)}"
+                f"{day_month(d)}" + (f"\n{off[d]}" if d in off else "")
                 for d in days
             ]
         )
+        for column, d in enumerate(days):
+            header = self.week_table.horizontalHeaderItem(column)
+            if d in off:
+                header.setToolTip(f"{long_date(d)}: {off[d]}. Op deze dag eindigt geen termijn.")
+                header.setForeground(DAY_OFF_TEXT_COLOUR)
         self.week_table.setRowCount(max([len(v) for v in by_day.values()] or [0]))
         for column, day_items in by_day.items():
             for row, item in enumerate(day_items):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.deadlines import DeadlineKind
-from klachtdesk.domain.states import ACTION_LABELS, Action, Activity
+from klachtdesk.domain.states import ACTION_LABELS, DONE_SENTENCES, Action, Activity
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome, Relation
 from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.services.cases.case_edit import EditChoices
@@ -92,6 +92,7 @@ class ActionForm:
     fields: tuple[Field, ...]
     ok_text: str
     call: Callable[[Context, str, int, dict], int]
+    done: str = ""  # the sentence the case window shows once the service accepted it
 
 
 class FormDialog(QDialog):
@@ -373,7 +374,9 @@ def record_sent_form(detail: CaseDetail, letter_id: int, label: str, today: date
         "hij beantwoordt."
     )
     title = f"Verzending vastleggen — {detail.ref}"
-    return ActionForm("verzending", title, intro, (sent, via), "&Vastleggen", call)
+    return ActionForm(
+        "verzending", title, intro, (sent, via), "&Vastleggen", call, DONE_SENTENCES[Activity.BRIEF]
+    )
 
 
 def triage_warnings(detail: CaseDetail) -> list[str]:
@@ -413,7 +416,9 @@ def action_form(
     name = kind.value
 
     def form(intro: str, *fields: Field, ok_text: str = ok, call=None) -> ActionForm:
-        return ActionForm(name, title, intro, fields, ok_text, call or _perform(kind))
+        return ActionForm(
+            name, title, intro, fields, ok_text, call or _perform(kind), DONE_SENTENCES[kind]
+        )
 
     note = Field("note", "Toelichting", "text")
     since_receipt = {"minimum": detail.received, "maximum": today, "default": today}

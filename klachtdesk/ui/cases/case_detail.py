@@ -533,7 +533,7 @@ class CaseDetailWindow(QWidget):
         result = call_service(dialog, self._checked, dialog, form.call, values)
         if result is _KEEP_OPEN:
             return False
-        self._after_change(result, f"Vastgelegd: {form.title.split(' — ')[0]}.")
+        self._after_change(result, form.done)
         return True
 
     def _checked(self, dialog: FormDialog, call, values: dict):
