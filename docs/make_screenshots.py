@@ -1,14 +1,29 @@
 """Render the main windows offscreen from a fresh demo database into docs/screenshots/.
 
-QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
+    python docs/make_screenshots.py
+
+The offscreen screen is a 1366 × 768 laptop with a 40-pixel taskbar (1366 × 728 free), so
+every window takes the size it takes on that laptop.
 """
 
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_SCREEN = Path(tempfile.mkdtemp()) / "laptop.json"
+_SCREEN.write_text(
+    json.dumps(
+        {
+            "screens": [
+                {"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 728,
+                 "logicalDpi": 96, "dpr": 1}
+            ]
+        }
+    )
+)  # fmt: skip
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # no remembered layout of this PC
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -43,20 +58,45 @@ def main() -> None:
     settle(app)
     login.grab().save(str(OUT / "login.png"))
 
+    from klachtdesk.ui.start.start_choice import StartChoice
+
+    choice = StartChoice()
+    choice.show()
+    settle(app)
+    choice.grab().save(str(OUT / "eerste-start-keuze.png"))
+    choice.close()
+
     wizard = SetupWizard()
-    wizard.resize(720, 520)
     wizard.show()
+    pages = {
+        wizard.organisation: "eerste-start-organisatie",
+        wizard.letterhead: "eerste-start-ondertekening",
+        wizard.team: "eerste-start-rollen",
+        wizard.procedure: "eerste-start-regeling",
+    }
     wizard.next()
     wizard.organisation.fields["org.name"].setText("Woonstichting De Linde")
-    settle(app)
-    wizard.grab().save(str(OUT / "eerste-start-organisatie.png"))
-    wizard.next()
-    settle(app)
-    wizard.grab().save(str(OUT / "eerste-start-regeling.png"))
+    for field, value in (
+        ("org.street", "Lindelaan 1"),
+        ("org.postcode", "3511 AA"),
+        ("org.city", "Utrecht"),
+        ("org.phone", "030 123 45 67"),
+        ("org.email", "klachten@delinde.nl"),
+    ):
+        if field in wizard.organisation.fields:
+            wizard.organisation.fields[field].setText(value)
+    for _ in range(len(pages) + 2):
+        page = wizard.currentPage()
+        settle(app)
+        if page in pages:
+            wizard.grab().save(str(OUT / f"{pages.pop(page)}.png"))
+        if not pages:
+            break
+        wizard.next()
+    wizard.close()
 
     ctx = setup.unlock(path, "coordinator", PASSWORD)
     window = MainWindow(ctx)
-    window.resize(1400, 820)
     window.show()
     for index, name in (
         (TAB_CASES, "hoofdvenster-zaken"),
@@ -66,6 +106,10 @@ def main() -> None:
         window.tabs.setCurrentIndex(index)
         settle(app)
         window.grab().save(str(OUT / f"{name}.png"))
+    help_window = window.help.open_page("vandaag.md")
+    settle(app)
+    help_window.grab().save(str(OUT / "handleiding-vandaag.png"))
+    help_window.close()
     window.tabs.setCurrentIndex(TAB_CASES)
     window.cases.search.setText("lekkage")
     window.cases.apply_filter()
@@ -76,11 +120,13 @@ def main() -> None:
     window.locker.dialog.grab().save(str(OUT / "vergrendeld.png"))
     director = setup.unlock(path, "directeur", PASSWORD)
     window2 = MainWindow(director)
-    window2.resize(1400, 820)
     window2.show()
     window2.tabs.setCurrentIndex(TAB_CASES)
     settle(app)
     window2.grab().save(str(OUT / "hoofdvenster-directeur.png"))
+    window2.tabs.setCurrentIndex(TAB_TODAY)
+    settle(app)
+    window2.grab().save(str(OUT / "vandaag-directeur.png"))
     case_shots(app, path)
     safety_shots(app, path)
     print(f"screenshots in {OUT}")
@@ -115,7 +161,6 @@ def case_shots(app, path: Path) -> None:
 
     def shot(ctx, ref: str, name: str) -> None:
         window = CaseDetailWindow(ctx, ref)
-        window.resize(1180, 760)
         window.show()
         settle(app)
         window.grab().save(str(OUT / f"{name}.png"))
@@ -142,6 +187,13 @@ def case_shots(app, path: Path) -> None:
         motivation="De toezegging is niet nagekomen.", solution="Wij schilderen in mei.",
     )  # fmt: skip
     shot(coordinator, decided, "zaak-besluit-brief-nog-niet-verstuurd")
+    from klachtdesk.ui.letters.letter_dialog import LetterDialog
+
+    letter = LetterDialog(coordinator, decided, None, "uitspraak")
+    letter.show()
+    settle(app, 20)
+    letter.grab().save(str(OUT / "brief-uitspraak.png"))
+    letter.close()
     named = complaint(employee="C. Mertens", subject="Onvriendelijk te woord gestaan")
     shot(coordinator, named, "zaak-medewerker-lijkt-collega")
 
@@ -163,7 +215,6 @@ def safety_shots(app, path: Path) -> None:
     dialog.grab().save(str(OUT / "back-ups.png"))
     settings_service.update_settings(admin, {"backup.last_at": "2026-11-10T16:45:00"})
     window = MainWindow(admin)
-    window.resize(1400, 820)
     window.show()
     settle(app)
     window.statusBar().grab().save(str(OUT / "back-up-waarschuwing.png"))

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klachtdesk.ui.common import fit_to_screen
 from klachtdesk.ui.help_pages import (
     INDEX,
     SHORTCUTS,
@@ -225,7 +226,7 @@ class HelpWindow(QWidget):
             (QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Right), self.browser.forward),
         ):
             QShortcut(QKeySequence(keys), self, activated=slot)
-        self.resize(1100, 700)
+        fit_to_screen(self, 1100, 700)
 
     def _button(self, name: str, text: str, slot) -> QPushButton:
         button = QPushButton(text)

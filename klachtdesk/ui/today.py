@@ -37,7 +37,7 @@ from klachtdesk.ui.calendar.calendar_month import DUTCH, state_colour, state_tex
 from klachtdesk.ui.common import call_service, fmt_date
 from klachtdesk.ui.letters.letter_dialog import LetterDialog
 
-ROWS_SHOWN = 8
+UNLINKED_SHOWN = 8  # cases named in the banner about unlinked employees
 REF_ROLE = Qt.ItemDataRole.UserRole
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXTS = {
@@ -157,31 +157,25 @@ class Section(QGroupBox):
         self.empty.setObjectName(f"empty_{key}")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("color: #4a5a4a; font-size: 11pt; padding: 18px;")
-        self.more = QLabel()
-        self.more.setObjectName(f"more_{key}")
-        self.more.setStyleSheet("color: palette(placeholder-text);")
         normal = QFont(self.font())
         normal.setBold(False)  # explicitly, or the children would inherit the bold title
         bold = QFont(normal)
         bold.setBold(True)
         self.setFont(bold)  # the title; the contents keep the normal font
-        for child in (self.rows, self.empty, self.more):
+        for child in (self.rows, self.empty):
             child.setFont(normal)
         layout = QVBoxLayout(self)
         layout.addWidget(self.rows, 1)
         layout.addWidget(self.empty, 1)
-        layout.addWidget(self.more)
         self.count = 0
 
-    def show_count(self, count: int, more_hint: str) -> None:
+    def show_count(self, count: int) -> None:
+        """The title counts what the list holds: every row is there (the list scrolls)."""
         self.count = count
         self.setTitle(f"{SECTION_TITLES[self.key]} ({count})")
         self.rows.setVisible(bool(count))
         self.empty.setVisible(not count)
-        hidden = count - min(count, ROWS_SHOWN)
-        self.more.setText(f"… en nog {hidden} {more_hint}" if hidden else "")
         self.rows.resizeColumnsToContents()
-        self.more.setVisible(bool(hidden))
 
 
 class TodayPanel(QWidget):
@@ -305,7 +299,7 @@ class TodayPanel(QWidget):
     def _show_unlinked(self, unlinked) -> None:
         """Cases that name an employee who is not on the list: the coordinator links them
         (Gegevens wijzigen), so no one handles a complaint about themselves."""
-        shown = unlinked[:ROWS_SHOWN]
+        shown = unlinked[:UNLINKED_SHOWN]
         parts = []
         for item in shown:
             likely = f", lijkt op {' of '.join(item.likely)}" if item.likely else ""
@@ -329,7 +323,7 @@ class TodayPanel(QWidget):
         self.overview, self.letters = None, []
         for section in self.sections.values():
             section.rows.setRowCount(0)
-            section.show_count(0, "")
+            section.show_count(0)
         self.summary.clear()
         self.unlinked.clear()
         self.unlinked.hide()
@@ -339,7 +333,7 @@ class TodayPanel(QWidget):
     def _fill_deadlines(self, key: str, items: list[AgendaItem], today: date) -> None:
         section = self.sections[key]
         section.rows.setRowCount(0)
-        for item in items[:ROWS_SHOWN]:
+        for item in items:
             tooltip = f"Zaak {item.ref} openen (status: {item.status_label.lower()})"
             if item.explanation:
                 tooltip += f"\n{item.label}: {item.explanation}"
@@ -354,12 +348,12 @@ class TodayPanel(QWidget):
             )
             row = [item.ref, item.label, when, about]
             section.rows.add_row(item.ref, row, item.state, tooltip)
-        section.show_count(len(items), "andere; alle termijnen staan in de kalender.")
+        section.show_count(len(items))
 
     def _fill_letters(self, to_send: list[LetterDue]) -> None:
         section = self.sections[LETTERS]
         section.rows.setRowCount(0)
-        for letter in to_send[:ROWS_SHOWN]:
+        for letter in to_send:
             row = [letter.ref, letter.label, letter_when(letter), letter.subject]
             if letter.letter_id is not None:  # made already: the case window records sending
                 tooltip = (
@@ -376,7 +370,7 @@ class TodayPanel(QWidget):
             if letter.note:
                 tooltip += f"\n{letter.note[:1].upper()}{letter.note[1:]}."
             section.rows.add_row(letter.ref, row, letter.state, tooltip, kind)
-        section.show_count(len(to_send), "andere.")
+        section.show_count(len(to_send))
 
     def _letter_chosen(self, ref: str, letter_type: str) -> None:
         if letter_type:

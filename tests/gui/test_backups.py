@@ -103,7 +103,7 @@ def test_restore_dialog_puts_a_backup_into_a_new_file(org, qtbot, tmp_path):
     assert "is gecontroleerd en teruggezet" in restored_text(dialog.restored)
     from klachtdesk.services.admin import setup
 
-    restored = setup.unlock(target, "beheer", PASSWORD, **clock())
+    restored = setup.unlock(target, "coordinator", PASSWORD, **clock())
     try:
         assert case_refs(restored) == [kept]
     finally:
@@ -205,7 +205,7 @@ def test_restoring_from_the_main_window_replaces_the_open_database_and_asks_for_
     )  # no exit back-up of the old file
     from klachtdesk.services.admin import setup
 
-    again = setup.unlock(org.path, "beheer", PASSWORD, **clock())
+    again = setup.unlock(org.path, "coordinator", PASSWORD, **clock())
     try:
         assert case_refs(again) == [kept]
     finally:

@@ -13,7 +13,7 @@ from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import case_activities, cases
 from klachtdesk.ui.letters import letter_dialog
-from klachtdesk.ui.today import ROWS_SHOWN, TodayPanel
+from klachtdesk.ui.today import TodayPanel
 from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
 
@@ -182,14 +182,20 @@ def test_a_letter_row_opens_the_letter_dialog_with_that_letter(org, qtbot, monke
     dialog.reject()
 
 
-def test_a_long_list_shows_the_first_rows_and_how_many_more(org, qtbot):
-    refs = [register(org, "2026-11-02") for _ in range(ROWS_SHOWN + 3)]
+def test_a_long_list_holds_every_row_its_title_counts_and_scrolls(org, qtbot):
+    """Eleven overdue deadlines: the title says 11 and the list holds all 11, the oldest
+    first; on a laptop-sized panel the list scrolls to the last one."""
+    refs = [register(org, "2026-11-02") for _ in range(11)]
     panel = make_panel(qtbot, org.coordinator)
-    assert [r[0] for r in rows(panel, "verlopen")] == refs[:ROWS_SHOWN]
-    assert panel.sections["verlopen"].title() == f"Verlopen termijnen ({ROWS_SHOWN + 3})"
-    more = panel.findChild(QLabel, "more_verlopen")
-    assert more.isVisible()
-    assert more.text() == "… en nog 3 andere; alle termijnen staan in de kalender."
+    panel.resize(1280, 620)
+    section = panel.sections["verlopen"]
+    assert [r[0] for r in rows(panel, "verlopen")] == refs
+    assert section.title() == "Verlopen termijnen (11)"
+    table = section.rows
+    qtbot.waitUntil(lambda: table.verticalScrollBar().isVisible())
+    table.scrollToBottom()
+    last = table.visualItemRect(table.item(10, 0))
+    assert table.viewport().rect().contains(last)
 
 
 def test_the_directeur_sees_the_appeals_first(org, qtbot):

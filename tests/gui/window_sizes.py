@@ -46,10 +46,15 @@ def main(folder: Path) -> None:
     app = QApplication(sys.argv)
     install_dutch(app)
     org = make_org(folder)
-    from klachtdesk.ui.admin.password_dialogs import ChangePasswordDialog
+    from klachtdesk.ui.admin.password_dialogs import (
+        ChangePasswordDialog,
+        NewRecoveryCodeDialog,
+        RecoveryDialog,
+    )
     from klachtdesk.ui.admin.settings_dialog import SettingsDialog
     from klachtdesk.ui.cases.case_actions import FormDialog, action_form
     from klachtdesk.ui.cases.case_detail import CaseDetailWindow
+    from klachtdesk.ui.help_window import HelpWindow
     from klachtdesk.ui.intake.intake_wizard import IntakeWizard
     from klachtdesk.ui.letters.letter_dialog import LetterDialog
     from klachtdesk.ui.letters.letter_viewer import LetterViewer
@@ -59,6 +64,7 @@ def main(folder: Path) -> None:
     from klachtdesk.ui.safety.backup_window import BackupDialog
     from klachtdesk.ui.safety.privacy_window import PrivacyWindow
     from klachtdesk.ui.safety.restore_dialog import RestoreDialog
+    from klachtdesk.ui.start.lock import LockDialog
     from klachtdesk.ui.start.login import LoginDialog
     from klachtdesk.ui.start.setup_wizard import SetupWizard
     from klachtdesk.ui.start.start_choice import StartChoice
@@ -111,6 +117,10 @@ def main(folder: Path) -> None:
     measure("back-ups", BackupDialog(everything), found)
     measure("back-up terugzetten", RestoreDialog(org.path), found)
     measure("wachtwoord wijzigen", ChangePasswordDialog(org.coordinator), found)
+    measure("wachtwoord vergeten", RecoveryDialog(org.path), found)
+    measure("nieuwe herstelcode", NewRecoveryCodeDialog(everything), found)
+    measure("vergrendeld", LockDialog(org.coordinator), found)
+    measure("handleiding", HelpWindow(lambda: "<p>Sneltoetsen</p>"), found)
     print(json.dumps(found))
     for ctx in (org.beheer, org.balie, org.coordinator, org.manager, org.directeur):
         ctx.db.dispose()

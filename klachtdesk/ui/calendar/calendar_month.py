@@ -101,7 +101,7 @@ class MonthCalendar(QCalendarWidget):
         self.setGridVisible(True)
         self.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.ShortDayNames)
         self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.ISOWeekNumbers)
-        self.setMinimumSize(560, 400)
+        self.setMinimumSize(560, 340)
         # Qt gives the row of day names as much height as a week; keep it one line high,
         # and the week number column narrow.
         view = self.findChild(QTableView)
