@@ -20,8 +20,31 @@ USER_ENV = "KLACHTDESK_USER"
 RECOVERY_ENV = "KLACHTDESK_RECOVERY_CODE"
 
 
+# What argparse itself writes in its help, in Dutch (argparse has no Dutch catalogue).
+_HELP_WORDS = (
+    ("usage: ", "gebruik: "),
+    ("positional arguments:", "gegevens:"),
+    ("optional arguments:", "opties:"),  # Python < 3.10 wording, harmless elsewhere
+    ("options:", "opties:"),
+    ("show this help message and exit", "toon deze hulp en stop"),
+    ("show program's version number and exit", "toon het versienummer en stop"),
+)
+
+
+def _dutch_help(text: str) -> str:
+    for english, dutch in _HELP_WORDS:
+        text = text.replace(english, dutch)
+    return text
+
+
 class DutchArgumentParser(argparse.ArgumentParser):
-    """argparse with Dutch error messages and exit code 2 for bad input."""
+    """argparse with Dutch help, Dutch error messages and exit code 2 for bad input."""
+
+    def format_help(self) -> str:
+        return _dutch_help(super().format_help())
+
+    def format_usage(self) -> str:
+        return _dutch_help(super().format_usage())
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QTabWidget,
+    QToolBar,
+)
 
 from klachtdesk import __version__
 from klachtdesk.domain.roles import ROLE_LABELS, Role
@@ -193,11 +201,17 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         actor = self.ctx.actor
-        roles = ", ".join(ROLE_LABELS[r] for r in Role if r in actor.roles)
+        names = [ROLE_LABELS[r] for r in Role if r in actor.roles]
+        # "Ik doe alles" gives four roles: name them in the tooltip, not in the status bar
+        roles = ", ".join(names) if len(names) <= 2 else f"{len(names)} rollen"
         self.user_label = QLabel(f"Aangemeld: {actor.display_name} ({roles})")
         self.user_label.setObjectName("statusUser")
+        self.user_label.setToolTip("Uw rollen: " + ", ".join(names) + ".")
         self.db_label = QLabel(f"Database: {self.ctx.db.path}")
         self.db_label.setObjectName("statusDatabase")
+        self.db_label.setToolTip(str(self.ctx.db.path))
+        # a long path gives way (it is in the tooltip); the user and back-up state stay
+        self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.user_label)
         self.statusBar().addWidget(self.db_label, 1)
         self.backup_label = QLabel()

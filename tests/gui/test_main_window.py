@@ -11,7 +11,7 @@ from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import cases
 from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.main_window import TAB_CASES, TAB_TODAY, MainWindow
-from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, PASSWORD, TODAY, complaint_data
 
 
 def register(ctx, **overrides) -> str:
@@ -225,3 +225,24 @@ def test_beheer_alone_is_told_why_the_case_list_is_empty(org, qtbot):
     notice = window.findChild(QLabel, "noCaseRoleNotice")
     assert notice is not None and "klachten en klagers ziet u daarom niet" in notice.text()
     assert open_window(qtbot, org.coordinator).findChild(QLabel, "noCaseRoleNotice") is None
+
+
+def test_the_status_bar_of_someone_who_does_everything_is_not_cut_off(org, qtbot):
+    """'Ik doe alles' gives four roles; on a 1280-pixel window the status bar still shows who
+    is logged in and the back-up state (the roles are in the tooltip, a long path gives way)."""
+    from klachtdesk.services.admin import setup
+
+    setup.add_user(org.beheer, "alles", "Jan Visser", "beheer,coordinator,balie,manager", PASSWORD)
+    ctx = setup.unlock(org.path, "alles", PASSWORD)
+    try:
+        window = open_window(qtbot, ctx)
+        window.resize(1280, 700)
+        qtbot.waitUntil(lambda: window.user_label.width() > 0)
+        label = window.user_label
+        assert label.text() == "Aangemeld: Jan Visser (4 rollen)"
+        assert label.width() >= label.sizeHint().width()
+        assert "Klachtencoördinator" in label.toolTip() and "Manager" in label.toolTip()
+        backup = window.backup_label
+        assert backup.isVisible() and backup.width() >= backup.sizeHint().width()
+    finally:
+        ctx.db.dispose()

@@ -394,3 +394,21 @@ cli.entry()
     )
     assert "Fatal Python error" not in done.stderr, done.stderr[-3000:]
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["init", "--help"], ["cases", "--help"], ["case", "--help"], ["user", "--help"]],
+)
+def test_the_help_of_every_command_is_dutch(args, capsys):
+    """argparse writes 'usage', 'positional arguments', 'options' and 'show this help message
+    and exit' itself; a Dutch office reads 'gebruik', 'gegevens', 'opties'."""
+    try:
+        code = main(args)
+    except SystemExit as done:  # argparse's own --help exits
+        code = done.code
+    assert code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("gebruik: klachtdesk")
+    for english in ("usage", "positional arguments", "options:", "show this help", "and exit"):
+        assert english not in text

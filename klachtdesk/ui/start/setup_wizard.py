@@ -32,15 +32,19 @@ from klachtdesk.services.context import Context
 from klachtdesk.ui.admin.password_dialogs import RecoveryCodePanel, recovery_sheet
 from klachtdesk.ui.common import call_service, fit_to_screen, show_error
 
-ORG_FIELDS = (
-    ("org.name", "Naam organisatie *"),
-    ("org.street", "Adres"),
-    ("org.postcode", "Postcode"),
-    ("org.city", "Plaats"),
-    ("org.phone", "Telefoon"),
-    ("org.email", "E-mail"),
-    ("org.website", "Website"),
-    ("org.kvk", "KvK-nummer"),
+# The letterhead fields, labelled as in Instellingen (so a message names the field as shown).
+ORG_FIELDS = tuple(
+    (key, settings_service.BY_KEY[key].label + (" *" if key == "org.name" else ""))
+    for key in (
+        "org.name",
+        "org.street",
+        "org.postcode",
+        "org.city",
+        "org.phone",
+        "org.email",
+        "org.website",
+        "org.kvk",
+    )
 )
 PROCEDURE_TEXT = {
     "woonpartners": "Eerst bespreken met de medewerker; uitspraak binnen 4 weken; heroverweging "
@@ -65,8 +69,9 @@ class WelcomePage(QWizardPage):
         self.setTitle("Welkom bij KlachtDesk")
         text = QLabel(
             "Er is nog geen klachtendatabase op deze computer. In een paar stappen maakt u er "
-            "een aan: de gegevens van uw organisatie, de klachtenregeling die u volgt en de "
-            "eerste beheerder.<br><br>Alle gegevens worden versleuteld opgeslagen. Aan het eind "
+            "een aan: de gegevens van uw organisatie voor het briefpapier, wie de brieven "
+            "ondertekent, de klachtenregeling die u volgt, wie wat doet en de eerste "
+            "beheerder.<br><br>Alle gegevens worden versleuteld opgeslagen. Aan het eind "
             "krijgt u een <b>herstelcode</b> die u moet printen en veilig bewaren."
         )
         text.setWordWrap(True)
