@@ -428,6 +428,8 @@ def _print_case(record: dict) -> None:
             print(f"    {letter['id']:>4}  {kind or letter['type']:<29} {stand}")
     if record["actions"]:
         print(f"  Mogelijke handelingen: {', '.join(record['actions'])}")
+    for action, why in record["not_yet"].items():
+        print(f"  Nog niet mogelijk: {action}. {why}")
 
 
 def cmd_report(args) -> int:

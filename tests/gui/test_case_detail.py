@@ -340,3 +340,22 @@ def test_the_timeline_is_in_date_order_when_a_pc_clock_is_behind(qtbot, org):
     timeline = window.findChild(QTreeWidget, "timeline")
     shown = [timeline.topLevelItem(i).text(3) for i in range(timeline.topLevelItemCount())]
     assert shown.index("Notitie van de balie.") < shown.index("Notitie van de coördinator.")
+
+
+def test_closing_is_disabled_with_the_reason_until_the_decision_letter_went_out(qtbot, org):
+    """The procedure refuses to close a case whose decision letter was not sent; the window
+    does not offer a button that can only be refused, it says why instead."""
+    ref = register(org.balie)
+    cases.perform(org.coordinator, ref, Action.TRIAGE_KLACHT, handler="manager")
+    cases.perform(org.manager, ref, Action.UITSPRAAK, outcome="ongegrond", motivation="Nee.")
+    window = open_window(qtbot, org.coordinator, ref)
+    close = button(window, "action_sluiten")
+    assert close is not None and not close.isEnabled()
+    assert "de brief met de uitspraak is nog niet als verzonden vastgelegd" in close.toolTip()
+    with pytest.raises(NotAllowed, match="nog niet als verzonden vastgelegd"):
+        cases.perform(org.coordinator, ref, Action.SLUITEN)
+
+    case_activities.mark_letter_sent(org.coordinator, ref, "uitspraak", TODAY, "post")
+    window.reload()
+    close = button(window, "action_sluiten")
+    assert close.isEnabled() and close.toolTip() == ""

@@ -158,6 +158,9 @@ def test_a_woonpartners_case_from_complaint_to_dispute(cli, tmp_path):
     assert record["status"] == "afgehandeld"
     # Decided internally is not answered: the decision deadline is met by the sent letter.
     assert deadlines(record)["uitspraak"] == ("2026-11-30", "open", None)
+    # and the case cannot be closed yet; the record says why instead of offering it
+    assert "sluiten" not in record["actions"]
+    assert "nog niet als verzonden vastgelegd" in record["not_yet"]["sluiten"]
 
     # The decision letter is made and final, but not sent yet: nothing is met.
     pdf = tmp_path / "uitspraak.pdf"

@@ -464,7 +464,7 @@ def case_record(ctx: Context, ref: str) -> dict[str, Any]:
                 "via": s.sent_via if s else None,
             }
         )
-    names = [a.value for a in detail.actions] + [
+    names = [a.value for a in detail.actions if a not in detail.not_yet] + [
         _ACTIVITY_COMMANDS.get(a, a.value)
         for a in detail.activities
         if _ACTIVITY_COMMANDS.get(a, a.value) in COMMANDS
@@ -498,4 +498,5 @@ def case_record(ctx: Context, ref: str) -> dict[str, Any]:
         ],
         "letters": letter_rows,
         "actions": names,
+        "not_yet": {a.value: why for a, why in detail.not_yet.items()},
     }

@@ -37,6 +37,7 @@ from klachtdesk.services.cases.cases import (
     CaseNotFound,
     check_may_see,
     director_only,
+    not_closable_because,
     procedure_of,
     reads_cases,
 )
@@ -374,6 +375,9 @@ class CaseDetail:
     activities: list[Activity] = field(default_factory=list)
     # what this user's roles do not allow here: (action or activity, the roles that may)
     needs_role: list[tuple[Action | Activity, frozenset[Role]]] = field(default_factory=list)
+    # actions the user's roles allow but the procedure refuses for now, with why (the window
+    # shows them disabled with that reason; the service refuses them with the same words)
+    not_yet: dict[Action, str] = field(default_factory=dict)
 
 
 def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
@@ -472,6 +476,12 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         if kind not in switched_off
     ]
     anonymised = case.anonymised_at is not None  # nothing may be added to it any more
+    actions = [] if anonymised else available_actions(status, ctx.actor.roles, procedure.flags)
+    not_yet = {}
+    if Action.SLUITEN in actions:
+        reason = not_closable_because(session, case, procedure)
+        if reason:
+            not_yet[Action.SLUITEN] = reason
     return CaseDetail(
         id=case.id,
         ref=case.ref,
@@ -529,9 +539,10 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         events=events,
         attachments=attachments,
         letters=letters,
-        actions=[] if anonymised else available_actions(status, ctx.actor.roles, procedure.flags),
+        actions=actions,
         activities=[] if anonymised else activities,
         needs_role=[] if anonymised else needs_role,
+        not_yet=not_yet,
     )
 
 

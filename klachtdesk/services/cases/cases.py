@@ -589,10 +589,11 @@ def _apply_action(
     raise AssertionError(action)  # every Action is handled above
 
 
-def _check_closable(session: Session, case: Case, procedure: Procedure) -> None:
+def not_closable_because(session: Session, case: Case, procedure: Procedure) -> str | None:
+    """Why the procedure does not let the case be closed yet, or None if it may be."""
     letter = owed_letter(session, case)
     if letter is not None:
-        raise NotAllowed(
+        return (
             f"Zaak {case.ref} kan nog niet worden gesloten: {OWED_LETTER_LABELS[letter]} is "
             "nog niet als verzonden vastgelegd. Maak en verstuur die brief eerst, of leg vast "
             "dat hij buiten KlachtDesk is verstuurd."
@@ -603,11 +604,18 @@ def _check_closable(session: Session, case: Case, procedure: Procedure) -> None:
         and case.satisfied is None
         and not case.satisfaction_unreachable
     ):
-        raise NotAllowed(
+        return (
             f"Zaak {case.ref} kan nog niet worden gesloten: volgens de klachtenregeling wordt "
             "de klager gevraagd of de klacht naar tevredenheid is afgehandeld. Leg het "
             "antwoord vast, of leg vast dat de klager niet bereikbaar was."
         )
+    return None
+
+
+def _check_closable(session: Session, case: Case, procedure: Procedure) -> None:
+    reason = not_closable_because(session, case, procedure)
+    if reason is not None:
+        raise NotAllowed(reason)
 
 
 @contextlib.contextmanager

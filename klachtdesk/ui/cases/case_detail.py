@@ -393,6 +393,9 @@ class CaseDetailWindow(QWidget):
             button = QPushButton(_mnemonic(text, used) + ("…" if asks else ""))
             button.setObjectName(f"{'action' if isinstance(kind, Action) else 'activity'}_{kind}")
             button.clicked.connect(lambda _=False, k=kind: self.start(k))
+            if kind in d.not_yet:  # the procedure refuses it for now: say why, beside it
+                button.setEnabled(False)
+                button.setToolTip(d.not_yet[kind])
             self.actions_layout.addWidget(button)
             if isinstance(kind, Action) and kind == d.actions[-1] and d.activities:
                 line = QFrame()
