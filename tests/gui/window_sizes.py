@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from klachtdesk.domain.states import Action, Activity
@@ -39,10 +40,16 @@ def measure(name: str, widget: QWidget, found: dict, *keep: QWidget) -> None:
         "buttons_inside": reachable,
     }
     widget.close()
+    # Deleted now, while the application lives: left to the interpreter's exit, PySide 6.12
+    # destroys windows in any order, and a signal's lambda that holds the last reference to
+    # another window then deletes that one inside the first one's destructor (a crash at exit,
+    # seen on Python 3.13). The application itself closes its windows the same way.
+    widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def main(folder: Path) -> None:
-    keyslots.SCRYPT_N = 2**10
+    keyslots.ARGON2_MEMORY_KIB, keyslots.ARGON2_ITERATIONS, keyslots.ARGON2_LANES = 1024, 1, 1
     app = QApplication(sys.argv)
     install_dutch(app)
     org = make_org(folder)
@@ -86,6 +93,16 @@ def main(folder: Path) -> None:
     window = MainWindow(org.coordinator)
     measure("hoofdvenster", window, found)
     detail = CaseDetailWindow(org.coordinator, ref)
+    form = FormDialog(
+        None,
+        action_form(
+            Action.UITSPRAAK,
+            detail.detail,
+            detail.choices(),
+            TODAY,
+        ),
+        lambda values: True,
+    )
     measure("zaak", detail, found, detail.message)
     dialog = LetterDialog(org.coordinator, ref, None, "uitnodiging_hoorgesprek")
     measure(
@@ -99,16 +116,6 @@ def main(folder: Path) -> None:
     measure("brief bekijken", LetterViewer(org.coordinator, letter_id), found)
     intake = IntakeWizard(org.balie)
     measure("nieuwe klacht", intake, found, intake.button(intake.WizardButton.NextButton))
-    form = FormDialog(
-        None,
-        action_form(
-            Action.UITSPRAAK,
-            detail.detail,
-            detail.choices(),
-            TODAY,
-        ),
-        lambda values: True,
-    )
     measure("uitspraak vastleggen", form, found, form.ok_button)
     measure("instellingen", SettingsDialog(everything), found)
     measure("evaluatierapport", ReportWindow(org.coordinator), found)
