@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from klachtdesk import __version__
-from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.domain.errors import KlachtDeskError, ValidationError
 from klachtdesk.paths import default_database
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -215,21 +215,90 @@ def cmd_check(args) -> int:
     return EXIT_ERROR
 
 
-def cmd_user_add(args) -> int:
-    from klachtdesk.services.admin import setup
+def _new_password(username: str) -> str:
+    value = os.environ.get("KLACHTDESK_NEW_PASSWORD")
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise KlachtDeskError(
+            "Geen wachtwoord voor de gebruiker: zet KLACHTDESK_NEW_PASSWORD of typ het in een "
+            "venster."
+        )
+    value = getpass.getpass(f"Nieuw wachtwoord voor {username}: ")
+    if getpass.getpass("Herhaal het wachtwoord: ") != value:
+        raise KlachtDeskError("De twee wachtwoorden zijn niet gelijk. Er is niets gewijzigd.")
+    return value
 
+
+def cmd_user(args) -> int:
+    """add, deactivate, password (a new one set by beheer) and list."""
+    from klachtdesk.services.admin import admin_users, setup
+
+    if args.action != "list" and not args.username:
+        raise ValidationError(
+            "gebruikersnaam", f"geef de gebruikersnaam op: 'user {args.action} NAAM'."
+        )
+    if args.action == "add" and not (args.name and args.roles):
+        raise ValidationError("--name en --roles", "zijn verplicht bij 'user add'.")
     ctx = _login(args)
-    new_password = os.environ.get("KLACHTDESK_NEW_PASSWORD")
-    if not new_password:
-        if not sys.stdin.isatty():
-            raise KlachtDeskError(
-                "Geen wachtwoord voor de nieuwe gebruiker: zet KLACHTDESK_NEW_PASSWORD of typ "
-                "het in een venster."
-            )
-        new_password = getpass.getpass(f"Eerste wachtwoord voor {args.username}: ")
-    setup.add_user(ctx, args.username, args.name, args.roles, new_password, args.function or "")
-    print(f"Gebruiker '{args.username.lower()}' is toegevoegd.")
+    if args.action == "list":
+        users = admin_users.list_users(ctx)
+        if args.json:
+            rows = [
+                {
+                    "username": u.username,
+                    "name": u.display_name,
+                    "roles": sorted(r.value for r in u.roles),
+                    "active": u.active,
+                }
+                for u in users
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            return EXIT_OK
+        for u in users:
+            state = "actief" if u.active else "gedeactiveerd"
+            roles = ", ".join(sorted(r.value for r in u.roles))
+            print(f"{u.username:<20} {u.display_name:<30} {roles:<40} {state}")
+        return EXIT_OK
+    name = args.username.strip().lower()
+    if args.action == "add":
+        setup.add_user(ctx, name, args.name, args.roles, _new_password(name), args.function or "")
+        print(f"Gebruiker '{name}' is toegevoegd.")
+        return EXIT_OK
+    found = next((u for u in admin_users.list_users(ctx) if u.username == name), None)
+    if found is None:
+        raise ValidationError("gebruikersnaam", f"er is geen gebruiker '{name}'.")
+    if args.action == "deactivate":
+        result = admin_users.deactivate_user(ctx, found.id)
+        print(f"Gebruiker '{name}' is gedeactiveerd.")
+    else:
+        result = admin_users.reset_password(ctx, found.id, _new_password(name))
+        print(f"Gebruiker '{name}' heeft een nieuw wachtwoord.")
+    _print_revocation(ctx.db.path, result)
     return EXIT_OK
+
+
+def _print_revocation(path: Path, result) -> None:
+    print(
+        "De database is opnieuw versleuteld: het oude wachtwoord opent nu niets meer, ook niet "
+        "met een oude kopie van het sleutelbestand. Back-ups van eerder openen met de "
+        "wachtwoorden van toen."
+    )
+    if result.need_new_password:
+        print(
+            "Geef ook deze collega's een nieuw wachtwoord ('klachtdesk user password NAAM'); zij "
+            "hadden zich sinds de update nog niet aangemeld: " + ", ".join(result.need_new_password)
+        )
+    if result.new_recovery_code:
+        print()
+        print("De herstelcode was van een eerdere versie en is vervangen. De nieuwe herstelcode:")
+        print()
+        print(f"    {result.new_recovery_code}")
+        print()
+        print(
+            "Print of noteer deze code nu; hij wordt niet nog eens getoond. De oude werkt "
+            "niet meer."
+        )
 
 
 def cmd_letter(args) -> int:
@@ -655,16 +724,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("check", cmd_check, "controleer de database op beschadiging")
 
-    p = add("user", cmd_user_add, "voeg een gebruiker toe (alleen beheerder)")
-    p.add_argument("action", choices=["add"], help="add: toevoegen")
-    p.add_argument("username", help="gebruikersnaam van de nieuwe gebruiker")
-    p.add_argument("--name", required=True, help="volledige naam")
+    p = add(
+        "user",
+        cmd_user,
+        "gebruikers: toevoegen, deactiveren, nieuw wachtwoord, lijst (alleen beheerder)",
+    )
+    p.add_argument(
+        "action",
+        choices=["add", "deactivate", "password", "list"],
+        help="add: toevoegen; deactivate: deactiveren (de database krijgt een nieuwe sleutel); "
+        "password: een nieuw wachtwoord instellen (idem); list: alle gebruikers",
+    )
+    p.add_argument("username", nargs="?", help="gebruikersnaam (niet bij list)")
+    p.add_argument("--name", help="volledige naam (bij add)")
     p.add_argument(
         "--roles",
-        required=True,
-        help="rollen, met komma's: balie,coordinator,manager,directeur,beheer",
+        help="rollen, met komma's (bij add): balie,coordinator,manager,directeur,beheer",
     )
     p.add_argument("--function", help="functie (voor de ondertekening van brieven)")
+    p.add_argument("--json", action="store_true", help="de lijst als JSON (bij list)")
 
     p = add(
         "letter",

@@ -38,3 +38,9 @@ def log_dir() -> Path:
 def preferences_file() -> Path:
     """Per-PC preferences (window layout, last database): not secret, not in the database."""
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "voorkeuren.ini"
+
+
+def login_state_file() -> Path:
+    """Per-PC memory of failed logins (hashed names and times only): it slows down guessing
+    even when someone deletes the attempts file beside the database."""
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)) / "aanmeldpogingen.json"

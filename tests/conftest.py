@@ -29,7 +29,9 @@ ROLE_USERS = {
 @pytest.fixture(autouse=True)
 def cheap_key_derivation(monkeypatch):
     """Tests create many key slots; the slot records its own cost, so this is safe."""
-    monkeypatch.setattr(keyslots, "SCRYPT_N", 2**10)
+    monkeypatch.setattr(keyslots, "ARGON2_MEMORY_KIB", 1024)
+    monkeypatch.setattr(keyslots, "ARGON2_ITERATIONS", 1)
+    monkeypatch.setattr(keyslots, "ARGON2_LANES", 1)
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,11 @@ from klachtdesk.storage.errors import (
     DatabaseBusy,
     DiskFull,
     DiskWriteFailed,
+    KeyChanged,
     NotADatabase,
 )
+from klachtdesk.storage.keyring import Keyring
+from klachtdesk.storage.keyslots import make_private
 
 BUSY_TIMEOUT_S = 30.0
 CACHE_KIB = 131_072  # 128 MiB page cache: page decryption makes cold scans expensive
@@ -94,12 +97,33 @@ def translate_error(exc: BaseException, path: Path) -> Exception | None:
     return None
 
 
-class Database:
-    """An unlocked database: engines and sessions for one file and its raw key."""
+def opens_with(path: Path, key: bytes) -> bool:
+    """Does ``key`` decrypt ``path`` (a quick look at the schema, nothing written)?"""
+    try:
+        conn = _raw_connect(path, key)
+    except sqlcipher3.DatabaseError:
+        return False
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+    return True
 
-    def __init__(self, path: Path, key: bytes):
+
+class Database:
+    """An unlocked database: engines and sessions for one file and its raw key.
+
+    With a ``keyring`` (a logged-in session) every transaction first looks whether the key
+    file changed: after a re-key on another PC the session continues with the new key, and
+    a session whose access was revoked ends with AccessRevoked.
+    """
+
+    def __init__(self, path: Path, key: bytes, keyring: Keyring | None = None):
         self.path = Path(path)
         self._key = key
+        self.keyring = keyring
         self.engine: Engine = create_engine(
             "sqlite+pysqlcipher://", creator=lambda: _raw_connect(self.path, self._key)
         )
@@ -119,6 +143,7 @@ class Database:
     def session(self, write: bool = False) -> Iterator[Session]:
         """One short transaction: commit when the block ends, roll back on any error."""
         factory = self._write_sessions if write else self._read_sessions
+        self.follow_key_file()
         try:
             with factory() as session, session.begin():
                 yield session
@@ -126,7 +151,52 @@ class Database:
             translated = translate_error(exc, self.path)
             if translated is None:
                 raise
+            if isinstance(translated, DamagedDatabase) and self._rekeyed_meanwhile():
+                raise KeyChanged() from exc
             raise translated from exc
+
+    def follow_key_file(self, force: bool = False) -> None:
+        """Use the key the key file offers now (a re-key on another PC)."""
+        if self.keyring is None:
+            return
+        candidates = self.keyring.candidates(force)
+        if not candidates or self._key in candidates[-1:]:
+            return
+        for key in reversed(candidates):  # the pending generation first: it may be in use
+            if key == self._key or opens_with(self.path, key):
+                self.use_key(key)
+                return
+
+    def _rekeyed_meanwhile(self) -> bool:
+        """Did the database get a new key while this transaction ran? (Then the failure is
+        no damage: the next transaction uses the new key.)"""
+        if self.keyring is None:
+            return False
+        before = self._key
+        self.follow_key_file(force=True)
+        return self._key != before
+
+    def rekey_to(self, new_key: bytes) -> None:
+        """Re-encrypt every page with ``new_key`` in one atomic step (SQLCipher's rekey runs
+        in a transaction of its own: a crash leaves the old or the new key, never a mix)."""
+        conn = _raw_connect(self.path, self._key)
+        try:
+            conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+        except (sqlite3.Error, sqlcipher3.Error, OSError) as exc:
+            translated = translate_error(exc, self.path)
+            if translated is None:
+                raise
+            raise translated from exc
+        finally:
+            conn.close()
+        self.use_key(new_key)
+        make_private(self.path)
+
+    def use_key(self, key: bytes) -> None:
+        """From now on open connections with ``key`` (the database was re-keyed)."""
+        if key != self._key:
+            self.engine.dispose()
+            self._key = key
 
     @property
     def key(self) -> bytes:

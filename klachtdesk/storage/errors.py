@@ -4,6 +4,8 @@ from klachtdesk.domain.errors import KlachtDeskError
 
 
 class WrongPassword(KlachtDeskError):
+    wait = 0  # seconds the next try must wait (set by the login guard)
+
     def __init__(self, message: str | None = None):
         super().__init__(
             message
@@ -102,4 +104,60 @@ class CloudFolder(KlachtDeskError):
             "op de server, bijvoorbeeld S:\\Klachten); dat werkt wel, ook met meerdere "
             "computers tegelijk. Staat de database al in zo'n map? Verplaats dan het "
             "databasebestand en het sleutelbestand (.keys) samen naar een andere map."
+        )
+
+
+class AccessRevoked(KlachtDeskError):
+    """The key file no longer holds a key for this session: the account was deactivated or
+    its password reset on another PC while this one was logged in."""
+
+    def __init__(self):
+        super().__init__(
+            "Uw toegang tot deze database is ingetrokken: de beheerder heeft uw account "
+            "gedeactiveerd of uw wachtwoord opnieuw ingesteld. KlachtDesk sluit de database. "
+            "Vraag de beheerder om een nieuw wachtwoord als dat niet klopt."
+        )
+
+
+class KeyChanged(KlachtDeskError):
+    """The database was re-encrypted by another PC in the middle of this action."""
+
+    def __init__(self):
+        super().__init__(
+            "De beheerder heeft zojuist de sleutel van de database vervangen (bijvoorbeeld na "
+            "het deactiveren van een gebruiker). Uw laatste handeling is niet opgeslagen; "
+            "probeer het nog een keer."
+        )
+
+
+class KeyFileTampered(KlachtDeskError):
+    """A slot whose public keys do not carry the database's own seal."""
+
+    def __init__(self, path):
+        super().__init__(
+            f"Het sleutelbestand '{path}' is buiten KlachtDesk gewijzigd: een sleutel erin is "
+            "niet door KlachtDesk gemaakt. Er is niets gewijzigd. Zet het sleutelbestand "
+            "terug uit een back-up en laat de beheerder de wachtwoorden controleren."
+        )
+
+
+class KeyFileWriteFailed(KlachtDeskError):
+    def __init__(self, path, error: OSError):
+        from klachtdesk.domain.errors import os_reason
+
+        super().__init__(
+            f"Het sleutelbestand '{path}' kon niet worden opgeslagen ({os_reason(error)}). "
+            "Er is niets gewijzigd. Controleer of u in deze map mag schrijven en probeer het "
+            "opnieuw."
+        )
+
+
+class TooManyAttempts(KlachtDeskError):
+    """Guessing is slowed down: the next try is allowed after ``seconds``."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(
+            f"Te vaak een onjuist wachtwoord of een onjuiste herstelcode. Wacht nog {seconds} "
+            f"{'seconde' if seconds == 1 else 'seconden'} en probeer het dan opnieuw."
         )

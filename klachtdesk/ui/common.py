@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QTableWidgetItem, QWidget
 from klachtdesk.domain.deadlines import DeadlineKind, Urgency
 from klachtdesk.domain.errors import ConflictError, KlachtDeskError
 from klachtdesk.domain.states import Status
+from klachtdesk.storage.errors import TooManyAttempts
 
 T = TypeVar("T")
 
@@ -159,3 +160,10 @@ def install_dutch(app) -> list[QTranslator]:
         else:  # English dialogs are no reason not to start; the self-test checks qtbase_nl
             logging.getLogger(__name__).warning("Qt translation %s not found in %s", name, folder)
     return installed
+
+
+def wait_of(error: Exception) -> int:
+    """Seconds before the next try, as the service's login guard says (0: at once)."""
+    if isinstance(error, TooManyAttempts):
+        return error.seconds
+    return getattr(error, "wait", 0)

@@ -95,7 +95,8 @@ def one_round(window: MainWindow, ref: str) -> None:
 
 
 def main(folder: Path, cycles: int) -> None:
-    keyslots.SCRYPT_N = 2**10  # the session is about the windows, not key derivation
+    # the session is about the windows, not key derivation
+    keyslots.ARGON2_MEMORY_KIB, keyslots.ARGON2_ITERATIONS, keyslots.ARGON2_LANES = 1024, 1, 1
     path = folder / "demo.kdb"
     demo.create_demo_database(path, "beheer", PASSWORD, cases=300, today=date(2026, 11, 25))
     root = setup.unlock(path, "beheer", PASSWORD)

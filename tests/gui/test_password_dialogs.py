@@ -124,12 +124,17 @@ def test_the_beheerder_recovers_with_the_code_prints_the_new_one_and_logs_in(org
     type_into(qtbot, login.password, NEW)
     qtbot.keyClick(login.password, Qt.Key.Key_Return)
     assert login.context is not None and login.context.actor.username == "beheer"
-    assert last_actions(login.context, 3)[:2] == ["herstelcode_gebruikt", "herstelcode_vervangen"]
+    assert last_actions(login.context, 4)[:3] == [
+        "herstelcode_gebruikt",
+        "herstelcode_vervangen",
+        "database_opnieuw_versleuteld",  # the used code opens nothing live any more
+    ]
+    live_key = login.context.db.key
     login.context.db.dispose()
     keys = KeyFile.load(key_file_path(org.path))
     with pytest.raises(WrongPassword, match="herstelcode klopt niet"):
         keys.unlock_recovery(org.recovery_code)
-    assert keys.unlock_recovery(new_code) == org.beheer.db.key
+    assert keys.unlock_recovery(new_code) == live_key
 
 
 def test_recovery_for_a_colleague_without_the_beheer_role_is_refused(org, qtbot):

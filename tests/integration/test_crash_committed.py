@@ -40,7 +40,7 @@ WRITER = textwrap.dedent(
     from klachtdesk.storage import keyslots
     from tests.conftest import TODAY, clock, complaint_data
 
-    keyslots.SCRYPT_N = 2**10
+    keyslots.ARGON2_MEMORY_KIB, keyslots.ARGON2_ITERATIONS, keyslots.ARGON2_LANES = 1024, 1, 1
     db, folder, password = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     balie = setup.unlock(db, "balie", password, **clock())
     coordinator = setup.unlock(db, "coordinator", password, **clock())

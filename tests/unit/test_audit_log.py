@@ -21,6 +21,7 @@ from klachtdesk.storage import keyslots
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.storage.keyslots import (
     MAX_FAILED_LOGINS,
+    attempts_counter,
     attempts_path,
     key_file_path,
     load_failed_logins,
@@ -67,7 +68,8 @@ def test_failed_logins_wait_in_the_key_file_without_names_and_move_to_the_audit_
         (datetime(2026, 11, 25, 8, 2), "onbekende gebruiker", "onbekende gebruikersnaam"),
         (datetime(2026, 11, 25, 8, 3), "balie", "onjuist wachtwoord"),
     ]
-    assert load_failed_logins(keys) == [] and not attempts_path(keys).exists()
+    # moved, and the file keeps only its counter (a deleted file would show: see security)
+    assert load_failed_logins(keys) == [] and attempts_counter(keys) == 3
     assert entries(ctx)[-1].action == "aangemeld"  # recorded before this login
     assert audit_log.verify_chain(org.beheer).ok
     ctx.db.dispose()
@@ -101,7 +103,7 @@ def test_a_read_only_key_file_never_blocks_or_breaks_a_login(org, monkeypatch, t
     def refuse(path, data):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(keyslots, "_write_atomically", refuse)
+    monkeypatch.setattr(keyslots, "write_private", refuse)
     failed_login(org, "balie", datetime(2026, 11, 25, 8))  # WrongPassword, not PermissionError
     log = tmp_path / "xdg-state"
     written = "".join(p.read_text() for p in log.rglob("*.log"))
@@ -114,7 +116,7 @@ def test_attempts_stay_in_the_key_file_until_they_can_be_cleared(org, monkeypatc
     failed_login(org, "balie", datetime(2026, 11, 25, 8))
     real_save = keyslots._save_failed_logins
 
-    def refuse(keys_path, attempts):
+    def refuse(*args):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(keyslots, "_save_failed_logins", refuse)
@@ -131,7 +133,7 @@ def test_attempts_stay_in_the_key_file_until_they_can_be_cleared(org, monkeypatc
 def test_an_unknown_name_costs_the_same_work_as_a_known_one(org, monkeypatch):
     """Timing must not tell whether a user name exists: one key derivation, one file write."""
     calls = {"derive": 0, "save": 0}
-    real_derive, real_write = keyslots._derive, keyslots._write_atomically
+    real_derive, real_write = keyslots._derive, keyslots.write_private
 
     def derive(*args):
         calls["derive"] += 1
@@ -142,7 +144,7 @@ def test_an_unknown_name_costs_the_same_work_as_a_known_one(org, monkeypatch):
         return real_write(path, data)
 
     monkeypatch.setattr(keyslots, "_derive", derive)
-    monkeypatch.setattr(keyslots, "_write_atomically", write)
+    monkeypatch.setattr(keyslots, "write_private", write)
     failed_login(org, "balie", datetime(2026, 11, 25, 8))
     known = dict(calls)
     calls.update(derive=0, save=0)

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from klachtdesk.domain.errors import NotAllowed, ValidationError
+from klachtdesk.domain.passwords import check_password
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.domain.validation import MAX_LINE, clean_text, required_text
 from klachtdesk.services.admin.admin_access import admin_session, existing, roles_of
-from klachtdesk.services.admin.setup import check_password
+from klachtdesk.services.admin.revocation import Revocation, revoke
+from klachtdesk.services.admin.setup import org_name
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage.models import Employee, User
@@ -110,50 +112,73 @@ def update_user(
         audit(session, ctx, "gebruiker_gewijzigd", user.username)
 
 
-def deactivate_user(ctx: Context, user_id: int) -> None:
-    """The user can no longer log in: the account is kept, their key slot is removed."""
-    keys_path = key_file_path(ctx.db.path)
-    keyfile = KeyFile.load(keys_path)
+def deactivate_user(ctx: Context, user_id: int) -> Revocation:
+    """The user can no longer log in: the account is kept, their key slot is removed and the
+    database gets a new key their slot never receives, so their password opens nothing live
+    any more, not even with an old copy of the key file."""
     with admin_session(ctx, "het beheer van gebruikers") as session:
         user = existing(session, User, user_id, "gebruiker")
         if not user.active:
-            return
+            return Revocation()
         _check_keeps_a_beheerder(session, user, "worden gedeactiveerd")
         if user.id == ctx.actor.user_id:
             raise NotAllowed("U kunt uzelf niet deactiveren; laat een andere beheerder dat doen.")
-        user.active = False
-        audit(session, ctx, "gebruiker_gedeactiveerd", user.username)
-        # Without a slot the old password no longer unwraps the database key, not even with
-        # a copy of the files outside KlachtDesk. Written last: if it fails, nothing changes.
-        keyfile.remove_user(user.username)
-        keyfile.save(keys_path)
+        username = user.username
+
+    def also(session: Session) -> None:
+        again = existing(session, User, user_id, "gebruiker")
+        again.active = False
+        audit(session, ctx, "gebruiker_gedeactiveerd", username)
+
+    # The slot goes in the re-key's first step, the account's state in its last: a crash
+    # in between leaves an account that cannot log in, and deactivating it again finishes.
+    return revoke(
+        ctx, lambda keyfile: keyfile.remove_user(username), "gebruiker gedeactiveerd", also
+    )
 
 
-def _give_password(ctx: Context, user_id: int, password: str, reactivate: bool) -> None:
-    check_password(password)
-    keys_path = key_file_path(ctx.db.path)
-    keyfile = KeyFile.load(keys_path)
+def reset_password(ctx: Context, user_id: int, password: str) -> Revocation:
+    """A colleague forgot their password or it leaked: the beheerder sets a new one. The
+    slot gets a new identity and the database a new key, so the old password opens nothing
+    live any more (data stays as is)."""
+    organisation = org_name(ctx)
     with admin_session(ctx, "het beheer van gebruikers") as session:
         user = existing(session, User, user_id, "gebruiker")
-        if user.active == reactivate:
-            if reactivate:
-                return
+        check_password(password, user.username, user.display_name, organisation)
+        if not user.active:
             raise ValidationError(
                 "wachtwoord", f"{user.display_name} is gedeactiveerd; activeer de gebruiker."
             )
-        user.active = True
-        user.password_changed_at = ctx.now()
-        action = "gebruiker_geactiveerd" if reactivate else "wachtwoord_opnieuw_ingesteld"
-        audit(session, ctx, action, user.username)
-        keyfile.set_user(user.username, password, ctx.db.key)
-        keyfile.save(keys_path)
+        username = user.username
+
+    def also(session: Session) -> None:
+        again = existing(session, User, user_id, "gebruiker")
+        again.password_changed_at = ctx.now()
+        audit(session, ctx, "wachtwoord_opnieuw_ingesteld", username)
+
+    return revoke(
+        ctx,
+        lambda keyfile: keyfile.set_user(username, password, ctx.db.key),
+        "wachtwoord opnieuw ingesteld",
+        also,
+    )
 
 
 def reactivate_user(ctx: Context, user_id: int, password: str) -> None:
-    """A deactivated user comes back with a new password chosen by the beheerder."""
-    _give_password(ctx, user_id, password, reactivate=True)
-
-
-def reset_password(ctx: Context, user_id: int, password: str) -> None:
-    """A colleague forgot their password: the beheerder sets a new one (data stays as is)."""
-    _give_password(ctx, user_id, password, reactivate=False)
+    """A deactivated user comes back with a new password chosen by the beheerder (a new
+    slot; nothing old is revived, so no re-key is needed)."""
+    keys_path = key_file_path(ctx.db.path)
+    organisation = org_name(ctx)
+    with admin_session(ctx, "het beheer van gebruikers") as session:
+        user = existing(session, User, user_id, "gebruiker")
+        if user.active:
+            return
+        check_password(password, user.username, user.display_name, organisation)
+        user.active = True
+        user.password_changed_at = ctx.now()
+        audit(session, ctx, "gebruiker_geactiveerd", user.username)
+        # Read inside the write lock, written last: a password another PC changed a moment
+        # ago is kept, and if writing fails the account stays deactivated.
+        keyfile = KeyFile.load(keys_path)
+        keyfile.set_user(user.username, password, ctx.db.key)
+        keyfile.save(keys_path)

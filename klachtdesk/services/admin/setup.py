@@ -11,21 +11,33 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
+from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
+from klachtdesk.domain.passwords import check_password
 from klachtdesk.domain.procedures import PRESETS, preset
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.domain.validation import required_text
+from klachtdesk.services.admin import login_guard
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session, roles_of
+from klachtdesk.services.admin.revocation import REKEYED, revoke
 from klachtdesk.services.context import Actor, Context, audit
 from klachtdesk.storage import migrate
-from klachtdesk.storage.engine import Database, probe
-from klachtdesk.storage.errors import DatabaseExists, DatabaseMissing, WrongPassword
+from klachtdesk.storage import rekey as rekeying
+from klachtdesk.storage.engine import Database, opens_with, probe
+from klachtdesk.storage.errors import (
+    DatabaseExists,
+    DatabaseMissing,
+    KeyFileWriteFailed,
+    WrongPassword,
+)
+from klachtdesk.storage.keyring import Keyring
 from klachtdesk.storage.keyslots import (
     KeyFile,
+    Opened,
     forget_failed_logins,
     key_file_path,
     load_failed_logins,
+    make_private,
     new_database_key,
     record_failed_login,
 )
@@ -38,9 +50,13 @@ from klachtdesk.storage.models import (
     User,
 )
 
-MIN_PASSWORD = 8
 UNKNOWN_USER = "onbekende gebruiker"  # the audit log's name for a name nobody has
 FAILED_LOGIN = "aanmelden_mislukt"
+ATTEMPTS_VANISHED = "aanmeldpogingen_verdwenen"
+ATTEMPTS_VANISHED_DETAIL = (
+    "het bestand met mislukte aanmeldingen naast de database is verwijderd of vervangen "
+    "(of een back-up is teruggezet); eerder geziene pogingen ontbreken"
+)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 DEFAULT_CATEGORIES = (
@@ -64,16 +80,6 @@ def check_username(username: str) -> str:
             "(bijvoorbeeld 'j.devries').",
         )
     return name
-
-
-def check_password(password: str) -> str:
-    if not password or len(password) < MIN_PASSWORD:
-        raise ValidationError(
-            "wachtwoord", f"kies een wachtwoord van ten minste {MIN_PASSWORD} tekens."
-        )
-    if password.strip() != password:
-        raise ValidationError("wachtwoord", "begint of eindigt met een spatie; klopt dat niet?")
-    return password
 
 
 @dataclass(frozen=True)
@@ -105,8 +111,8 @@ def create_database(
     org_name = required_text(org_name, "organisatie", max_length=200)
     procedure = preset(procedure_key)
     username = check_username(admin_username)
-    check_password(admin_password)
     display = required_text(admin_display_name or username, "naam", max_length=200)
+    check_password(admin_password, username, display, org_name)
     roles = parse_roles(admin_roles) | {Role.BEHEER}
     now = now or datetime.now().replace(microsecond=0)
 
@@ -151,6 +157,7 @@ def create_database(
             )
             audit(session, username, "database_aangemaakt", detail=procedure.key, at=now)
         keyfile.save(keys_path)
+        make_private(path)
     except BaseException:
         db.dispose()
         path.unlink(missing_ok=True)
@@ -164,6 +171,12 @@ def database_exists(path: Path) -> bool:
     """Is there a database or its key file at ``path`` (creating there is refused)?"""
     path = Path(path)
     return path.exists() or key_file_path(path).exists()
+
+
+def org_name(ctx: Context) -> str:
+    """The organisation's name: a password made of it is guessed early."""
+    with ctx.db.session() as session:
+        return str(settings_service.read_all(session).get("org.name", ""))
 
 
 def check_existing(path: Path) -> None:
@@ -189,10 +202,11 @@ def open_database(path: Path, key: bytes) -> Database:
 
 
 def unlock(path: Path, username: str, password: str, **clock) -> Context:
-    """Log in: unwrap the key with the user's password and open the database.
+    """Log in: open the user's key slot with the password and open the database.
 
-    A wrong name or password is noted in the key file (the database is still locked) and
-    moved into the audit log at the next successful login.
+    A wrong name or password is noted beside the key file (the database is still locked)
+    and moved into the audit log at the next successful login. After logging in, an
+    interrupted re-key is finished and a slot from an earlier version is strengthened.
     """
     path = Path(path)
     if not path.exists():
@@ -202,12 +216,16 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     keyfile = KeyFile.load(keys_path)
     name = (username or "").strip().lower()
     now = clock.get("now") or _now
+    slot = "user:" + name
+    login_guard.check(keys_path, keyfile, slot, now())  # before any key derivation
     try:
-        key = keyfile.unlock(name, password)
-    except WrongPassword:
+        opened = keyfile.open_user(name, password)
+    except WrongPassword as error:
         _note_failed_login(keys_path, name, now())
+        error.wait = login_guard.failed(keys_path, keyfile, slot, now())
         raise
-    db = open_database(path, key)
+    db = open_database(path, _working_key(path, keyfile, opened))
+    db.keyring = Keyring(keys_path, opened.lookup, opened.identity)
     try:
         _move_failed_logins(db, keys_path)
         with db.session(write=True) as session:
@@ -216,15 +234,48 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
                 actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
                 ctx = Context(db, actor, **clock)
                 audit(session, ctx, "aangemeld")
+                if login_guard.attempts_file_vanished(keys_path, keyfile):
+                    audit(session, ctx, ATTEMPTS_VANISHED, detail=ATTEMPTS_VANISHED_DETAIL)
             else:  # a slot without an active account (deactivated on another PC meanwhile)
                 ctx = None
                 audit(session, name if user else UNKNOWN_USER, FAILED_LOGIN, at=now())
         if ctx is None:
-            raise WrongPassword()
+            refused = WrongPassword()
+            refused.wait = login_guard.failed(keys_path, keyfile, slot, now())
+            raise refused
+        login_guard.succeeded(keyfile, slot)
+        _after_login(ctx, password, opened)
     except BaseException:
         db.dispose()
         raise
     return ctx
+
+
+def _working_key(path: Path, keyfile: KeyFile, opened: Opened) -> bytes:
+    """The key this slot has that opens the database: the pending generation if a re-key
+    got as far as the database, else the current one."""
+    for generation in (keyfile.pending, keyfile.generation):
+        key = opened.keys.get(generation) if generation is not None else None
+        if key is not None and (generation == keyfile.generation or opens_with(path, key)):
+            return key
+    raise WrongPassword()  # the slot has no key for this database (a damaged slot)
+
+
+def _after_login(ctx: Context, password: str, opened: Opened) -> None:
+    """Finish an interrupted re-key; give a slot of an earlier version today's protection."""
+    keys_path = key_file_path(ctx.db.path)
+    pending = KeyFile.load(keys_path).pending
+    if pending is not None and pending in opened.keys:
+        rekeying.complete(ctx.db, opened.keys[pending])
+        with ctx.db.session(write=True) as session:
+            audit(session, ctx, REKEYED, detail="afgemaakt na een onderbreking")
+    if opened.upgrade:
+        with ctx.db.session(write=True):  # the write lock: no other PC writes the key file
+            keyfile = KeyFile.load(keys_path)
+            if keyfile.pending is None:
+                lookup, identity = keyfile.rewrap(ctx.actor.username, password, opened, ctx.db.key)
+                _save_keys(keyfile, keys_path)
+                ctx.db.keyring.adopt(lookup, identity)
 
 
 def _now() -> datetime:
@@ -258,6 +309,8 @@ def _move_failed_logins(db: Database, keys_path: Path) -> None:
             for attempt in sorted(attempts, key=lambda a: a.at):
                 who = known.get(attempt.who, UNKNOWN_USER)
                 detail = "onjuist wachtwoord" if who != UNKNOWN_USER else "onbekende gebruikersnaam"
+                if attempt.who == login_guard.RECOVERY:
+                    who, detail = login_guard.RECOVERY, "onjuiste herstelcode"
                 at = datetime.fromisoformat(attempt.at)
                 audit(session, who, FAILED_LOGIN, detail=detail, at=at)
             forget_failed_logins(keys_path, {a.id for a in attempts})
@@ -271,11 +324,7 @@ def _save_keys(keyfile: KeyFile, keys_path: Path) -> None:
     try:
         keyfile.save(keys_path)
     except OSError as error:
-        raise KlachtDeskError(
-            f"Het sleutelbestand '{keys_path}' kon niet worden opgeslagen "
-            f"({os_reason(error)}). Er is niets gewijzigd. Controleer of "
-            "u in deze map mag schrijven en probeer het opnieuw."
-        ) from None
+        raise KeyFileWriteFailed(keys_path, error) from None
 
 
 def add_user(
@@ -289,9 +338,9 @@ def add_user(
     """A ``beheer`` user adds a colleague, who gets a key slot of their own."""
     ctx.actor.require(Role.BEHEER, what="gebruikers beheren")
     name = check_username(username)
-    check_password(password)
     role_set = parse_roles(roles)
     display = required_text(display_name, "naam", max_length=200)
+    check_password(password, name, display, org_name(ctx))
     keys_path = key_file_path(ctx.db.path)
     KeyFile.load(keys_path)  # a missing key file is reported before anything is written
     with ctx.db.session(write=True) as session:
@@ -316,8 +365,10 @@ def add_user(
 
 
 def change_password(ctx: Context, old_password: str, new_password: str) -> None:
-    """Rewrap the acting user's key slot; the data is not re-encrypted."""
-    check_password(new_password)
+    """A new slot for the acting user, with a new identity: the old password (even with an
+    old copy of the key file) no longer opens this slot. It still knows the database key of
+    today; the next re-key (deactivating someone, a reset, a new recovery code) ends that."""
+    check_password(new_password, ctx.actor.username, ctx.actor.display_name, org_name(ctx))
     if new_password == old_password:
         raise ValidationError(
             "nieuw wachtwoord", "is gelijk aan het huidige wachtwoord; kies een ander wachtwoord."
@@ -329,8 +380,10 @@ def change_password(ctx: Context, old_password: str, new_password: str) -> None:
         user.password_changed_at = ctx.now()
         audit(session, ctx, "wachtwoord_gewijzigd", ctx.actor.username)
         keyfile = KeyFile.load(keys_path)  # fresh: keeps what another PC wrote meanwhile
-        keyfile.set_user(ctx.actor.username, new_password, ctx.db.key)
+        identity = keyfile.set_user(ctx.actor.username, new_password, ctx.db.key)
         _save_keys(keyfile, keys_path)
+    if ctx.db.keyring is not None:
+        ctx.db.keyring.adopt(keyfile.user_lookup(ctx.actor.username), identity)
 
 
 def verify_password(ctx: Context, password: str) -> None:
@@ -342,9 +395,14 @@ WRONG_OWN_PASSWORD = "Het wachtwoord klopt niet. Let op hoofdletters en de Caps 
 
 
 def _check_own_password(ctx: Context, keyfile: KeyFile, password: str, where: str) -> None:
-    """The logged-in user's password; a wrong one is a failed login in the audit log."""
+    """The logged-in user's password; a wrong one is a failed login in the audit log, and
+    guessing here is slowed down as at the login."""
+    keys_path = key_file_path(ctx.db.path)
+    slot = "user:" + ctx.actor.username
+    login_guard.check(keys_path, keyfile, slot, ctx.now())
     try:
         if keyfile.unlock(ctx.actor.username, password) == ctx.db.key:
+            login_guard.succeeded(keyfile, slot)
             return
     except WrongPassword:
         pass
@@ -355,7 +413,9 @@ def _check_own_password(ctx: Context, keyfile: KeyFile, password: str, where: st
         from klachtdesk.support import log_unexpected
 
         log_unexpected(error)
-    raise WrongPassword(WRONG_OWN_PASSWORD)
+    refused = WrongPassword(WRONG_OWN_PASSWORD)
+    refused.wait = login_guard.failed(keys_path, keyfile, slot, ctx.now())
+    raise refused
 
 
 # -- the recovery code ------------------------------------------------------------------------
@@ -370,14 +430,27 @@ def recover_with_code(
     path = Path(path)
     if not path.exists():
         raise DatabaseMissing(path)
-    check_password(new_password)
     name = check_username(username)
+    check_password(new_password, name)
     keys_path = key_file_path(path)
     keyfile = KeyFile.load(keys_path)
-    key = keyfile.unlock_recovery(code)
-    db = open_database(path, key)
+    now = clock.get("now") or _now
+    login_guard.check(keys_path, keyfile, login_guard.RECOVERY, now())
     try:
-        with db.session(write=True) as session:
+        opened = keyfile.open_recovery(code)
+    except WrongPassword as error:
+        try:
+            record_failed_login(keys_path, "", now(), who=login_guard.RECOVERY)
+        except (OSError, KlachtDeskError) as unwritten:
+            from klachtdesk.support import log_unexpected
+
+            log_unexpected(unwritten)
+        error.wait = login_guard.failed(keys_path, keyfile, login_guard.RECOVERY, now())
+        raise
+    login_guard.succeeded(keyfile, login_guard.RECOVERY)
+    db = open_database(path, _working_key(path, keyfile, opened))
+    try:
+        with db.session() as session:
             user = session.scalar(select(User).where(User.username == name))
             if user is None or not user.active:
                 raise ValidationError(
@@ -392,49 +465,41 @@ def recover_with_code(
                     "van collega's opnieuw instellen."
                 )
             actor = Actor(user.id, user.username, user.display_name, roles_of(user))
-            ctx = Context(db, actor, **clock)
-            user.password_changed_at = ctx.now()
-            audit(session, ctx, "herstelcode_gebruikt", user.username, "nieuw wachtwoord")
+        ctx = Context(db, actor, **clock)
+        made: dict[str, str] = {}
+
+        def change(keyfile: KeyFile) -> None:
+            keyfile.set_user(actor.username, new_password, db.key)
+            made["code"] = keyfile.set_recovery(db.key)
+
+        def record(session) -> None:
+            session.get(User, actor.user_id).password_changed_at = ctx.now()
+            audit(session, ctx, "herstelcode_gebruikt", actor.username, "nieuw wachtwoord")
             audit(session, ctx, "herstelcode_vervangen", detail="na gebruik")
-            keyfile = KeyFile.load(keys_path)  # fresh: keeps what another PC wrote meanwhile
-            keyfile.set_user(user.username, new_password, key)
-            new_code = keyfile.set_recovery(key)
-            _save_keys(keyfile, keys_path)  # last: if it fails, the audit entries are rolled back
+            audit(session, ctx, REKEYED, detail="herstelcode gebruikt")
+
+        # The used code and every old copy of the key file stop opening the live database.
+        rekeying.rekey(db, change, record)
     finally:
         db.dispose()
-    return new_code
+    return made["code"]
 
 
 def replace_recovery_code(ctx: Context, password: str) -> str:
-    """A beheerder makes a new recovery code (the old one stops working) and gets it once."""
+    """A beheerder makes a new recovery code and gets it once; the database is re-encrypted,
+    so the old code opens nothing live any more, not even with an old key file."""
     ctx.actor.require(Role.BEHEER, what="een nieuwe herstelcode maken")
     keys_path = key_file_path(ctx.db.path)
     _check_own_password(ctx, KeyFile.load(keys_path), password, "nieuwe herstelcode")
-    with admin_session(ctx, "een nieuwe herstelcode maken") as session:
+    with admin_session(ctx, "een nieuwe herstelcode maken"):
+        pass  # refuses a user whose beheer role was taken away on another PC meanwhile
+    made: dict[str, str] = {}
+
+    def change(keyfile: KeyFile) -> None:
+        made["code"] = keyfile.set_recovery(ctx.db.key)
+
+    def record(session) -> None:
         audit(session, ctx, "herstelcode_vervangen", detail="op verzoek van de beheerder")
-        keyfile = KeyFile.load(keys_path)  # fresh: keeps what another PC wrote meanwhile
-        code = keyfile.set_recovery(ctx.db.key)
-        _save_keys(keyfile, keys_path)
-    return code
 
-
-class LoginThrottle:
-    """A growing wait after repeated wrong passwords: 3 free tries, then 2, 4, 8 … 60 s."""
-
-    FREE_TRIES = 3
-    MAX_DELAY_S = 60
-
-    def __init__(self) -> None:
-        self.failures = 0
-
-    def failed(self) -> int:
-        """Record a failure; returns the seconds to wait before the next try."""
-        self.failures += 1
-        return self.delay()
-
-    def delay(self) -> int:
-        extra = self.failures - self.FREE_TRIES
-        return 0 if extra <= 0 else min(2**extra, self.MAX_DELAY_S)
-
-    def succeeded(self) -> None:
-        self.failures = 0
+    revoke(ctx, change, "nieuwe herstelcode", record)
+    return made["code"]

@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.domain.passwords import MIN_LENGTH
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin import setup
 from klachtdesk.services.context import Context
-from klachtdesk.ui.common import show_error
+from klachtdesk.storage.errors import TooManyAttempts
+from klachtdesk.ui.common import show_error, wait_of
 
 ERROR_STYLE = "color: #842029;"
 RECOVERY_EXPLANATION = (
@@ -139,7 +141,6 @@ class _GuardedDialog(QDialog):
     def __init__(self, parent: QWidget | None):
         super().__init__(parent)
         self.setModal(True)
-        self._throttle = setup.LoginThrottle()
         self._wait = QTimer(self)
         self._wait.setSingleShot(True)
         self.action_button: QPushButton | None = None
@@ -156,9 +157,9 @@ class _GuardedDialog(QDialog):
         try:
             result = func(*args, **kwargs)
         except KlachtDeskError as error:
-            delay = self._throttle.failed()
+            delay = wait_of(error)
             extra = f" Wacht {delay} seconden voor de volgende poging." if delay else ""
-            self.message.setText(str(error) + extra)
+            self.message.setText(str(error) + ("" if isinstance(error, TooManyAttempts) else extra))
             if delay:
                 self.action_button.setEnabled(False)
                 self._wait.start(delay * 1000)
@@ -166,7 +167,6 @@ class _GuardedDialog(QDialog):
         except Exception as error:  # noqa: BLE001 - a calm dialog, never a traceback
             show_error(self, error)
             return None
-        self._throttle.succeeded()
         return result
 
 
@@ -239,7 +239,7 @@ class ChangePasswordDialog(_GuardedDialog):
         intro = QLabel(
             f"<h3>Wachtwoord wijzigen</h3>Aangemeld als <b>{html.escape(ctx.actor.display_name)}"
             "</b>. Vul eerst uw huidige wachtwoord in en kies dan een nieuw wachtwoord van ten "
-            f"minste {setup.MIN_PASSWORD} tekens. Het nieuwe wachtwoord geldt direct, ook op "
+            f"minste {MIN_LENGTH} tekens. Het nieuwe wachtwoord geldt direct, ook op "
             "andere computers."
         )
         intro.setWordWrap(True)
@@ -335,7 +335,7 @@ class RecoveryDialog(_GuardedDialog):
         form = QFormLayout()
         form.addRow("Her&stelcode:", self.code)
         form.addRow("&Gebruikersnaam beheerder:", self.user)
-        form.addRow(f"&Nieuw wachtwoord (min. {setup.MIN_PASSWORD} tekens):", self.new)
+        form.addRow(f"&Nieuw wachtwoord (min. {MIN_LENGTH} tekens):", self.new)
         form.addRow("&Herhaal nieuw wachtwoord:", self.repeat)
         database = QLabel(f"Database: {self.database}")
         database.setObjectName("recoveryDatabase")
@@ -447,4 +447,43 @@ class NewRecoveryCodeDialog(_GuardedDialog):
     def reject(self) -> None:
         """Once the new code is shown it may only be closed after confirming it is kept."""
         if self.new_code is None:
+            super().reject()
+
+
+class RecoveryCodeMadeDialog(_GuardedDialog):
+    """A re-key had to replace a recovery code from an earlier version: show the new one
+    once, to print, before the beheerder goes on."""
+
+    def __init__(self, ctx: Context, code: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self.new_code = code
+        self.setObjectName("recoveryCodeMadeDialog")
+        self.setWindowTitle("Nieuwe herstelcode")
+        self.panel = RecoveryCodePanel(self._sheet)
+        self.panel.set_code(code)
+        page, self.done_button = _done_page(
+            self.panel,
+            "<h3>Nieuwe herstelcode</h3><p>De database is opnieuw versleuteld. De herstelcode "
+            "van uw organisatie was nog van een eerdere versie van KlachtDesk en kon de nieuwe "
+            "sleutel niet krijgen; dit is de nieuwe. Print haar en vernietig het oude blad. "
+            "Deze code wordt maar één keer getoond.</p>",
+            "&Sluiten",
+            "madeCodeDone",
+        )
+        self.done_button.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page)
+        self.setMinimumWidth(560)
+
+    def _sheet(self) -> QTextDocument:
+        try:
+            org_name = settings_service.get_settings(self._ctx).get("org.name", "")
+        except KlachtDeskError:
+            org_name = ""
+        return recovery_sheet(self.new_code, self._ctx.db.path, self._ctx.today(), str(org_name))
+
+    def reject(self) -> None:
+        """Closed only after confirming the code is kept (Escape does nothing before)."""
+        if self.panel.stored.isChecked():
             super().reject()

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services.admin import setup
 from klachtdesk.services.context import Context
+from klachtdesk.storage.errors import TooManyAttempts
+from klachtdesk.ui.common import wait_of
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -66,7 +68,6 @@ class LockDialog(QDialog):
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(parent)
         self._ctx = ctx
-        self._throttle = setup.LoginThrottle()
         self.setObjectName("lockDialog")
         self.setWindowTitle("KlachtDesk is vergrendeld")
         self.setModal(True)
@@ -102,9 +103,9 @@ class LockDialog(QDialog):
             setup.verify_password(self._ctx, self.password.text())
         except KlachtDeskError as error:
             self.password.clear()
-            delay = self._throttle.failed()
+            delay = wait_of(error)
             extra = f" Wacht {delay} seconden voor de volgende poging." if delay else ""
-            self.message.setText(str(error) + extra)
+            self.message.setText(str(error) + ("" if isinstance(error, TooManyAttempts) else extra))
             if delay:
                 self.unlock_button.setEnabled(False)
                 self._wait.start(delay * 1000)

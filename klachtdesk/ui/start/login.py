@@ -26,8 +26,9 @@ from klachtdesk.paths import default_database
 from klachtdesk.services.admin import setup
 from klachtdesk.services.context import Context
 from klachtdesk.services.safety import restore
+from klachtdesk.storage.errors import TooManyAttempts
 from klachtdesk.ui.admin.password_dialogs import RecoveryDialog
-from klachtdesk.ui.common import preferences, show_error
+from klachtdesk.ui.common import preferences, show_error, wait_of
 from klachtdesk.ui.safety.restore_dialog import RestoreDialog, remembered_folder, restored_text
 
 ERROR_STYLE = "color: #842029;"
@@ -42,7 +43,6 @@ class LoginDialog(QDialog):
         self.setWindowTitle("KlachtDesk — aanmelden")
         self.context: Context | None = None
         self.recovery_dialog: RecoveryDialog | None = None
-        self.throttle = setup.LoginThrottle()
         prefs = preferences()
 
         self.database = QComboBox()
@@ -125,7 +125,7 @@ class LoginDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             damaged = restore.restore_may_help(error)
-            wait = 0 if damaged else self.throttle.failed()
+            wait = 0 if damaged else wait_of(error)
             self.message.setStyleSheet(ERROR_STYLE)
             self.message.setText(str(error))
             self.restore_button.setVisible(damaged)
@@ -139,13 +139,14 @@ class LoginDialog(QDialog):
                     f"{error}\nKunt u KlachtDesk nu niet bijwerken, dan kunt u met 'Back-up "
                     "terugzetten…' een back-up als nieuw bestand terugzetten."
                 )
+            if isinstance(error, TooManyAttempts):  # the countdown below says how long
+                self.message.setText("Er is te vaak een onjuist wachtwoord ingevuld.")
             if wait:
                 self._start_wait(wait)
             return
         except Exception as error:  # noqa: BLE001 - a calm dialog, never a traceback
             show_error(self, error)
             return
-        self.throttle.succeeded()
         prefs = preferences()
         prefs.setValue("login/user", self.context.actor.username)
         recent = [str(path)] + [p for p in (prefs.value("login/recent") or []) if p != str(path)]
@@ -212,7 +213,6 @@ class LoginDialog(QDialog):
         self.username.setText(dialog.username or "")
         self.password.clear()
         self.password.setFocus()
-        self.throttle.succeeded()
         self.message.setStyleSheet(GOOD_STYLE)
         self.message.setText(
             "Uw nieuwe wachtwoord is ingesteld. Meld u nu aan met het nieuwe wachtwoord."

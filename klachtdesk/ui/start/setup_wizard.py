@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from klachtdesk.domain.errors import ValidationError
+from klachtdesk.domain.passwords import MIN_LENGTH
 from klachtdesk.domain.procedures import PRESETS
 from klachtdesk.domain.roles import Role
 from klachtdesk.paths import default_database
@@ -304,7 +305,7 @@ class AdminPage(QWizardPage):
         row.addWidget(browse)
         form.addRow("Volledige naam:", self.full_name)
         form.addRow("Gebruikersnaam:", self.username)
-        form.addRow("Wachtwoord (min. 8 tekens):", self.password)
+        form.addRow(f"Wachtwoord (min. {MIN_LENGTH} tekens):", self.password)
         form.addRow("Herhaal wachtwoord:", self.repeat)
         form.addRow("Databasebestand:", row)
         self.error = _error_label("adminError")

@@ -15,8 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from klachtdesk.domain.passwords import MIN_LENGTH
 from klachtdesk.domain.roles import ROLE_LABELS, Role
 from klachtdesk.services.admin import admin_lists, admin_users, setup
+from klachtdesk.services.admin.revocation import Revocation
+from klachtdesk.ui.admin.password_dialogs import RecoveryCodeMadeDialog
 from klachtdesk.ui.admin.settings_pages import (
     ErrorLabel,
     Page,
@@ -135,7 +138,9 @@ class UsersPage(Page):
         self.new_display_name.setObjectName("newDisplayName")
         self.new_function = handles_enter(QLineEdit(), self._add)
         self.new_function.setObjectName("newFunction")
-        self.new_password = password_edit("newPassword", "ten minste 8 tekens")
+        self.new_password = password_edit(
+            "newPassword", f"ten minste {MIN_LENGTH} tekens, een zin van een paar woorden"
+        )
         self.new_password2 = handles_enter(
             password_edit("newPassword2", "herhaal het wachtwoord"), self._add
         )
@@ -268,11 +273,17 @@ class UsersPage(Page):
         password = self._new_password(self.password, self.password2, self.error)
         if user is None or password is None:
             return
-        ok, _ = attempt(self, self.error, admin_users.reset_password, self.ctx, user.id, password)
+        ok, result = attempt(
+            self, self.error, admin_users.reset_password, self.ctx, user.id, password
+        )
         if ok:
             self.password.clear()
             self.password2.clear()
-            self._done(f"{user.display_name} kan nu aanmelden met het nieuwe wachtwoord.", user.id)
+            self._done(
+                f"{user.display_name} kan nu aanmelden met het nieuwe wachtwoord."
+                + self._after_rekey(result, "het oude wachtwoord"),
+                user.id,
+            )
 
     def _toggle(self) -> None:
         user = self._current()
@@ -302,9 +313,32 @@ class UsersPage(Page):
             yes="Deactiveren",
         ):
             return
-        ok, _ = attempt(self, self.error, admin_users.deactivate_user, self.ctx, user.id)
+        ok, result = attempt(self, self.error, admin_users.deactivate_user, self.ctx, user.id)
         if ok:
-            self._done(f"{user.display_name} is gedeactiveerd.", user.id)
+            self._done(
+                f"{user.display_name} is gedeactiveerd."
+                + self._after_rekey(result, "het wachtwoord van deze gebruiker"),
+                user.id,
+            )
+
+    def _after_rekey(self, result: Revocation, what: str) -> str:
+        """What the beheerder must know after the database got a new key."""
+        if result is None:
+            return ""
+        text = (
+            f" De database is opnieuw versleuteld: {what} opent nu niets meer, ook niet met "
+            "een oude kopie van het sleutelbestand."
+        )
+        if result.need_new_password:
+            names = ", ".join(result.need_new_password)
+            text += (
+                f" Geef ook {names} een nieuw wachtwoord: zij hadden zich sinds de laatste "
+                "update van KlachtDesk nog niet aangemeld en kunnen dat nu niet meer."
+            )
+        if result.new_recovery_code:
+            RecoveryCodeMadeDialog(self.ctx, result.new_recovery_code, self).exec()
+            text += " Er is ook een nieuwe herstelcode gemaakt; de oude werkt niet meer."
+        return text
 
     def _add(self) -> None:
         password = self._new_password(self.new_password, self.new_password2, self.new_error)
