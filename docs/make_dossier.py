@@ -27,7 +27,7 @@ from klachtdesk.services.cases import attachments, case_activities, cases, dossi
 from klachtdesk.services.letters import letters
 
 OUT = Path(__file__).resolve().parent / "letters"
-PASSWORD = "demo-wachtwoord"
+PASSWORD = "demo-koffie-fiets"
 PAGES = (1, 3, 4)  # cover, timeline, decisions (shown in the README)
 
 

@@ -14,7 +14,7 @@ from klachtdesk.services.cases import case_view
 from klachtdesk.services.letters import letters
 
 OUT = Path(__file__).resolve().parent / "letters"
-PASSWORD = "demo-wachtwoord"
+PASSWORD = "demo-koffie-fiets"
 
 
 def main() -> None:

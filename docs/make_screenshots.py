@@ -33,7 +33,7 @@ from klachtdesk.services.admin import setup  # noqa: E402
 from klachtdesk.ui.common import install_dutch  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "screenshots"
-PASSWORD = "demo-wachtwoord"
+PASSWORD = "demo-koffie-fiets"
 
 
 def settle(app, rounds: int = 8) -> None:

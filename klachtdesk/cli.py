@@ -97,7 +97,13 @@ def _user(args) -> str:
 def _login(args):
     from klachtdesk.services.admin import setup
 
-    return setup.unlock(Path(args.db), _user(args), _password())
+    ctx = setup.unlock(Path(args.db), _user(args), _password())
+    if ctx.db.read_only:
+        print(
+            f"Let op: alleen lezen ({ctx.db.read_only}). Wijzigingen worden geweigerd.",
+            file=sys.stderr,
+        )
+    return ctx
 
 
 # -- commands ---------------------------------------------------------------------------------

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
+from klachtdesk.paths import login_state_file
 from klachtdesk.storage.engine import Database
+from klachtdesk.storage.errors import ReadOnlyDatabase
+from klachtdesk.storage.keyslots import KeyFile, key_file_path, write_private
 from klachtdesk.storage.models import AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -56,6 +61,9 @@ def audit(
     """
     if isinstance(ctx_or_name, Context):
         username, at = ctx_or_name.actor.username, at or ctx_or_name.now()
+        if ctx_or_name.db.read_only:  # a read on a database that cannot be written
+            _wait_on_this_pc(ctx_or_name, [at.isoformat(), username, action, object_ref, detail])
+            return
     else:
         username, at = ctx_or_name, at or datetime.now().replace(microsecond=0)
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
@@ -86,3 +94,58 @@ def audit_hash(entry: AuditEntry) -> str:
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# -- reading while the database cannot be written -----------------------------------------------
+@contextlib.contextmanager
+def viewing(ctx: Context) -> Iterator[Session]:
+    """A transaction that reads personal data and records who read it (``audit`` inside it).
+
+    Normally a write transaction. On a database that can only be read (a full disk, a
+    read-only share) a read transaction: the audit entries then wait on this PC and go into
+    the log at the next login that can write. If they cannot even wait here, the data stays
+    closed: nobody reads complaints unrecorded.
+    """
+    with ctx.db.session(write=not ctx.db.read_only) as session:
+        yield session
+
+
+def _waiting_file(db: Database) -> Path:
+    file_id = KeyFile.load(key_file_path(db.path)).file_id
+    return login_state_file().parent / f"wachtende-auditregels-{file_id}.json"
+
+
+def _wait_on_this_pc(ctx: Context, entry: list[str]) -> None:
+    path = _waiting_file(ctx.db)
+    try:
+        waiting = json.loads(path.read_bytes()) if path.exists() else []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_private(path, json.dumps([*waiting, entry]).encode("utf-8"))
+    except (OSError, ValueError):
+        raise ReadOnlyDatabase(
+            f"{ctx.db.read_only}, en ook op deze computer kan niet worden vastgelegd wie wat "
+            "inziet; daarom blijft dit dicht"
+        ) from None
+
+
+def move_waiting_audit(db: Database) -> int:
+    """Entries written on this PC while the database could only be read go into the log,
+    with their own times; returns how many. The file goes only after the commit: a crash in
+    between writes them twice rather than never."""
+    path = _waiting_file(db)
+    try:
+        waiting = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return 0
+    count = 0
+    with db.session(write=True) as session:
+        for item in waiting if isinstance(waiting, list) else []:
+            try:
+                at, username, action, object_ref, detail = (str(part) for part in item)
+                when = datetime.fromisoformat(at)
+            except (TypeError, ValueError):
+                continue
+            audit(session, username, action, object_ref, detail, at=when)
+            count += 1
+    path.unlink(missing_ok=True)
+    return count

@@ -38,7 +38,7 @@ from klachtdesk.reports.model import (
 )
 from klachtdesk.reports.periods import Period, last_finished_half_year, make_period, parse_period
 from klachtdesk.services.admin.settings import load_calendar, read_all
-from klachtdesk.services.context import Context, audit
+from klachtdesk.services.context import Context, audit, viewing
 from klachtdesk.storage.models import ActionPoint, Case, Category, Deadline, Department, Event
 
 __all__ = [
@@ -99,7 +99,7 @@ def evaluation(ctx: Context, period: Period | str) -> Evaluation:
         previous = _aligned(previous, current)
         current = _aligned(current, previous)
         points = _action_points(session, period)
-    with ctx.db.session(write=True) as session:
+    with viewing(ctx) as session:
         audit(session, ctx, "rapport", period.key)
     return Evaluation(organisation, today, current, previous, points)
 

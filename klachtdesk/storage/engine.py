@@ -23,6 +23,7 @@ from klachtdesk.storage.errors import (
     DiskWriteFailed,
     KeyChanged,
     NotADatabase,
+    ReadOnlyDatabase,
 )
 from klachtdesk.storage.keyring import Keyring
 from klachtdesk.storage.keyslots import make_private
@@ -124,6 +125,7 @@ class Database:
         self.path = Path(path)
         self._key = key
         self.keyring = keyring
+        self.read_only = ""  # why changes are refused in this session ("" = they are not)
         self.engine: Engine = create_engine(
             "sqlite+pysqlcipher://", creator=lambda: _raw_connect(self.path, self._key)
         )
@@ -142,6 +144,8 @@ class Database:
     @contextlib.contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
         """One short transaction: commit when the block ends, roll back on any error."""
+        if write and self.read_only:
+            raise ReadOnlyDatabase(self.read_only)
         factory = self._write_sessions if write else self._read_sessions
         self.follow_key_file()
         try:

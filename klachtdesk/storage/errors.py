@@ -161,3 +161,16 @@ class TooManyAttempts(KlachtDeskError):
             f"Te vaak een onjuist wachtwoord of een onjuiste herstelcode. Wacht nog {seconds} "
             f"{'seconde' if seconds == 1 else 'seconden'} en probeer het dan opnieuw."
         )
+
+
+class ReadOnlyDatabase(KlachtDeskError):
+    """Logged in to read only: the file or its folder cannot be written (a read-only share,
+    a full disk). Every change is refused with this message; reading goes on."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(
+            f"KlachtDesk kan de database nu alleen lezen: {reason}. Er kan niets worden "
+            "gewijzigd of toegevoegd; alles wat al was opgeslagen is er nog. Los het op, sluit "
+            "KlachtDesk en start het opnieuw."
+        )

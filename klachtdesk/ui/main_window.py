@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from klachtdesk import __version__
@@ -52,7 +54,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: Context, parent=None, backups: bool = False):
         super().__init__(parent)
         self.ctx = ctx
-        self.backups = backups
+        self.backups = backups and not ctx.db.read_only  # a back-up records itself: a write
         self.restart = False
         self._backup_task: tasks.Task | None = None
         self.setObjectName("mainWindow")
@@ -71,7 +73,26 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.cases, "&Zaken")
         self.tabs.addTab(self.today, "&Vandaag")
         self.tabs.addTab(self.calendar, "&Kalender")
-        self.setCentralWidget(self.tabs)
+        self.read_only_banner = QLabel()
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(
+            "background: #f8d7da; color: #842029; padding: 8px; font-weight: bold;"
+        )
+        if ctx.db.read_only:
+            self.read_only_banner.setText(
+                f"Alleen lezen: {ctx.db.read_only}. U kunt zaken bekijken, maar niets wijzigen "
+                "of toevoegen. Los het op (ruimte vrijmaken, schrijfrechten op de map) en start "
+                "KlachtDesk opnieuw."
+            )
+        self.read_only_banner.setVisible(bool(ctx.db.read_only))
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         for panel in (self.cases, self.today, self.calendar):
             panel.open_case.connect(self.open_case)
         self.today.changed.connect(self._case_changed)  # a letter made from "Vandaag"
@@ -85,7 +106,7 @@ class MainWindow(QMainWindow):
         self._reopen: list[str] = []
         self._side_windows: list = []  # audit log and privacy windows: closed for a restore
         self.show_backup_status()
-        if backups:
+        if self.backups:
             self._backup_timer = QTimer(self)
             self._backup_timer.setInterval(BACKUP_CHECK_MS)
             self._backup_timer.timeout.connect(self.daily_backup)
@@ -121,6 +142,9 @@ class MainWindow(QMainWindow):
             "&Nieuwe klacht…", self.new_complaint, QKeySequence.StandardKey.New, "newComplaint"
         )
         self._allow(self.new_case_action, REGISTER_ROLES)
+        if self.ctx.db.read_only:  # nothing can be registered: say why, as for a missing role
+            self.new_case_action.setEnabled(False)
+            self.new_case_action.setToolTip(f"Alleen lezen: {self.ctx.db.read_only}.")
         self.lock_action = self._action("&Vergrendelen", self.lock, "Ctrl+L", "lockAction")
         quit_action = self._action("&Afsluiten", self.close, QKeySequence.StandardKey.Quit, "quit")
         show_cases = self._action(

@@ -20,13 +20,15 @@ from klachtdesk.services.admin import login_guard
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session, roles_of
 from klachtdesk.services.admin.revocation import REKEYED, revoke
-from klachtdesk.services.context import Actor, Context, audit
+from klachtdesk.services.context import Actor, Context, audit, move_waiting_audit
 from klachtdesk.storage import migrate
 from klachtdesk.storage import rekey as rekeying
 from klachtdesk.storage.engine import Database, opens_with, probe
 from klachtdesk.storage.errors import (
     DatabaseExists,
     DatabaseMissing,
+    DiskFull,
+    DiskWriteFailed,
     KeyFileWriteFailed,
     WrongPassword,
 )
@@ -228,27 +230,50 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     db.keyring = Keyring(keys_path, opened.lookup, opened.identity)
     try:
         _move_failed_logins(db, keys_path)
-        with db.session(write=True) as session:
-            user = session.scalar(select(User).where(User.username == name))
-            if user is not None and user.active:
-                actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
-                ctx = Context(db, actor, **clock)
-                audit(session, ctx, "aangemeld")
-                if login_guard.attempts_file_vanished(keys_path, keyfile):
-                    audit(session, ctx, ATTEMPTS_VANISHED, detail=ATTEMPTS_VANISHED_DETAIL)
-            else:  # a slot without an active account (deactivated on another PC meanwhile)
-                ctx = None
-                audit(session, name if user else UNKNOWN_USER, FAILED_LOGIN, at=now())
+        try:
+            with db.session(write=True) as session:
+                user = session.scalar(select(User).where(User.username == name))
+                if user is not None and user.active:
+                    roles = parse_roles(user.roles)
+                    actor = Actor(user.id, user.username, user.display_name, roles)
+                    ctx = Context(db, actor, **clock)
+                    audit(session, ctx, "aangemeld")
+                    if login_guard.attempts_file_vanished(keys_path, keyfile):
+                        audit(session, ctx, ATTEMPTS_VANISHED, detail=ATTEMPTS_VANISHED_DETAIL)
+                else:  # a slot without an active account (deactivated on another PC meanwhile)
+                    ctx = None
+                    audit(session, name if user else UNKNOWN_USER, FAILED_LOGIN, at=now())
+        except (DiskWriteFailed, DiskFull) as error:
+            # A read-only share, a full disk: let the user read, and say why nothing can change.
+            ctx = _read_only_login(db, name, error, clock)
         if ctx is None:
             refused = WrongPassword()
             refused.wait = login_guard.failed(keys_path, keyfile, slot, now())
             raise refused
         login_guard.succeeded(keyfile, slot)
-        _after_login(ctx, password, opened)
+        if not db.read_only:
+            move_waiting_audit(db)  # reads recorded on this PC while it could only read
+            _after_login(ctx, password, opened)
     except BaseException:
         db.dispose()
         raise
     return ctx
+
+
+def _read_only_login(db: Database, name: str, error: Exception, clock: dict) -> Context | None:
+    """The login could not be written to the audit log: open the database to read only."""
+    reason = (
+        "de schijf is vol"
+        if isinstance(error, DiskFull)
+        else "de map of het bestand is alleen-lezen, of de netwerkschijf staat geen schrijven toe"
+    )
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None or not user.active:
+            return None
+        actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
+    db.read_only = reason
+    return Context(db, actor, **clock)
 
 
 def _working_key(path: Path, keyfile: KeyFile, opened: Opened) -> bytes:

@@ -41,7 +41,7 @@ from klachtdesk.services.cases.cases import (
     procedure_of,
     reads_cases,
 )
-from klachtdesk.services.context import Context, audit
+from klachtdesk.services.context import Context, audit, viewing
 from klachtdesk.storage import queries
 from klachtdesk.storage.models import (
     Attachment,
@@ -121,7 +121,7 @@ def search_expression(text: str) -> str | None:
 def export_case_list(ctx: Context, status: str | None = None) -> list[queries.CaseRow]:
     """The case list for a script (``klachtdesk cases``): it holds names, so it is audited;
     a directeur gets the appeals only, as in the windows."""
-    with ctx.db.session(write=True) as session:
+    with viewing(ctx) as session:
         rows = queries.case_rows(session, status=status)
         if director_only(ctx):
             rows = [row for row in rows if DeadlineKind.HEROVERWEGING.value in row.deadlines]
@@ -556,7 +556,7 @@ def _extension_limit(case: Case, procedure) -> date | None:
 
 def case_detail(ctx: Context, ref: str) -> CaseDetail:
     """Everything about one case the acting user may see; the viewing is audited."""
-    with ctx.db.session(write=True) as session:
+    with viewing(ctx) as session:
         detail = _load_detail(session, ctx, ref)
         audit(session, ctx, "zaak_bekeken", detail.ref)
         return detail

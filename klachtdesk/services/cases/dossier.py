@@ -49,7 +49,7 @@ from klachtdesk.services.cases.case_view import (
     _load_detail,  # the case window's read: its may-see rule and its confidentiality
 )
 from klachtdesk.services.cases.cases import CaseNotFound, check_may_see, procedure_of
-from klachtdesk.services.context import Context, audit
+from klachtdesk.services.context import Context, audit, viewing
 from klachtdesk.storage.models import Attachment, Case, Letter, User
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -108,7 +108,7 @@ def save_case_dossier(ctx: Context, ref: str, target: Path | str) -> DossierFile
     try:
         # Audited before the file takes its name: an export that failed at the last step
         # may stand in the log, a file on disk that the log does not know of may not.
-        with ctx.db.session(write=True) as session:
+        with viewing(ctx) as session:
             audit(session, ctx, "dossier_geexporteerd", made.ref, f"{made.pages} pagina's")
         os.replace(temporary, target)
     except OSError as error:

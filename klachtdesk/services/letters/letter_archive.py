@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.letters.templates import LETTER_TYPES
 from klachtdesk.services.cases.cases import CaseNotFound, check_may_see
-from klachtdesk.services.context import Context, audit
+from klachtdesk.services.context import Context, audit, viewing
 from klachtdesk.storage.models import Case, Letter, User
 
 
@@ -70,7 +70,7 @@ def _stored(session: Session, ctx: Context, letter_id: int) -> tuple[Letter, Cas
 
 def letter_pdf(ctx: Context, letter_id: int) -> bytes:
     """A stored letter's PDF, after checking its SHA-256; the opening is audited."""
-    with ctx.db.session(write=True) as session:
+    with viewing(ctx) as session:
         letter, case = _stored(session, ctx, letter_id)
         data = _verified(letter)
         audit(session, ctx, "brief_geopend", case.ref, f"brief {letter.id}")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import event_label
-from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash
+from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash, viewing
 from klachtdesk.storage.models import AuditEntry, User
 
 WHAT = "het auditlog inzien"
@@ -236,7 +236,7 @@ def query_audit(
 def audit_log_opened(ctx: Context) -> None:
     """Record that the log was read: once per opened window, not per page."""
     _require(ctx)
-    with ctx.db.session(write=True) as session:
+    with viewing(ctx) as session:
         audit(session, ctx, "auditlog_bekeken")
 
 
@@ -355,7 +355,7 @@ def export_audit(ctx: Context, flt: AuditFilter | None, path: Path | str, kind: 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    with ctx.db.session(write=True) as session:
+    with viewing(ctx) as session:
         audit(session, ctx, "auditlog_geexporteerd", "auditlog", _describe(flt, count))
     return count
 

@@ -43,7 +43,7 @@ from klachtdesk.services.admin.settings import read_all
 from klachtdesk.services.cases import case_view
 from klachtdesk.services.cases.case_view import ComplainantMatch
 from klachtdesk.services.cases.cases import procedure_of
-from klachtdesk.services.context import Context, audit
+from klachtdesk.services.context import Context, audit, viewing
 from klachtdesk.storage.models import Attachment, AuditEntry, Case, Complainant, Letter, User
 
 TITLE = inzage_pdf.TITLE
@@ -106,7 +106,7 @@ def find_complainants(ctx: Context, text: str, limit: int = 50) -> list[Complain
 def inzage_export(ctx: Context, complainant_id: int) -> InzageExport:
     """Everything stored about one complainant, as JSON and PDF; audited without the name."""
     ctx.actor.require(Role.BEHEER, what="een inzageverzoek behandelen")
-    with ctx.db.session(write=True) as session:
+    with viewing(ctx) as session:
         person = session.get(Complainant, complainant_id)
         if person is None or person.anonymised_at is not None:
             raise KlachtDeskError(
