@@ -131,7 +131,7 @@ def test_roles_change_and_a_deactivated_user_can_no_longer_log_in(org):
         org.login("balie")
     with pytest.raises(ValidationError, match="is gedeactiveerd"):
         admin_users.reset_password(org.beheer, balie, NEW_PASSWORD)
-    with pytest.raises(ValidationError, match="ten minste 8"):
+    with pytest.raises(ValidationError, match="ten minste 10"):
         admin_users.reactivate_user(org.beheer, balie, "kort")
     admin_users.reactivate_user(org.beheer, balie, NEW_PASSWORD)
     with pytest.raises(WrongPassword):

@@ -66,7 +66,7 @@ def test_the_recovery_code_gives_the_beheerder_a_new_password_and_is_then_replac
         ),
         (None, "balie", NEW, NotAllowed, "Bea Balie is geen beheerder"),
         (None, "niemand", NEW, ValidationError, "geen actieve gebruiker 'niemand'"),
-        (None, "beheer", "kort", ValidationError, "ten minste 8 tekens"),
+        (None, "beheer", "kort", ValidationError, "ten minste 10 tekens"),
         (None, "", NEW, ValidationError, "gebruikersnaam"),
     ],
 )
@@ -133,7 +133,7 @@ def test_changing_ones_own_password(org):
         setup.change_password(org.balie, "fout-wachtwoord", NEW)
     with pytest.raises(ValidationError, match="gelijk aan het huidige"):
         setup.change_password(org.balie, PASSWORD, PASSWORD)
-    with pytest.raises(ValidationError, match="ten minste 8"):
+    with pytest.raises(ValidationError, match="ten minste 10"):
         setup.change_password(org.balie, PASSWORD, "kort")
     org.login("balie").db.dispose()  # nothing changed so far
     setup.change_password(org.balie, PASSWORD, NEW)
