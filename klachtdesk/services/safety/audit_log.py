@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import event_label
+from klachtdesk.reports.csv_cells import text_cell
 from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash
 from klachtdesk.storage.models import AuditEntry, User
 
@@ -306,11 +307,6 @@ CSV_HEADERS = (
 )
 
 
-def _cell(value: str) -> str:
-    """Text that a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_audit(ctx: Context, flt: AuditFilter | None, path: Path | str, kind: str = "csv") -> int:
     """Write the entries matching the filter (newest first) as CSV for Dutch Excel.
 
@@ -339,10 +335,10 @@ def export_audit(ctx: Context, flt: AuditFilter | None, path: Path | str, kind: 
                         [
                             str(row.id),
                             f"{row.at:%d-%m-%Y %H:%M:%S}",
-                            _cell(row.user_label),
-                            _cell(row.action_label),
-                            _cell(row.object_ref),
-                            _cell(row.detail),
+                            text_cell(row.user_label),
+                            text_cell(row.action_label),
+                            text_cell(row.object_ref),
+                            text_cell(row.detail),
                             row.action,
                             entry.hash,
                         ]
