@@ -61,6 +61,24 @@ def clean_text(value: object, field_name: str, *, max_length: int, multiline: bo
     return text
 
 
+def search_text(value: str) -> str:
+    """What a user typed or pasted into a search box, as the search looks for it.
+
+    Control characters (a NUL pasted from a binary file, a tab, a line break) count as
+    spaces; invisible format characters (zero-width space, BOM, soft hyphen, bidi marks) and
+    half UTF-16 pairs are left out; the text is NFC-normalised and its spaces collapsed.
+    Never refused: a search box has no wrong input, only input that finds nothing.
+    """
+    kept = []
+    for char in unicodedata.normalize("NFC", value):
+        category = unicodedata.category(char)
+        if category == "Cc":
+            kept.append(" ")
+        elif category not in ("Cf", "Cs"):
+            kept.append(char)
+    return " ".join("".join(kept).split())
+
+
 def required_text(value: object, field_name: str, *, max_length: int, multiline=False) -> str:
     text = clean_text(value, field_name, max_length=max_length, multiline=multiline)
     if not text:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import event_label
+from klachtdesk.domain.validation import search_text
 from klachtdesk.reports.csv_cells import text_cell
 from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash
 from klachtdesk.storage.models import AuditEntry, User
@@ -179,7 +180,7 @@ def _filtered(query: Select, flt: AuditFilter) -> Select:
         query = query.where(AuditEntry.at < datetime.combine(flt.end + timedelta(days=1), time.min))
     if flt.up_to_id is not None:
         query = query.where(AuditEntry.id <= flt.up_to_id)
-    text = (flt.text or "").strip()
+    text = search_text(flt.text or "")
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -374,6 +375,6 @@ def _describe(flt: AuditFilter, count: int) -> str:
         start = f"{flt.start:%d-%m-%Y}" if flt.start else "begin"
         end = f"{flt.end:%d-%m-%Y}" if flt.end else "nu"
         parts.append(f"periode {start} t/m {end}")
-    if (flt.text or "").strip():
+    if search_text(flt.text or ""):
         parts.append("met zoektekst")
     return "; ".join(parts)
