@@ -14,6 +14,7 @@ from klachtdesk.domain.calendar import CalendarSettings, DeadlineCalendar, atw_d
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import (
+    clean_text,
     normalise_email,
     normalise_kvk,
     normalise_phone,
@@ -22,6 +23,8 @@ from klachtdesk.domain.validation import (
 )
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage.models import CalendarDay, Setting
+
+MAX_SETTING_TEXT = 1000  # a folder path is the longest text setting
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,8 @@ def coerce(key: str, value: Any) -> Any:
                 decl.label, f"kies een getal van {decl.minimum} tot en met {decl.maximum}."
             )
         return value
-    text = str(value).strip()
+    # Names and addresses printed on every letter: no control or invisible characters.
+    text = clean_text(str(value), decl.label, max_length=MAX_SETTING_TEXT)
     if text and decl.check is not None:
         try:
             return decl.check(text)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError, os_reason
 from klachtdesk.domain.procedures import PRESETS, preset
 from klachtdesk.domain.roles import Role, parse_roles
-from klachtdesk.domain.validation import required_text
+from klachtdesk.domain.validation import MAX_LINE, clean_text, required_text
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session, roles_of
 from klachtdesk.services.context import Actor, Context, audit
@@ -292,6 +292,7 @@ def add_user(
     check_password(password)
     role_set = parse_roles(roles)
     display = required_text(display_name, "naam", max_length=200)
+    function_title = clean_text(function_title, "functie", max_length=MAX_LINE)
     keys_path = key_file_path(ctx.db.path)
     KeyFile.load(keys_path)  # a missing key file is reported before anything is written
     with ctx.db.session(write=True) as session:
@@ -302,7 +303,7 @@ def add_user(
                 username=name,
                 display_name=display,
                 roles=",".join(sorted(r.value for r in role_set)),
-                function_title=function_title.strip(),
+                function_title=function_title,
                 created_at=ctx.now(),
                 password_changed_at=ctx.now(),
             )
