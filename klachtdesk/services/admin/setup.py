@@ -18,6 +18,7 @@ from klachtdesk.domain.validation import MAX_LINE, clean_text, required_text
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session, roles_of
 from klachtdesk.services.context import Actor, Context, audit
+from klachtdesk.services.safety.backup import remove_leftover_work_folders
 from klachtdesk.storage import migrate
 from klachtdesk.storage.engine import Database, probe
 from klachtdesk.storage.errors import DatabaseExists, DatabaseMissing, WrongPassword
@@ -192,7 +193,9 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     """Log in: unwrap the key with the user's password and open the database.
 
     A wrong name or password is noted in the key file (the database is still locked) and
-    moved into the audit log at the next successful login.
+    moved into the audit log at the next successful login. A successful login also removes
+    the work folders a killed back-up or restore left behind (the windows and the command
+    line both log in here).
     """
     path = Path(path)
     if not path.exists():
@@ -221,6 +224,7 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
                 audit(session, name if user else UNKNOWN_USER, FAILED_LOGIN, at=now())
         if ctx is None:
             raise WrongPassword()
+        remove_leftover_work_folders(ctx)  # of a back-up or restore killed earlier
     except BaseException:
         db.dispose()
         raise
