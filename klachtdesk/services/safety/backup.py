@@ -103,12 +103,13 @@ def backup_folder(ctx: Context) -> Path:
 def remove_leftover_work_folders(ctx: Context) -> list[Path]:
     """At login: remove what a killed back-up, check or restore left behind.
 
-    Their work folders (an encrypted database copy and a copy of the key file) sit in the
-    system's temporary folder (back-ups, checks), beside the database (a restore) or in the
-    back-up folder. Only folders of a process that no longer runs, or untouched for a day,
+    Their work folders (an encrypted database copy and a copy of the key file) are made in
+    the system's temporary folder (making and checking a back-up) and beside the database
+    (a restore); nowhere else, so the back-up folder (perhaps a NAS that is switched off)
+    is not searched. Only folders of a process that no longer runs, or untouched for a day,
     are removed (see ``storage.backup.remove_stale_work_folders``).
     """
-    folders = (Path(tempfile.gettempdir()), ctx.db.path.absolute().parent, backup_folder(ctx))
+    folders = (Path(tempfile.gettempdir()), ctx.db.path.absolute().parent)
     return archive.remove_stale_work_folders(folders)
 
 
