@@ -61,7 +61,7 @@ def _blank(char: str, leading: bool) -> bool:
 
 def strip_invisible(text: str) -> str:
     """``text`` without whitespace and invisible characters at either end: a name of only
-    zero-width spaces is empty, and '\u200bJan' is stored as 'Jan'."""
+    zero-width spaces is empty, and 'Jan' after a zero-width space is stored as 'Jan'."""
     start, end = 0, len(text)
     while start < end and _blank(text[start], leading=True):
         start += 1

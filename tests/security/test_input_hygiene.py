@@ -15,7 +15,7 @@ import pytest
 
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.validation import ComplaintInput, required_text, search_text
-from klachtdesk.services.admin import admin_lists, admin_users, settings, setup
+from klachtdesk.services.admin import admin, admin_lists, admin_users, settings, setup
 from klachtdesk.services.cases import case_view, cases
 from klachtdesk.services.cases.case_view import CaseFilter
 from klachtdesk.services.intake import importer
@@ -210,6 +210,10 @@ def test_the_signatory_and_a_function_are_checked_like_any_name(org):
     with pytest.raises(ValidationError, match="'functie': bevat onzichtbare"):
         setup.add_user(org.beheer, "nieuw", "Nina", "balie", "een-lang-wachtwoord", "Baas\x1b[31m")
     assert "nieuw" not in {u.username for u in admin_users.list_users(org.beheer)}
+    # The logo is a text setting too (base64): the largest image allowed still fits.
+    biggest = b"\x89PNG\r\n\x1a\n" + bytes(admin.MAX_LOGO_BYTES - 8)
+    admin.save_settings(org.beheer, {}, logo=biggest)
+    assert admin.logo_bytes(org.beheer) == biggest
 
 
 def test_a_new_database_refuses_an_invisible_name_for_its_first_user(tmp_path):

@@ -37,6 +37,7 @@ class SettingDecl:
     maximum: int | None = None
     # a text's check and normal form, as a complainant's data is checked ('' stays allowed)
     check: Callable[[str], str] | None = None
+    max_length: int = MAX_SETTING_TEXT  # of a text
 
 
 def _valid_phone(text: str) -> str:
@@ -54,7 +55,8 @@ DECLARATIONS: tuple[SettingDecl, ...] = (
     SettingDecl("org.email", "E-mailadres", str, "", check=normalise_email),
     SettingDecl("org.website", "Website", str, "", check=normalise_website),
     SettingDecl("org.kvk", "KvK-nummer", str, "", check=normalise_kvk),
-    SettingDecl("org.logo", "Logo (afbeelding)", str, ""),
+    # base64 of a PNG or JPEG: admin.encode_logo allows 512 kB (about 700,000 characters)
+    SettingDecl("org.logo", "Logo (afbeelding)", str, "", max_length=1_000_000),
     SettingDecl("letters.signature_name", "Naam ondertekenaar", str, ""),
     SettingDecl("letters.signature_function", "Functie ondertekenaar", str, ""),
     SettingDecl(
@@ -111,7 +113,7 @@ def coerce(key: str, value: Any) -> Any:
             )
         return value
     # Names and addresses printed on every letter: no control or invisible characters.
-    text = clean_text(str(value), decl.label, max_length=MAX_SETTING_TEXT)
+    text = clean_text(str(value), decl.label, max_length=decl.max_length)
     if text and decl.check is not None:
         try:
             return decl.check(text)
