@@ -27,6 +27,17 @@ _UNISSUED = {"SA", "SD", "SS"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Half of a UTF-16 pair: a JSON file can carry one ("\ud800"), but no database can store it.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Letters that show as nothing (Hangul fillers, the blank braille pattern): a name of only
+# these looks empty. Format characters (category Cf: zero-width space and joiners, word
+# joiner, BOM, soft hyphen) are recognised by their category.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Marks that change the character before them (variation selectors, the combining grapheme
+# joiner, Mongolian and Khmer ignorables, tag characters): stripped only at the start, where
+# they have nothing to change. At the end they belong to an emoji ("❤️", a regional flag).
+_LEADING_MARKS = re.compile(
+    "[\u034f\u17b4\u17b5\u180b-\u180d\u180f\ufe00-\ufe0f"
+    "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
 _SHOWN_LENGTH = 60
 
 
@@ -36,13 +47,37 @@ def shown(value: object) -> str:
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 
+def _blank(char: str, leading: bool) -> bool:
+    """Does ``char`` show as nothing at this end of a text? Control characters and bidi
+    overrides are not blank here: they are refused, not silently dropped."""
+    if char.isspace():
+        return True
+    if _CONTROL.match(char) or _SURROGATE.match(char):
+        return False
+    if char in _BLANK_LETTERS or (leading and _LEADING_MARKS.match(char)):
+        return True
+    return unicodedata.category(char) == "Cf" and not ("\U000e0020" <= char <= "\U000e007f")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without whitespace and invisible characters at either end: a name of only
+    zero-width spaces is empty, and 'Jan' after a zero-width space is stored as 'Jan'."""
+    start, end = 0, len(text)
+    while start < end and _blank(text[start], leading=True):
+        start += 1
+    while end > start and _blank(text[end - 1], leading=False):
+        end -= 1
+    return text[start:end]
+
+
 def clean_text(value: object, field_name: str, *, max_length: int, multiline: bool = False) -> str:
-    """Strip, normalise Unicode (NFC), refuse control characters and overlong text."""
+    """Strip whitespace and invisible characters at both ends, normalise Unicode (NFC),
+    refuse control characters and overlong text."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValidationError(field_name, "verwacht tekst.")
-    text = unicodedata.normalize("NFC", value).strip()
+    text = strip_invisible(unicodedata.normalize("NFC", value))
     if not multiline:
         text = re.sub(r"\s+", " ", text)
     else:
@@ -59,6 +94,24 @@ def clean_text(value: object, field_name: str, *, max_length: int, multiline: bo
             field_name, f"is te lang ({len(text)} tekens; ten hoogste {max_length})."
         )
     return text
+
+
+def search_text(value: str) -> str:
+    """What a user typed or pasted into a search box, as the search looks for it.
+
+    Control characters (a NUL pasted from a binary file, a tab, a line break) count as
+    spaces; invisible format characters (zero-width space, BOM, soft hyphen, bidi marks) and
+    half UTF-16 pairs are left out; the text is NFC-normalised and its spaces collapsed.
+    Never refused: a search box has no wrong input, only input that finds nothing.
+    """
+    kept = []
+    for char in unicodedata.normalize("NFC", value):
+        category = unicodedata.category(char)
+        if category == "Cc":
+            kept.append(" ")
+        elif category not in ("Cf", "Cs"):
+            kept.append(char)
+    return " ".join("".join(kept).split())
 
 
 def required_text(value: object, field_name: str, *, max_length: int, multiline=False) -> str:

@@ -1,26 +1,37 @@
-"""The evaluation's figures as CSV for Dutch Excel: semicolons, Dutch numbers, UTF-8 with BOM."""
+"""The evaluation's figures as CSV for Dutch Excel: semicolons, Dutch numbers, UTF-8 with BOM.
+
+Text cells (the organisation, labels, action points) never start a formula, figures stay
+numbers: see ``csv_cells``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from klachtdesk.reports.csv_cells import figure_cell, text_cell
 from klachtdesk.reports.evaluation_pdf import TITLE
 from klachtdesk.reports.model import Evaluation, Kind, fmt_difference, fmt_value
 from klachtdesk.reports.periods import short_date
 
 
 def rows(report: Evaluation) -> list[list[str]]:
-    """The table as lists of cells (also what the tests read back)."""
+    """The table as lists of cells, escaped as the file holds them (what the tests read back)."""
     cur, prev = report.current.period, report.previous.period
     result = [
         [TITLE],
-        ["Organisatie", report.organisation],
-        ["Periode", cur.label],
-        ["Vorige periode", prev.label],
+        ["Organisatie", text_cell(report.organisation)],
+        ["Periode", text_cell(cur.label)],
+        ["Vorige periode", text_cell(prev.label)],
         ["Opgesteld op", short_date(report.made_on)],
         [],
-        ["Onderdeel", "Omschrijving", cur.short_label, prev.short_label, "Verschil"],
+        [
+            "Onderdeel",
+            "Omschrijving",
+            text_cell(cur.short_label),
+            text_cell(prev.short_label),
+            "Verschil",
+        ],
     ]
     for section in report.sections():
         parent = ""
@@ -32,16 +43,23 @@ def rows(report: Evaluation) -> list[list[str]]:
             label = f"{parent} – {line.label}" if line.level and parent else line.label
             result.append(
                 [
-                    section.title,
-                    label,
-                    fmt_value(line.current, line.kind),
-                    fmt_value(line.previous, line.kind),
-                    fmt_difference(line.difference, line.kind),
+                    text_cell(section.title),
+                    text_cell(label),
+                    figure_cell(fmt_value(line.current, line.kind)),
+                    figure_cell(fmt_value(line.previous, line.kind)),
+                    figure_cell(fmt_difference(line.difference, line.kind)),
                 ]
             )
     result += [[], ["Actiepunten"], ["Actiepunt", "Verantwoordelijke", "Uiterlijk", "Stand"]]
     for point in report.action_points:
-        result.append([point.description, point.owner, short_date(point.due), point.status_label])
+        result.append(
+            [
+                text_cell(point.description),
+                text_cell(point.owner),
+                short_date(point.due),
+                point.status_label,
+            ]
+        )
     return result
 
 

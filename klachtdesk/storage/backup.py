@@ -15,9 +15,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
+import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +38,12 @@ MANIFEST = "manifest.json"
 DB_MEMBER = "klachtdesk.kdb"
 KEYS_MEMBER = "klachtdesk.kdb.keys"
 _NAME = re.compile(r"^klachtdesk-(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(?:-(\d{1,3}))?\.kdbackup$")
+WORK_PREFIX = ".klachtdesk-werk-"
+OWNER_FILE = "eigenaar.json"
+STALE_AFTER_S = 24 * 60 * 60
+_PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+_ERROR_INVALID_PARAMETER = 87
+_STILL_ACTIVE = 259
 _CHUNK = 1024 * 1024
 _MAX_KEYS_BYTES = 10 * 1024 * 1024
 T = TypeVar("T")
@@ -208,15 +216,121 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
-# -- writing ----------------------------------------------------------------------------------
+# -- work folders -----------------------------------------------------------------------------
 @contextlib.contextmanager
 def work_folder(parent: Path | None = None) -> Iterator[Path]:
-    """A private folder (mode 700) for encrypted temporary copies, removed on every path."""
-    folder = Path(tempfile.mkdtemp(prefix=".klachtdesk-werk-", dir=parent))
+    """A private folder (mode 700) for encrypted temporary copies, removed on every path.
+
+    It names its owner (computer and process id) in ``OWNER_FILE``, so that the folder a
+    killed process leaves behind can be told from one in use (``remove_stale_work_folders``).
+    """
+    folder = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=parent))
     try:
+        owner = {"host": socket.gethostname(), "pid": os.getpid()}
+        (folder / OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_work_folders(parents: Iterable[Path], now: float | None = None) -> list[Path]:
+    """Remove the work folders a killed back-up, check or restore left in ``parents``.
+
+    Such a folder holds an encrypted copy of the database and a copy of its key file. A
+    ``.klachtdesk-werk-*`` folder (never a link, never anything else) is stale when
+
+    - its owner file names this computer and a process id that no longer runs: the process
+      was killed; or
+    - nothing in it has changed for ``STALE_AFTER_S`` (a day): a run on another PC sharing
+      the folder that crashed, a reused process id, or an owner file that was never written.
+      No back-up or restore takes that long, and the clocks of PCs sharing a folder differ
+      by minutes, not hours.
+
+    So a folder in use right now, by this process, another on this PC, or another PC, is
+    kept. Returns the folders removed; one that cannot be read or removed (another user's,
+    a stick pulled out) is left for a later start.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for parent in dict.fromkeys(Path(p) for p in parents):
+        try:
+            entries = [
+                entry
+                for entry in os.scandir(parent)
+                if entry.name.startswith(WORK_PREFIX) and entry.is_dir(follow_symlinks=False)
+            ]
+        except OSError:
+            continue
+        for entry in entries:
+            folder = Path(entry.path)
+            try:
+                if not _is_stale(folder, now):
+                    continue
+                shutil.rmtree(folder)
+            except OSError:
+                continue
+            removed.append(folder)
+    return removed
+
+
+def _is_stale(folder: Path, now: float) -> bool:
+    if _owner_is_gone(folder / OWNER_FILE):
+        return True
+    with os.scandir(folder) as entries:
+        changed = [entry.stat(follow_symlinks=False).st_mtime for entry in entries]
+    changed.append(folder.lstat().st_mtime)
+    return now - max(changed) > STALE_AFTER_S
+
+
+def _owner_is_gone(owner_file: Path) -> bool:
+    """True only when the owner file says: this computer, a process that no longer runs."""
+    try:
+        owner = json.loads(owner_file.read_text(encoding="utf-8"))
+        host, pid = owner["host"], owner["pid"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return False  # no readable owner: the age rule decides
+    if host != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+        return False
+    return not process_runs(pid)
+
+
+def process_runs(pid: int) -> bool:
+    """Does a process with this id run on this computer? (When unsure: yes.)"""
+    if os.name == "nt":
+        return _windows_process_runs(pid)
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _windows_process_runs(pid: int) -> bool:
+    # os.kill(pid, 0) would end the process on Windows: ask the kernel instead.
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+    kernel32.GetExitCodeProcess.restype = wintypes.BOOL
+    kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+    handle = kernel32.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
+    if not handle:
+        return ctypes.get_last_error() != _ERROR_INVALID_PARAMETER  # no such process
+    try:
+        code = wintypes.DWORD()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == _STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+# -- writing ----------------------------------------------------------------------------------
 
 
 def copy_database(source: Path, key: bytes, target: Path) -> None:

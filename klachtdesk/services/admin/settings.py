@@ -14,6 +14,7 @@ from klachtdesk.domain.calendar import CalendarSettings, DeadlineCalendar, atw_d
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import (
+    clean_text,
     normalise_email,
     normalise_kvk,
     normalise_phone,
@@ -22,6 +23,8 @@ from klachtdesk.domain.validation import (
 )
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage.models import CalendarDay, Setting
+
+MAX_SETTING_TEXT = 1000  # a folder path is the longest text setting
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class SettingDecl:
     maximum: int | None = None
     # a text's check and normal form, as a complainant's data is checked ('' stays allowed)
     check: Callable[[str], str] | None = None
+    max_length: int = MAX_SETTING_TEXT  # of a text
 
 
 def _valid_phone(text: str) -> str:
@@ -51,7 +55,8 @@ DECLARATIONS: tuple[SettingDecl, ...] = (
     SettingDecl("org.email", "E-mailadres", str, "", check=normalise_email),
     SettingDecl("org.website", "Website", str, "", check=normalise_website),
     SettingDecl("org.kvk", "KvK-nummer", str, "", check=normalise_kvk),
-    SettingDecl("org.logo", "Logo (afbeelding)", str, ""),
+    # base64 of a PNG or JPEG: admin.encode_logo allows 512 kB (about 700,000 characters)
+    SettingDecl("org.logo", "Logo (afbeelding)", str, "", max_length=1_000_000),
     SettingDecl("letters.signature_name", "Naam ondertekenaar", str, ""),
     SettingDecl("letters.signature_function", "Functie ondertekenaar", str, ""),
     SettingDecl(
@@ -107,7 +112,8 @@ def coerce(key: str, value: Any) -> Any:
                 decl.label, f"kies een getal van {decl.minimum} tot en met {decl.maximum}."
             )
         return value
-    text = str(value).strip()
+    # Names and addresses printed on every letter: no control or invisible characters.
+    text = clean_text(str(value), decl.label, max_length=decl.max_length)
     if text and decl.check is not None:
         try:
             return decl.check(text)

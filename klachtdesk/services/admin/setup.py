@@ -15,12 +15,13 @@ from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationErro
 from klachtdesk.domain.passwords import check_password
 from klachtdesk.domain.procedures import PRESETS, preset
 from klachtdesk.domain.roles import Role, parse_roles
-from klachtdesk.domain.validation import required_text
+from klachtdesk.domain.validation import MAX_LINE, clean_text, required_text
 from klachtdesk.services.admin import login_guard
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session, roles_of
 from klachtdesk.services.admin.revocation import REKEYED, revoke
 from klachtdesk.services.context import Actor, Context, audit, move_waiting_audit
+from klachtdesk.services.safety.backup import remove_leftover_work_folders
 from klachtdesk.storage import migrate
 from klachtdesk.storage import rekey as rekeying
 from klachtdesk.storage.engine import Database, opens_with, probe
@@ -209,6 +210,8 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     A wrong name or password is noted beside the key file (the database is still locked)
     and moved into the audit log at the next successful login. After logging in, an
     interrupted re-key is finished and a slot from an earlier version is strengthened.
+    A successful login also removes the work folders a killed back-up or restore left
+    behind (the windows and the command line both log in here).
     """
     path = Path(path)
     if not path.exists():
@@ -251,6 +254,7 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
             refused.wait = login_guard.failed(keys_path, keyfile, slot, now())
             raise refused
         login_guard.succeeded(keyfile, slot)
+        remove_leftover_work_folders(ctx)  # of a back-up or restore killed earlier
         if not db.read_only:
             move_waiting_audit(db)  # reads recorded on this PC while it could only read
             _after_login(ctx, password, opened)
@@ -365,6 +369,7 @@ def add_user(
     name = check_username(username)
     role_set = parse_roles(roles)
     display = required_text(display_name, "naam", max_length=200)
+    function_title = clean_text(function_title, "functie", max_length=MAX_LINE)
     check_password(password, name, display, org_name(ctx))
     keys_path = key_file_path(ctx.db.path)
     KeyFile.load(keys_path)  # a missing key file is reported before anything is written
@@ -376,7 +381,7 @@ def add_user(
                 username=name,
                 display_name=display,
                 roles=",".join(sorted(r.value for r in role_set)),
-                function_title=function_title.strip(),
+                function_title=function_title,
                 created_at=ctx.now(),
                 password_changed_at=ctx.now(),
             )

@@ -31,6 +31,7 @@ from klachtdesk.domain.states import (
     event_label,
     needed_roles,
 )
+from klachtdesk.domain.validation import search_text
 from klachtdesk.services.admin.settings import load_calendar
 from klachtdesk.services.cases import independence
 from klachtdesk.services.cases.cases import (
@@ -108,7 +109,7 @@ def search_expression(text: str) -> str | None:
     Every word of three or more characters must occur (trigram index); a postcode typed
     without its space is searched in its stored form ('3511ab' → '3511 AB').
     """
-    text = text.strip()
+    text = search_text(text)
     match = _POSTCODE.match(text)
     if match:
         return f'"{match.group(1)} {match.group(2).upper()}"'
@@ -593,7 +594,7 @@ class ComplainantMatch:
 def find_complainants(ctx: Context, text: str, limit: int = 20) -> list[ComplainantMatch]:
     """Known complainants like ``text``: a similar name (typos allowed), or the same
     postcode, e-mail address or phone number. Best matches first."""
-    text = text.strip()
+    text = search_text(text)
     if len(text) < 2:
         return []
     needle = f"%{text.lower()}%"

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import event_label
+from klachtdesk.domain.validation import search_text
+from klachtdesk.reports.csv_cells import text_cell
 from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash, viewing
 from klachtdesk.storage.models import AuditEntry, User
 
@@ -178,7 +180,7 @@ def _filtered(query: Select, flt: AuditFilter) -> Select:
         query = query.where(AuditEntry.at < datetime.combine(flt.end + timedelta(days=1), time.min))
     if flt.up_to_id is not None:
         query = query.where(AuditEntry.id <= flt.up_to_id)
-    text = (flt.text or "").strip()
+    text = search_text(flt.text or "")
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -306,11 +308,6 @@ CSV_HEADERS = (
 )
 
 
-def _cell(value: str) -> str:
-    """Text that a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_audit(ctx: Context, flt: AuditFilter | None, path: Path | str, kind: str = "csv") -> int:
     """Write the entries matching the filter (newest first) as CSV for Dutch Excel.
 
@@ -339,10 +336,10 @@ def export_audit(ctx: Context, flt: AuditFilter | None, path: Path | str, kind: 
                         [
                             str(row.id),
                             f"{row.at:%d-%m-%Y %H:%M:%S}",
-                            _cell(row.user_label),
-                            _cell(row.action_label),
-                            _cell(row.object_ref),
-                            _cell(row.detail),
+                            text_cell(row.user_label),
+                            text_cell(row.action_label),
+                            text_cell(row.object_ref),
+                            text_cell(row.detail),
                             row.action,
                             entry.hash,
                         ]
@@ -378,6 +375,6 @@ def _describe(flt: AuditFilter, count: int) -> str:
         start = f"{flt.start:%d-%m-%Y}" if flt.start else "begin"
         end = f"{flt.end:%d-%m-%Y}" if flt.end else "nu"
         parts.append(f"periode {start} t/m {end}")
-    if (flt.text or "").strip():
+    if search_text(flt.text or ""):
         parts.append("met zoektekst")
     return "; ".join(parts)

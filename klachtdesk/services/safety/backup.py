@@ -61,6 +61,7 @@ __all__ = [
     "list_backups",
     "make_backup",
     "newest_verified_backup",
+    "remove_leftover_work_folders",
     "rotate_backups",
     "verify_backup",
 ]
@@ -97,6 +98,23 @@ def backup_folder(ctx: Context) -> Path:
     """The folder from the setting ``backup.folder``, or the default beside the database."""
     configured = settings_service.get_settings(ctx)["backup.folder"]
     return Path(configured) if configured else default_folder(ctx.db.path)
+
+
+def remove_leftover_work_folders(ctx: Context) -> list[Path]:
+    """At login: remove what a killed back-up, check or restore left behind.
+
+    Their work folders (an encrypted database copy and a copy of the key file) are made in
+    the system's temporary folder (making and checking a back-up) and beside the database
+    (a restore); nowhere else, so the back-up folder (perhaps a NAS that is switched off)
+    is not searched. Only folders of a process that no longer runs, or untouched for a day,
+    are removed (see ``storage.backup.remove_stale_work_folders``).
+    """
+    folders = [ctx.db.path.absolute().parent]
+    try:
+        folders.insert(0, Path(tempfile.gettempdir()))
+    except OSError:  # no writable temporary folder (a full disk): nothing to remove there now
+        pass
+    return archive.remove_stale_work_folders(folders)
 
 
 def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmatig") -> BackupInfo:
