@@ -425,7 +425,7 @@ def _check_entry(path: Path, entry: zipfile.ZipInfo, limit: int | None, size: in
     what = "de inhoudsopgave" if name == MANIFEST else f"'{name}'"
     if entry.flag_bits & 0x1 or entry.compress_type not in _SAFE_COMPRESSION:
         raise BackupDamaged(path, f"{what} is op een onbekende manier ingepakt")
-    if entry.compress_size > size:
+    if entry.compress_size > size or not 0 <= entry.header_offset < size:
         raise BackupDamaged(path, "het is geen volledig back-upbestand")
     if limit is not None and entry.file_size > limit:
         raise BackupDamaged(path, f"{what} is te groot; dit is geen KlachtDesk-back-up")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import random
 import struct
 import tracemalloc
 import zipfile
@@ -208,6 +209,64 @@ def test_a_database_larger_than_the_free_space_is_refused_before_unpacking(
         restore.restore_backup(good[1], target, "beheer", PASSWORD)
     assert "Er is niets teruggezet" in str(refused.value)
     assert not target.exists() and not restore.target_exists(target)
+
+
+def test_a_manifest_compressed_with_bzip2_is_refused_before_inflating(good, folder):
+    """bzip2 (and lzma) inflate a whole read at once, without a bound: not allowed at all."""
+    real = members(good[0])
+    bomb = folder / HOSTILE
+    with zipfile.ZipFile(bomb, "w") as zf:
+        info = zipfile.ZipInfo(archive.MANIFEST, date_time=(2026, 11, 25, 12, 0, 0))
+        info.compress_type = zipfile.ZIP_BZIP2
+        with zf.open(info, "w") as out:
+            for chunk in spaces_then(real[archive.MANIFEST], 100 * MB):
+                out.write(chunk)
+        zf.writestr(archive.DB_MEMBER, real[archive.DB_MEMBER])
+        zf.writestr(archive.KEYS_MEMBER, real[archive.KEYS_MEMBER])
+    assert bomb.stat().st_size < MB
+    info, peak = peak_memory(lambda: archive.describe(bomb))
+    assert "beschadigd" in info.problem and "onbekende manier ingepakt" in info.problem
+    assert peak < 8 * MB, f"describing took {peak // MB} MB"
+
+
+def test_a_member_marked_as_password_protected_is_refused(good, folder, tmp_path):
+    hostile = folder / HOSTILE
+    hostile.write_bytes(good[1].read_bytes())
+    data = bytearray(hostile.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    directory = struct.unpack("<L", data[end + 16 : end + 20])[0]
+    data[directory + 8] |= 0x1  # the first member's "encrypted" flag
+    hostile.write_bytes(bytes(data))
+    info = {i.name: i for i in backup.list_backups(folder)}[HOSTILE]
+    assert "beschadigd" in info.problem and "onbekende manier ingepakt" in info.problem
+    assert_refused_and_nothing_written(hostile, tmp_path, "onbekende manier ingepakt")
+
+
+def test_garbled_zip_structures_are_listed_and_refused_never_skipped_or_crashing(
+    good, folder, tmp_path
+):
+    """Bytes changed at random in the zip's directory, its end record and the first header:
+    every variant is listed (damaged or not) and either restores or is refused in Dutch."""
+    raw = good[1].read_bytes()
+    end = raw.rfind(b"PK\x05\x06")
+    directory = struct.unpack("<L", raw[end + 16 : end + 20])[0]
+    rng = random.Random(20261125)
+    hostile = folder / HOSTILE
+    refused = 0
+    for round_ in range(60):
+        data = bytearray(raw)
+        start = rng.choice((0, directory, end))
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(start, min(start + 200, len(data)))] = rng.randrange(256)
+        hostile.write_bytes(bytes(data))
+        assert HOSTILE in {info.name for info in backup.list_backups(folder)}
+        target = tmp_path / f"terug-{round_}.kdb"
+        try:
+            restore.restore_backup(hostile, target, "beheer", PASSWORD)
+        except backup.BackupDamaged as error:
+            assert "beschadigd" in str(error) and not target.exists()
+            refused += 1
+    assert refused > 30  # most changes there break the file
 
 
 def test_a_backup_with_many_members_is_refused_reading_only_its_end(folder):
