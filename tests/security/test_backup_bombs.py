@@ -279,6 +279,20 @@ def test_a_backup_with_many_members_is_refused_reading_only_its_end(folder):
     assert peak < 2 * MB, f"describing took {peak / MB:.1f} MB"
 
 
+def test_a_backup_with_zip64_records_as_large_databases_get_is_accepted(good, folder, monkeypatch):
+    """Over 2 GiB, zipfile writes zip64 end records: the directory check reads those too."""
+    real = members(good[1])
+    large = folder / HOSTILE
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 1024)  # as if the database were 2 GiB
+    with zipfile.ZipFile(large, "w") as zf:
+        for name, data in real.items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 25, 12, 0, 0)), data)
+    monkeypatch.undo()
+    assert b"PK\x06\x06" in large.read_bytes()[-200:]  # the zip64 end record is there
+    assert archive.describe(large).problem == ""
+    assert backup.verify_backup(large, "beheer", PASSWORD).verified
+
+
 # -- manifests that are not what they claim ---------------------------------------------------
 def manifest_with(**changes) -> bytes:
     def build(real: bytes) -> bytes:
