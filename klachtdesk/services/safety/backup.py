@@ -182,11 +182,11 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
         raise BackupWriteFailed(folder, exc) from exc
     detail = f"{reason}; map {folder}; gecontroleerd"
     with ctx.db.session(write=True) as session:
+        stored = settings_service.read_all(session)
         settings_service.write(session, "backup.last_at", now.isoformat(timespec="seconds"))
-        stored = settings_service.read_all(session)["backup.sequence"]
-        settings_service.write(session, "backup.sequence", max(stored, sequence))
+        settings_service.write(session, "backup.sequence", max(stored["backup.sequence"], sequence))
         if ahead is not None:
-            recorded = _parse(settings_service.read_all(session)["backup.clock_ahead_until"])
+            recorded = _parse(stored["backup.clock_ahead_until"])
             latest = max(ahead, recorded) if recorded else ahead
             settings_service.write(
                 session, "backup.clock_ahead_until", latest.isoformat(timespec="seconds")
