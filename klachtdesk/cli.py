@@ -536,6 +536,9 @@ def cmd_backup(args) -> int:
     ctx = _login(args)
     info = backup.make_backup(ctx, folder)
     print(f"Back-up gemaakt: {info.path} ({_size(info.size)}), gecontroleerd.")
+    clock_warning = backup.backup_status(ctx).clock_warning
+    if clock_warning:
+        print(f"Waarschuwing: {clock_warning}", file=sys.stderr)
     return EXIT_OK
 
 

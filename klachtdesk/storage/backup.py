@@ -4,6 +4,15 @@ manifest without personal data; the online copy, the atomic write and the rotati
 The database copy is made with SQLite's online backup API into a connection keyed with the
 same raw key, so the copy is as encrypted as the original and consistent while others write.
 Nothing is ever decrypted to disk: temporary files hold the encrypted copy only.
+
+Which back-up is the newest is decided by the manifest's ``sequence``, a number the database
+hands out (and keeps) for each back-up, never by the date: a clock that ran ahead must not
+make an older back-up pass for the newest. Back-ups of KlachtDesk before sequence numbers
+have none (0) and count as older than every numbered one.
+
+Back-up files come from shared folders and are untrusted: their zip directory, manifest and
+members are read with hard limits on size and compression ratio, checked before anything is
+inflated (zip headers can lie, so every read is capped as well).
 """
 
 from __future__ import annotations
@@ -11,14 +20,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import heapq
 import json
 import os
 import re
 import shutil
 import socket
+import struct
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +58,21 @@ _ERROR_INVALID_PARAMETER = 87
 _STILL_ACTIVE = 259
 _CHUNK = 1024 * 1024
 _MAX_KEYS_BYTES = 10 * 1024 * 1024
+# Limits for untrusted files. A real manifest is under 1 kB, a real back-up has 3 members in a
+# directory of a few hundred bytes, stored without compression (an encrypted database does
+# not compress at all).
+_MAX_MANIFEST_BYTES = 256 * 1024
+_MAX_MEMBERS = 8
+_MAX_DIRECTORY_BYTES = 64 * 1024
+_MAX_RATIO = 10  # inflated size per stored byte, for a member larger than _RATIO_FLOOR
+_RATIO_FLOOR = 1024 * 1024
+_MAX_SEQUENCE = 2**62
+_SAFE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # deflate reads are bounded
+_SPACE_MARGIN = 8 * 1024 * 1024  # room for SQLite's own files while the copy is checked
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, zlib.error)
+_END = struct.Struct("<4s4H2LH")  # end of central directory record
+_END64_LOCATOR = struct.Struct("<4sLQL")
+_END64 = struct.Struct("<4sQ2H2L4Q")
 T = TypeVar("T")
 
 
@@ -64,6 +91,21 @@ class BackupTooNew(KlachtDeskError):
             f"De back-up '{Path(path).name}' is gemaakt met een nieuwere versie van KlachtDesk. "
             "Installeer de nieuwste versie van KlachtDesk en probeer het opnieuw."
         )
+
+
+class BackupNoRoom(KlachtDeskError):
+    def __init__(self, path: Path, folder: Path, needed: int, free: int):
+        super().__init__(
+            f"Er is niet genoeg vrije ruimte in '{folder}' om de back-up '{Path(path).name}' "
+            f"uit te pakken en te controleren (nodig: {_human(needed)}, vrij: {_human(free)}). "
+            "Er is niets teruggezet of gewijzigd. Maak ruimte vrij of kies een andere map."
+        )
+
+
+def _human(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+    return f"{max(size // 1024, 1)} kB"
 
 
 class BackupMissing(KlachtDeskError):
@@ -114,6 +156,9 @@ class Manifest:
     # The database the back-up was made of: a restored copy elsewhere keeps the file_id, and
     # its back-ups must not rotate away (or stand in for) those of the live database.
     database: str = ""
+    # The database's own count of its back-ups (also stored inside the copy); 0: made by a
+    # KlachtDesk from before sequence numbers. Orders back-ups where dates may lie.
+    sequence: int = 0
 
     def to_bytes(self) -> bytes:
         data = {
@@ -124,6 +169,7 @@ class Manifest:
             "schema_revision": self.schema_revision,
             "file_id": self.file_id,
             "database": self.database,
+            "sequence": self.sequence,
             "members": {name: vars(m) for name, m in sorted(self.members.items())},
         }
         return json.dumps(data, indent=1).encode("ascii")
@@ -132,29 +178,55 @@ class Manifest:
     def from_bytes(cls, raw: bytes, path: Path) -> Manifest:
         try:
             data = json.loads(raw)
-            if data.get("format") != FORMAT:
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
                 raise ValueError("format")
-        except (ValueError, AttributeError):
+        except (ValueError, RecursionError):  # RecursionError: nested a hundred thousand deep
             raise BackupDamaged(path, "geen KlachtDesk-back-up") from None
-        if not isinstance(data.get("version"), int) or data["version"] > FORMAT_VERSION:
+        version = data.get("version")
+        if not _is_count(version):
+            raise BackupDamaged(path, "de inhoudsopgave is onleesbaar")
+        if version > FORMAT_VERSION:
             raise BackupTooNew(path)
         try:
-            members = {
-                name: Member(str(m["sha256"]), int(m["size"]))
-                for name, m in data["members"].items()
-            }
+            members = {name: _member(m) for name, m in data["members"].items()}
             if set(members) != {DB_MEMBER, KEYS_MEMBER}:
                 raise ValueError("members")
+            created_at = datetime.fromisoformat(data["created_at"])
+            if created_at.tzinfo is not None:  # ours are local time; mixed ones cannot be sorted
+                raise ValueError("created_at")
+            sequence = data.get("sequence", 0)
+            if not _is_count(sequence) or sequence > _MAX_SEQUENCE:
+                raise ValueError("sequence")
             return cls(
-                created_at=datetime.fromisoformat(data["created_at"]),
-                app_version=str(data["app_version"]),
-                schema_revision=str(data["schema_revision"]),
-                file_id=str(data["file_id"]),
+                created_at=created_at,
+                app_version=_text(data["app_version"]),
+                schema_revision=_text(data["schema_revision"]),
+                file_id=_text(data["file_id"]),
                 members=members,
-                database=str(data.get("database", "")),
+                database=_text(data.get("database", "")),
+                sequence=sequence,
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BackupDamaged(path, "de inhoudsopgave is onleesbaar") from None
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a text")
+    return value
+
+
+def _member(data: object) -> Member:
+    digest, size = data["sha256"], data["size"]  # type: ignore[index]
+    if not isinstance(digest, str):  # a wrong one is caught by the checksum comparison
+        raise ValueError("sha256")
+    if not _is_count(size):
+        raise ValueError("size")
+    return Member(digest, size)
 
 
 @dataclass(frozen=True)
@@ -170,6 +242,9 @@ class BackupInfo:
     verified: bool = False
     problem: str = ""
     database: str = ""
+    sequence: int = 0
+    # Dated later than a back-up made after it (or than now): the clock ran ahead.
+    misdated: bool = False
 
     def made_of(self, database: Path | str) -> bool:
         """Made of this database file (older back-ups without the path count as such)."""
@@ -416,22 +491,107 @@ def fsync_folder(folder: Path) -> None:
 def _open_zip(path: Path) -> zipfile.ZipFile:
     if not path.is_file():
         raise BackupMissing(path)
+    _check_directory_size(path)
     try:
-        return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError):
+        archive = zipfile.ZipFile(path)
+    except (*_ZIP_ERRORS, struct.error):
         raise BackupDamaged(path, "het is geen volledig back-upbestand") from None
+    if len(archive.infolist()) > _MAX_MEMBERS:
+        archive.close()
+        raise BackupDamaged(path, "geen KlachtDesk-back-up")
+    return archive
+
+
+def _check_directory_size(path: Path) -> None:
+    """Refuse a zip whose central directory is not that of a back-up, from its last bytes.
+
+    ``zipfile`` reads and parses the whole directory on opening, which a hostile file can make
+    as large as itself. This reads the end-of-directory records as ``zipfile`` finds them
+    (the zip64 record just before its locator wins) and checks the count and size they give.
+    """
+    size = path.stat().st_size
+    if size < _END.size:
+        raise BackupDamaged(path, "het is geen volledig back-upbestand")
+    search = _END.size + 0xFFFF  # the record, then at most a comment of 64 kB
+    before = _END64_LOCATOR.size + _END64.size
+    with path.open("rb") as handle:
+        start = max(size - search - before, 0)
+        handle.seek(start)
+        tail = handle.read(size - start)
+    end = len(tail) - _END.size
+    if not (tail[end : end + 4] == b"PK\x05\x06" and tail[-2:] == b"\0\0"):
+        end = tail.rfind(b"PK\x05\x06", max(len(tail) - search, 0))
+    if end < 0 or len(tail) - end < _END.size:
+        raise BackupDamaged(path, "het is geen volledig back-upbestand")
+    *_, members, directory, _offset, _comment = _END.unpack_from(tail, end)
+    locator = end - _END64_LOCATOR.size
+    if locator >= _END64.size and tail[locator : locator + 4] == b"PK\x06\x07":
+        record = _END64.unpack_from(tail, locator - _END64.size)
+        if record[0] == b"PK\x06\x06":
+            members, directory = record[7], record[8]
+    if members > _MAX_MEMBERS or directory > _MAX_DIRECTORY_BYTES:
+        raise BackupDamaged(path, "geen KlachtDesk-back-up")
+
+
+def _check_entry(path: Path, entry: zipfile.ZipInfo, limit: int | None, size: int) -> None:
+    """Refuse a member that is not what a back-up holds, before inflating any of it."""
+    name = entry.filename
+    what = "de inhoudsopgave" if name == MANIFEST else f"'{name}'"
+    if entry.flag_bits & 0x1 or entry.compress_type not in _SAFE_COMPRESSION:
+        raise BackupDamaged(path, f"{what} is op een onbekende manier ingepakt")
+    if entry.compress_size > size or not 0 <= entry.header_offset < size:
+        raise BackupDamaged(path, "het is geen volledig back-upbestand")
+    if limit is not None and entry.file_size > limit:
+        raise BackupDamaged(path, f"{what} is te groot; dit is geen KlachtDesk-back-up")
+    if entry.file_size > max(entry.compress_size * _MAX_RATIO, _RATIO_FLOOR):
+        raise BackupDamaged(path, f"{what} pakt veel groter uit dan het bestand zelf")
+
+
+def _read_capped(path: Path, archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
+    """The whole member, in small reads: never more than its (checked) size, even when the
+    compressed data inflates to far more than the header says."""
+    parts: list[bytes] = []
+    total = 0
+    try:
+        with archive.open(entry) as source:
+            while chunk := source.read(64 * 1024):
+                total += len(chunk)
+                if total > entry.file_size:
+                    raise BackupDamaged(path, "de inhoudsopgave is groter dan opgegeven")
+                parts.append(chunk)
+    except _ZIP_ERRORS:
+        raise BackupDamaged(path, "de inhoudsopgave is onleesbaar") from None
+    return b"".join(parts)
+
+
+def _limit(name: str) -> int | None:
+    return {MANIFEST: _MAX_MANIFEST_BYTES, KEYS_MEMBER: _MAX_KEYS_BYTES}.get(name)
+
+
+def _read_checked_manifest(path: Path, archive: zipfile.ZipFile) -> Manifest:
+    size = path.stat().st_size
+    try:
+        entry = archive.getinfo(MANIFEST)
+    except KeyError:
+        raise BackupDamaged(path, "geen KlachtDesk-back-up") from None
+    _check_entry(path, entry, _MAX_MANIFEST_BYTES, size)
+    manifest = Manifest.from_bytes(_read_capped(path, archive, entry), path)
+    for other in archive.infolist():
+        _check_entry(path, other, _limit(other.filename), size)
+    for member in (DB_MEMBER, KEYS_MEMBER):
+        if member not in archive.NameToInfo:
+            raise BackupDamaged(path, f"'{member}' ontbreekt")
+    return manifest
 
 
 def read_manifest(path: Path) -> Manifest:
-    """The manifest of a back-up (no password needed); raises BackupDamaged/BackupTooNew."""
+    """The manifest of a back-up (no password needed); raises BackupDamaged/BackupTooNew.
+
+    Reads only the end of the file and the manifest itself, each with a hard limit, and checks
+    the other members' sizes as the zip directory gives them (without inflating anything).
+    """
     with _open_zip(path) as archive:
-        try:
-            raw = archive.read(MANIFEST)
-        except KeyError:
-            raise BackupDamaged(path, "geen KlachtDesk-back-up") from None
-        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
-            raise BackupDamaged(path, "de inhoudsopgave is onleesbaar") from None
-    return Manifest.from_bytes(raw, path)
+        return _read_checked_manifest(path, archive)
 
 
 def info_from(path: Path, manifest: Manifest, verified: bool = False) -> BackupInfo:
@@ -444,6 +604,7 @@ def info_from(path: Path, manifest: Manifest, verified: bool = False) -> BackupI
         file_id=manifest.file_id,
         verified=verified,
         database=manifest.database,
+        sequence=manifest.sequence,
     )
 
 
@@ -452,40 +613,78 @@ def describe(path: Path) -> BackupInfo:
     try:
         return info_from(path, read_manifest(path))
     except KlachtDeskError as error:
-        match = _NAME.match(path.name)
-        when = (
-            datetime(*(int(g) for g in match.groups()[:3]), int(match[4]), int(match[5]))
-            if match
-            else datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
-        )
-        return BackupInfo(path, when, path.stat().st_size, problem=str(error))
+        return BackupInfo(path, _date_of_damaged(path), path.stat().st_size, problem=str(error))
+
+
+def _date_of_damaged(path: Path) -> datetime:
+    """For sorting a file without a readable manifest: the date in its name, else its time."""
+    match = _NAME.match(path.name)
+    if match:
+        with contextlib.suppress(ValueError):  # e.g. 30 February in a hostile name
+            return datetime(*(int(g) for g in match.groups()[:3]), int(match[4]), int(match[5]))
+    with contextlib.suppress(OverflowError, ValueError):
+        return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    return datetime.min
+
+
+def newest_first(infos: Iterable[BackupInfo]) -> list[BackupInfo]:
+    """Newest first. The back-ups of one database (file_id) in the order the database made
+    them (sequence, then date for old back-ups without one); those of other databases and
+    damaged files merged in by date."""
+    groups: dict[str, list[BackupInfo]] = {}
+    for info in infos:
+        groups.setdefault("" if info.problem else info.file_id, []).append(info)
+    ordered = [
+        sorted(group, key=made_order if key else by_date, reverse=True)
+        for key, group in groups.items()
+    ]
+    return list(heapq.merge(*ordered, key=by_date, reverse=True))
+
+
+def made_order(info: BackupInfo) -> tuple[int, datetime, str]:
+    """The order back-ups of one database were made in (the key for "newest")."""
+    return info.sequence, info.created_at, info.name
+
+
+def by_date(info: BackupInfo) -> tuple[datetime, str]:
+    return info.created_at, info.name
 
 
 def extract(path: Path, workdir: Path, database_name: str = DB_MEMBER) -> Extracted:
-    """Copy the members into ``workdir`` (encrypted as they are), checking size and SHA-256."""
-    manifest = read_manifest(path)
+    """Copy the members into ``workdir`` (encrypted as they are), checking size and SHA-256.
+
+    Sizes are checked against the manifest, the limits and the free space in ``workdir``
+    before anything is written; every read is capped at the size the zip directory gives.
+    """
     database = workdir / database_name
     key_file = Path(str(database) + ".keys")
     with _open_zip(path) as archive:
-        for member, target in ((DB_MEMBER, database), (KEYS_MEMBER, key_file)):
-            expected = manifest.members[member]
-            try:
-                entry = archive.getinfo(member)
-            except KeyError:
-                raise BackupDamaged(path, f"'{member}' ontbreekt") from None
-            if entry.file_size != expected.size or (
-                member == KEYS_MEMBER and entry.file_size > _MAX_KEYS_BYTES
-            ):
+        manifest = _read_checked_manifest(path, archive)
+        entries = {}
+        for member in (DB_MEMBER, KEYS_MEMBER):
+            entry = archive.getinfo(member)
+            if entry.file_size != manifest.members[member].size:
                 raise BackupDamaged(path, f"'{member}' heeft niet de verwachte grootte")
+            entries[member] = entry
+        needed = sum(entry.file_size for entry in entries.values()) + _SPACE_MARGIN
+        free = shutil.disk_usage(workdir).free
+        if needed > free:
+            raise BackupNoRoom(path, workdir.parent, needed, free)
+        for member, target in ((DB_MEMBER, database), (KEYS_MEMBER, key_file)):
+            entry, expected = entries[member], manifest.members[member]
             digest = hashlib.sha256()
+            written = 0
             try:
                 with archive.open(entry) as source, target.open("xb") as out:
                     while chunk := source.read(_CHUNK):
+                        written += len(chunk)
+                        if written > entry.file_size:
+                            raise BackupDamaged(path, f"'{member}' is groter dan opgegeven")
                         digest.update(chunk)
                         out.write(chunk)
                     out.flush()
                     os.fsync(out.fileno())
-            except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+            except _ZIP_ERRORS:
                 raise BackupDamaged(path, f"'{member}' is onleesbaar") from None
             if digest.hexdigest() != expected.sha256:
                 raise BackupDamaged(path, f"de controlesom van '{member}' klopt niet")
@@ -494,7 +693,12 @@ def extract(path: Path, workdir: Path, database_name: str = DB_MEMBER) -> Extrac
 
 # -- rotation ---------------------------------------------------------------------------------
 def select_kept(
-    items: list[T], stamp: Callable[[T], datetime], daily: int, weekly: int, monthly: int
+    items: list[T],
+    stamp: Callable[[T], datetime],
+    daily: int,
+    weekly: int,
+    monthly: int,
+    order: Callable[[T], object] | None = None,
 ) -> list[T]:
     """The back-ups rotation keeps, newest first.
 
@@ -502,8 +706,12 @@ def select_kept(
     back-up of each of the ``daily`` most recent days that have one, of the ``weekly`` most
     recent ISO weeks, and of the ``monthly`` most recent months. A back-up kept by several
     rules is kept once. The newest back-up is always kept.
+
+    "Newest" is by ``order`` (default: the date). With the order the back-ups were made in, a
+    back-up dated in the future by a clock that ran ahead counts as one day among the others
+    and is pushed out as newer ones come, instead of holding the newest place for ever.
     """
-    ordered = sorted(items, key=stamp, reverse=True)
+    ordered = sorted(items, key=order or stamp, reverse=True)
     periods: tuple[tuple[int, Callable[[datetime], object]], ...] = (
         (max(daily, 1), lambda t: t.date()),
         (weekly, lambda t: tuple(t.isocalendar())[:2]),

@@ -44,6 +44,7 @@ from klachtdesk.ui.today import TodayPanel
 
 TAB_CASES, TAB_TODAY, TAB_CALENDAR = range(3)
 BACKUP_CHECK_MS = 60 * 60 * 1000  # look once an hour whether today's back-up is due
+BACKUP_HINT = "Klik om de back-ups te bekijken of nu een back-up te maken."
 
 
 class MainWindow(QMainWindow):
@@ -240,7 +241,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self.backup_label = QLabel()
         self.backup_label.setObjectName("statusBackup")
-        self.backup_label.setToolTip("Klik om de back-ups te bekijken of nu een back-up te maken.")
+        self.backup_label.setToolTip(BACKUP_HINT)
         self.backup_label.linkActivated.connect(lambda _link: self.open_backups())
         self.statusBar().addPermanentWidget(self.backup_label)
         lock_hint = QLabel("Vergrendelen: Ctrl+L")
@@ -347,8 +348,12 @@ class MainWindow(QMainWindow):
         status = call_service(self, backup.backup_status, self.ctx)
         if status is None:
             return
-        text = status.message if not status.is_old else f"⚠ {status.message}"
+        text = status.message if not status.warn else f"⚠ {status.message}"
+        if status.clock_warning:
+            text += " — controleer de klok"
         self.backup_label.setText(f'<a href="backups" style="{status_style(status)}">{text}</a>')
+        tip = f"{status.clock_warning}\n\n{BACKUP_HINT}" if status.clock_warning else BACKUP_HINT
+        self.backup_label.setToolTip(tip)
 
     def daily_backup(self) -> None:
         """The automatic daily back-up, off the UI thread; a failure shows in the status bar."""

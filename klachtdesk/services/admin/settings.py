@@ -86,6 +86,11 @@ DECLARATIONS: tuple[SettingDecl, ...] = (
         90,
     ),
     SettingDecl("backup.last_at", "Laatste geslaagde back-up", str, ""),
+    # The number the next back-up is made after (written into the copy and its manifest): the
+    # order of back-ups when their dates cannot be trusted.
+    SettingDecl("backup.sequence", "Volgnummer van de laatste back-up", int, 0, 0),
+    # The latest future date a back-up was seen with: the clock ran ahead (a warning until then).
+    SettingDecl("backup.clock_ahead_until", "Back-up met een datum in de toekomst", str, ""),
     SettingDecl("procedure.current", "Klachtenregeling", str, "woonpartners"),
     SettingDecl("database.file_id", "Kenmerk van het sleutelbestand", str, ""),
 )

@@ -8,15 +8,22 @@ Automatic back-ups: ``automatic_backup(ctx, "dagelijks")`` (the GUI calls it at 
 once a day while running) makes one only when none was made today; ``"afsluiten"`` (on exit)
 always makes one, because the session may have changed data. Rotation keeps one per day,
 so the extra back-ups of a busy day cost nothing for long.
+
+Clocks go wrong (a flat BIOS battery, a date typed by hand). Each back-up gets a sequence
+number from the database itself, and "newest" means highest number: in the listing, the
+rotation, the newest verified back-up and the restore window's default. A last back-up dated
+later than now means the clock ran ahead or was put back: the daily back-up is still made and
+the status warns (``BackupStatus.clock_warning``) until that date has passed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlcipher3
@@ -37,6 +44,7 @@ from klachtdesk.storage.backup import (
     BackupFolderMissing,
     BackupInfo,
     BackupMissing,
+    BackupNoRoom,
     BackupTooNew,
     BackupWriteFailed,
 )
@@ -50,6 +58,7 @@ __all__ = [
     "BackupFolderMissing",
     "BackupInfo",
     "BackupMissing",
+    "BackupNoRoom",
     "BackupRejected",
     "BackupStatus",
     "BackupTooNew",
@@ -68,6 +77,9 @@ __all__ = [
 
 DEFAULT_FOLDER_NAME = "KlachtDesk-back-ups"
 AUTOMATIC_REASONS = ("dagelijks", "afsluiten")
+# How much later than now a back-up may be dated before it counts as a clock fault: the clock
+# going back an hour when summer time ends, or a small correction, is not one.
+CLOCK_SLACK = timedelta(hours=1)
 Unlocker = Callable[[KeyFile], bytes]
 
 
@@ -87,6 +99,13 @@ class BackupStatus:
     age_days: int | None
     is_old: bool
     message: str
+    # Set while a back-up dated later than now exists: the clock ran ahead or was put back.
+    clock_warning: str = ""
+
+    @property
+    def warn(self) -> bool:
+        """Show the status as a warning."""
+        return self.is_old or bool(self.clock_warning)
 
 
 # -- making -----------------------------------------------------------------------------------
@@ -110,10 +129,9 @@ def remove_leftover_work_folders(ctx: Context) -> list[Path]:
     are removed (see ``storage.backup.remove_stale_work_folders``).
     """
     folders = [ctx.db.path.absolute().parent]
-    try:
+    # No writable temporary folder (a full disk): nothing can have been left there to remove.
+    with contextlib.suppress(OSError):
         folders.insert(0, Path(tempfile.gettempdir()))
-    except OSError:  # no writable temporary folder (a full disk): nothing to remove there now
-        pass
     return archive.remove_stale_work_folders(folders)
 
 
@@ -135,6 +153,10 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
     if not folder.is_dir():
         raise BackupFolderMissing(folder)
     now = ctx.now()
+    file_id = KeyFile.load(key_file_path(ctx.db.path)).file_id
+    earlier = [i for i in list_backups(folder) if not i.problem and i.file_id == file_id]
+    ahead = _clock_ahead([_last_at(settings), *(i.created_at for i in earlier)], now)
+    sequence = _next_sequence(ctx, max((info.sequence for info in earlier), default=0))
     with archive.work_folder() as work:
         copy = work / archive.DB_MEMBER
         try:
@@ -145,13 +167,14 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
             raise BackupWriteFailed(Path(tempfile.gettempdir()), exc) from exc
         # Read after the copy: a user added meanwhile has a slot (written before the commit).
         keys = key_file_path(ctx.db.path).read_bytes()
-        file_id = KeyFile.load(key_file_path(ctx.db.path)).file_id
+        revision = _stamp_copy(copy, ctx.db.key, sequence)
         manifest = archive.Manifest(
             created_at=now,
             app_version=__version__,
-            schema_revision=_revision(copy, ctx.db.key) or "",
+            schema_revision=revision or "",
             file_id=file_id,
             database=str(ctx.db.path.absolute()),
+            sequence=sequence,
             members={
                 archive.DB_MEMBER: archive.file_digest(copy),
                 archive.KEYS_MEMBER: archive.Member(hashlib.sha256(keys).hexdigest(), len(keys)),
@@ -175,9 +198,19 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
     except OSError as exc:
         part.unlink(missing_ok=True)
         raise BackupWriteFailed(folder, exc) from exc
+    detail = f"{reason}; map {folder}; gecontroleerd"
     with ctx.db.session(write=True) as session:
+        stored = settings_service.read_all(session)
         settings_service.write(session, "backup.last_at", now.isoformat(timespec="seconds"))
-        audit(session, ctx, "backup_gemaakt", target.name, f"{reason}; map {folder}; gecontroleerd")
+        settings_service.write(session, "backup.sequence", max(stored["backup.sequence"], sequence))
+        if ahead is not None:
+            recorded = _parse(stored["backup.clock_ahead_until"])
+            latest = max(ahead, recorded) if recorded else ahead
+            settings_service.write(
+                session, "backup.clock_ahead_until", latest.isoformat(timespec="seconds")
+            )
+            detail += f"; klok liep voor: een eerdere back-up is gedateerd {ahead:%d-%m-%Y %H:%M}"
+        audit(session, ctx, "backup_gemaakt", target.name, detail)
     rotate_backups(
         folder,
         file_id,
@@ -190,18 +223,52 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
     return replace(archive.info_from(target, manifest), verified=True)
 
 
-def _revision(database: Path, key: bytes) -> str | None:
-    db = Database(database, key)
+def _next_sequence(ctx: Context, in_folder: int) -> int:
+    """The number of this back-up: above the database's own count and every back-up of it in
+    the folder (after a restore the database's count is that of the back-up it came from).
+    Only read here: the copy is made without waiting for other PCs' write transactions."""
+    return max(settings_service.get_settings(ctx)["backup.sequence"], in_folder) + 1
+
+
+def _stamp_copy(copy: Path, key: bytes, sequence: int) -> str | None:
+    """Write the back-up's number into the copy (so the manifest's number can be checked
+    against the database it describes, and a restored database counts on from it); returns
+    the copy's schema revision."""
+    db = Database(copy, key)
     try:
+        with db.session(write=True) as session:
+            settings_service.write(session, "backup.sequence", sequence)
         return migrate.current_revision(db)
     finally:
         db.dispose()
 
 
+def _clock_ahead(moments: list[datetime | None], now: datetime) -> datetime | None:
+    """The latest of ``moments`` that is later than now (beyond the slack), else None."""
+    ahead = [moment for moment in moments if moment and moment > now + CLOCK_SLACK]
+    return max(ahead, default=None)
+
+
+def _clock_warning(ahead: datetime) -> str:
+    when = f"{format_date(ahead.date(), format='long', locale='nl_NL')} om {ahead:%H:%M}"
+    return (
+        f"De klok liep voor of is teruggezet: er is een back-up met een datum in de toekomst "
+        f"({when}). Controleer de datum en tijd van deze computer en van de andere computers "
+        "die deze database gebruiken. KlachtDesk ordent de back-ups op volgorde van maken, "
+        "niet op datum; de dagelijkse back-up gaat gewoon door."
+    )
+
+
 def backup_due(ctx: Context) -> bool:
-    """True when no back-up was made today (at most one automatic daily back-up)."""
+    """True when no back-up was made today (at most one automatic daily back-up).
+
+    A last back-up dated on another day, also a later one (the clock ran ahead), or later
+    today than now by more than the slack, does not count as today's.
+    """
     last = _last_at(settings_service.get_settings(ctx))
-    return last is None or last.date() < ctx.today()
+    if last is None:
+        return True
+    return last.date() != ctx.today() or last > ctx.now() + CLOCK_SLACK
 
 
 def automatic_backup(ctx: Context, reason: str = "dagelijks") -> BackupInfo | None:
@@ -218,22 +285,34 @@ def automatic_backup(ctx: Context, reason: str = "dagelijks") -> BackupInfo | No
 
 
 def _last_at(settings: dict) -> datetime | None:
+    return _parse(settings["backup.last_at"])
+
+
+def _parse(text: object) -> datetime | None:
     try:
-        return datetime.fromisoformat(settings["backup.last_at"])
+        moment = datetime.fromisoformat(text)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+    return moment if moment.tzinfo is None else None
 
 
 def backup_status(ctx: Context) -> BackupStatus:
-    """How old the last back-up is, with a Dutch sentence for the main window."""
+    """How old the last back-up is, with a Dutch sentence for the main window; and a warning
+    while a back-up dated later than now exists (the clock ran ahead or was put back)."""
     settings = settings_service.get_settings(ctx)
     folder = Path(settings["backup.folder"] or default_folder(ctx.db.path))
     last = _last_at(settings)
     if last is None:
         return BackupStatus(None, folder, None, True, "Er is nog nooit een back-up gemaakt.")
+    now = ctx.now()
+    ahead = _clock_ahead([last, _parse(settings["backup.clock_ahead_until"])], now)
+    clock_warning = _clock_warning(ahead) if ahead else ""
+    long_date = format_date(last.date(), format="long", locale="nl_NL")
+    if last > now + CLOCK_SLACK:  # its age is unknown; the next daily back-up is due
+        message = f"Laatste back-up: datum in de toekomst ({long_date} om {last:%H:%M})"
+        return BackupStatus(last, folder, None, False, message, clock_warning)
     age = max((ctx.today() - last.date()).days, 0)
     is_old = age > settings["backup.warn_after_days"]
-    long_date = format_date(last.date(), format="long", locale="nl_NL")
     if is_old:
         message = (
             f"De laatste back-up is {age} dagen oud ({long_date}). Maak zo snel mogelijk een "
@@ -245,14 +324,17 @@ def backup_status(ctx: Context) -> BackupStatus:
         message = f"Laatste back-up: gisteren {last:%H:%M}"
     else:
         message = f"Laatste back-up: {long_date} om {last:%H:%M} ({age} dagen geleden)"
-    return BackupStatus(last, folder, age, is_old, message)
+    return BackupStatus(last, folder, age, is_old, message, clock_warning)
 
 
 # -- listing and rotation ---------------------------------------------------------------------
-def list_backups(folder: Path) -> list[BackupInfo]:
+def list_backups(folder: Path, now: datetime | None = None) -> list[BackupInfo]:
     """The ``.kdbackup`` files in ``folder``, newest first, from their manifests only.
 
+    Newest by the order they were made in (see ``archive.newest_first``), not by date. A
+    back-up dated later than one made after it, or than ``now``, is marked ``misdated``.
     A damaged or foreign ``.kdbackup`` is listed with ``problem`` set; other files are ignored.
+    Each manifest is read with hard limits, so a hostile file costs little and breaks nothing.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -264,7 +346,17 @@ def list_backups(folder: Path) -> list[BackupInfo]:
                 found.append(archive.describe(path))
             except OSError:
                 continue  # removed meanwhile (rotation on another PC)
-    return sorted(found, key=lambda info: (info.created_at, info.name), reverse=True)
+    ordered = archive.newest_first(found)
+    earliest_after: dict[str, datetime] = {}  # per database: the earliest date of newer ones
+    for index, info in enumerate(ordered):
+        if info.problem:
+            continue
+        limits = [t for t in (earliest_after.get(info.file_id), now) if t is not None]
+        if limits and info.created_at > min(limits) + CLOCK_SLACK:
+            ordered[index] = replace(info, misdated=True)
+        later = earliest_after.get(info.file_id)
+        earliest_after[info.file_id] = min(later, info.created_at) if later else info.created_at
+    return ordered
 
 
 def rotate_backups(
@@ -293,7 +385,12 @@ def rotate_backups(
         and (database is None or info.made_of(database))
     ]
     kept = archive.select_kept(
-        ours, lambda info: info.created_at, keep_daily, keep_weekly, keep_monthly
+        ours,
+        lambda info: info.created_at,
+        keep_daily,
+        keep_weekly,
+        keep_monthly,
+        order=archive.made_order,
     )
     removed = []
     for info in ours:
@@ -455,9 +552,13 @@ def _check_copy(
         _count, problem = check.audit_chain_problem(session)
         if problem:
             raise BackupDamaged(path, problem.rstrip("."))
-        stored_id = settings_service.read_all(session)["database.file_id"]
+        stored = settings_service.read_all(session)
+        stored_id = stored["database.file_id"]
         if stored_id and stored_id != manifest.file_id:
             raise BackupDamaged(path, "het sleutelbestand hoort niet bij deze database")
+        # Old back-ups have no number (0); a number must be the one the copy itself holds.
+        if manifest.sequence and stored["backup.sequence"] != manifest.sequence:
+            raise BackupDamaged(path, "de inhoudsopgave past niet bij de database")
         if username is not None:
             user = session.scalar(select(User).where(User.username == username))
             if user is None or not user.active:

@@ -33,7 +33,7 @@ from klachtdesk.ui.common import (
     read_only_item,
     show_error,
 )
-from klachtdesk.ui.safety.restore_dialog import remember_folder
+from klachtdesk.ui.safety.restore_dialog import MISDATED, remember_folder
 
 WARNING_STYLE = "color: #842029; font-weight: bold;"
 OK_STYLE = "color: #0f5132;"
@@ -41,7 +41,15 @@ COLUMNS = ("Gemaakt op", "Bestand", "Grootte", "Toestand")
 
 
 def status_style(status: backup.BackupStatus) -> str:
-    return WARNING_STYLE if status.is_old else OK_STYLE
+    return WARNING_STYLE if status.warn else OK_STYLE
+
+
+def state_text(info: backup.BackupInfo) -> str:
+    if info.problem:
+        return f"onbruikbaar: {info.problem}"
+    if info.misdated:
+        return f"gecontroleerd bij het maken; {MISDATED}"
+    return "gecontroleerd bij het maken"
 
 
 class BackupDialog(QDialog):
@@ -162,7 +170,10 @@ class BackupDialog(QDialog):
             return
         for key, spin in self.keep.items():
             spin.setValue(values.get(key, spin.value()))
-        self.status.setText(status.message)
+        text = status.message
+        if status.clock_warning:
+            text += f"\n{status.clock_warning}"
+        self.status.setText(text)
         self.status.setStyleSheet(status_style(status))
         self.folder.setText(str(status.folder))
         self.rotation.setText(
@@ -172,13 +183,11 @@ class BackupDialog(QDialog):
             f"{values.get('backup.keep_monthly', 12)} maandelijkse back-ups. Kies bij voorkeur "
             "een map op een USB-stick of netwerkschijf, niet op dezelfde schijf als de database."
         )
-        found = backup.list_backups(status.folder)
+        found = backup.list_backups(status.folder, self.ctx.now())
         self.table.setRowCount(len(found))
         for row, info in enumerate(found):
             size = f"{max(info.size // 1024, 1)} kB"
-            state = (
-                f"onbruikbaar: {info.problem}" if info.problem else "gecontroleerd bij het maken"
-            )
+            state = state_text(info)
             for column, text in enumerate((fmt_datetime(info.created_at), info.name, size, state)):
                 self.table.setItem(row, column, read_only_item(text, align_right=column == 2))
         self.table.resizeColumnsToContents()

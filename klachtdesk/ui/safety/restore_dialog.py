@@ -7,6 +7,7 @@ aside, never deleted.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -35,6 +36,7 @@ from klachtdesk.ui.common import fmt_datetime, preferences
 
 ERROR_STYLE = "color: #842029;"
 PREF_FOLDER = "backup/folder"
+MISDATED = "let op: de datum klopt niet, de klok liep voor"
 
 
 def remembered_folder(database: Path | None) -> Path | None:
@@ -53,7 +55,8 @@ def describe(info: backup.BackupInfo) -> str:
     size = f"{max(info.size // 1024, 1)} kB"
     if info.problem:
         return f"{info.name} — onbruikbaar: {info.problem}"
-    return f"{fmt_datetime(info.created_at)} — {info.name} ({size})"
+    text = f"{fmt_datetime(info.created_at)} — {info.name} ({size})"
+    return f"{text} — {MISDATED}" if info.misdated else text
 
 
 class RestoreDialog(QDialog):
@@ -189,7 +192,7 @@ class RestoreDialog(QDialog):
     # -- behaviour ------------------------------------------------------------------------
     def load_folder(self, folder: Path | None) -> None:
         self.backup_combo.clear()
-        found = backup.list_backups(folder) if folder else []
+        found = backup.list_backups(folder, datetime.now()) if folder else []
         for info in found:
             self.backup_combo.addItem(describe(info), str(info.path))
         usable = [info for info in found if not info.problem]
@@ -202,7 +205,9 @@ class RestoreDialog(QDialog):
             )
         else:
             count = "1 back-up" if len(usable) == 1 else f"{len(usable)} back-ups"
-            self.folder_label.setText(f"{count} in '{folder}'; de nieuwste staat bovenaan.")
+            self.folder_label.setText(
+                f"{count} in '{folder}'; de nieuwste (de laatst gemaakte) staat bovenaan."
+            )
             self.backup_combo.setCurrentIndex(self._newest_usable(found))
 
     def _newest_usable(self, found: list[backup.BackupInfo]) -> int:
