@@ -142,12 +142,24 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from klachtdesk.services.cases import independence
+    from klachtdesk.services.cases import import_review, independence
     from klachtdesk.services.intake import importer
 
     ctx = _login(args)
     refs = importer.import_file(ctx, Path(args.file))
     print(f"{len(refs)} klachten geïmporteerd: {refs[0]} tot en met {refs[-1]}.")
+    differing = import_review.waiting(ctx, refs)
+    if differing:
+        count = len(differing)
+        print(
+            f"Bij {count} {'klacht' if count == 1 else 'klachten'} kwamen andere "
+            "contactgegevens binnen dan KlachtDesk van de klager kent. Er is niets "
+            "overschreven: de klachtencoördinator beoordeelt de verschillen in de zaak "
+            "(tabblad 'Klager en klacht') of met 'klachtdesk case KENMERK "
+            "importgegevens_overnemen field=…':"
+        )
+        for ref, labels in differing:
+            print(f"    {ref}: {', '.join(labels)}")
     unknown = independence.imported_unlinked(ctx, refs)
     if unknown:
         print(
@@ -426,6 +438,10 @@ def _print_case(record: dict) -> None:
             else:
                 stand = letter["state"] or ""
             print(f"    {letter['id']:>4}  {kind or letter['type']:<29} {stand}")
+    if record["import_differences"]:
+        print("  Andere gegevens uit de import (nog niet overgenomen):")
+        for item in record["import_differences"]:
+            print(f"    {item['field']}: {item['imported']} (nu: {item['current']})")
     if record["actions"]:
         print(f"  Mogelijke handelingen: {', '.join(record['actions'])}")
     for action, why in record["not_yet"].items():

@@ -17,10 +17,15 @@ from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.domain.validation import required_text
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session, roles_of
-from klachtdesk.services.context import Actor, Context, audit
+from klachtdesk.services.context import Actor, Context, DeferredEntry, audit
 from klachtdesk.storage import migrate
 from klachtdesk.storage.engine import Database, probe
-from klachtdesk.storage.errors import DatabaseExists, DatabaseMissing, WrongPassword
+from klachtdesk.storage.errors import (
+    DatabaseBusy,
+    DatabaseExists,
+    DatabaseMissing,
+    WrongPassword,
+)
 from klachtdesk.storage.keyslots import (
     KeyFile,
     forget_failed_logins,
@@ -39,6 +44,9 @@ from klachtdesk.storage.models import (
 )
 
 MIN_PASSWORD = 8
+# Logging in needs no write lock: while another PC writes (a long import), the login's own
+# audit entry waits at most this long for the lock, then waits in the context instead.
+LOGIN_WAIT_S = 0.5
 UNKNOWN_USER = "onbekende gebruiker"  # the audit log's name for a name nobody has
 FAILED_LOGIN = "aanmelden_mislukt"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -192,7 +200,9 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     """Log in: unwrap the key with the user's password and open the database.
 
     A wrong name or password is noted in the key file (the database is still locked) and
-    moved into the audit log at the next successful login.
+    moved into the audit log at the next successful login. Logging in only reads: when
+    another PC holds the write lock, the 'aangemeld' entry is written by this user's next
+    audited change (``Context.deferred``), with the time of the login.
     """
     path = Path(path)
     if not path.exists():
@@ -210,21 +220,33 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     db = open_database(path, key)
     try:
         _move_failed_logins(db, keys_path)
-        with db.session(write=True) as session:
+        with db.session() as session:
             user = session.scalar(select(User).where(User.username == name))
-            if user is not None and user.active:
-                actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
-                ctx = Context(db, actor, **clock)
-                audit(session, ctx, "aangemeld")
-            else:  # a slot without an active account (deactivated on another PC meanwhile)
-                ctx = None
-                audit(session, name if user else UNKNOWN_USER, FAILED_LOGIN, at=now())
-        if ctx is None:
+        if user is None or not user.active:
+            # a slot without an active account (deactivated on another PC meanwhile)
+            _failed_login_without_account(db, keys_path, name, user is not None, now())
             raise WrongPassword()
+        actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
+        ctx = Context(db, actor, **clock)
+        try:
+            with db.session(write=True, wait=LOGIN_WAIT_S) as session:
+                audit(session, ctx, "aangemeld")
+        except DatabaseBusy:
+            ctx.deferred.append(DeferredEntry("aangemeld", ctx.now()))
     except BaseException:
         db.dispose()
         raise
     return ctx
+
+
+def _failed_login_without_account(
+    db: Database, keys_path: Path, name: str, known: bool, at: datetime
+) -> None:
+    try:
+        with db.session(write=True, wait=LOGIN_WAIT_S) as session:
+            audit(session, name if known else UNKNOWN_USER, FAILED_LOGIN, at=at)
+    except DatabaseBusy:  # another PC is writing: noted beside the key file, moved in later
+        _note_failed_login(keys_path, name, at)
 
 
 def _now() -> datetime:
@@ -252,7 +274,7 @@ def _move_failed_logins(db: Database, keys_path: Path) -> None:
         attempts = load_failed_logins(keys_path)
         if not attempts:
             return
-        with db.session(write=True) as session:
+        with db.session(write=True, wait=LOGIN_WAIT_S) as session:
             keyfile = KeyFile.load(keys_path)
             known = {keyfile.user_lookup(n): n for n in session.scalars(select(User.username))}
             for attempt in sorted(attempts, key=lambda a: a.at):
@@ -261,6 +283,8 @@ def _move_failed_logins(db: Database, keys_path: Path) -> None:
                 at = datetime.fromisoformat(attempt.at)
                 audit(session, who, FAILED_LOGIN, detail=detail, at=at)
             forget_failed_logins(keys_path, {a.id for a in attempts})
+    except DatabaseBusy:
+        return  # another PC is writing: the attempts wait for the next login
     except Exception as error:  # noqa: BLE001 - logging in matters more than this bookkeeping
         from klachtdesk.support import log_unexpected
 
