@@ -94,10 +94,30 @@ def _user(args) -> str:
     return user
 
 
+# Who logged in during this command: an audit entry that waited for the write lock (the
+# login while another PC was writing) is written before the command ends.
+_logged_in: list = []
+
+
 def _login(args):
     from klachtdesk.services.admin import setup
 
-    return setup.unlock(Path(args.db), _user(args), _password())
+    ctx = setup.unlock(Path(args.db), _user(args), _password())
+    _logged_in.append(ctx)
+    return ctx
+
+
+def _settle_logins(code: int) -> int:
+    from klachtdesk.services.context import settle_deferred
+
+    while _logged_in:
+        ctx = _logged_in.pop()
+        try:
+            settle_deferred(ctx)
+        except KlachtDeskError as error:
+            print(f"De aanmelding staat niet in het auditlog: {error}", file=sys.stderr)
+            code = code or error.exit_code
+    return code
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -770,11 +790,12 @@ def main(argv: list[str] | None = None) -> int:
         args.func = cmd_self_test
     elif not getattr(args, "func", None):
         args = parser.parse_args(["gui", *(argv or [])])
+    _logged_in.clear()
     try:
-        return args.func(args)
+        return _settle_logins(args.func(args))
     except KlachtDeskError as error:
         print(str(error), file=sys.stderr)
-        return error.exit_code
+        return _settle_logins(error.exit_code)
     except KeyboardInterrupt:
         print("Afgebroken; er is niets half opgeslagen.", file=sys.stderr)
         return EXIT_ERROR

@@ -28,6 +28,7 @@ from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.admin import setup
 from klachtdesk.services.cases import case_view, cases
+from klachtdesk.services.context import audit, settle_deferred
 from klachtdesk.services.intake import importer
 from klachtdesk.services.safety import audit_log, check
 from klachtdesk.storage.keyslots import key_file_path
@@ -93,6 +94,27 @@ def test_logging_in_needs_no_write_lock(org):
         ("coordinator", "aangemeld"),
         ("coordinator", "zaak_bekeken"),
     ]
+    assert audit_log.verify_chain(org.beheer).ok
+    ctx.db.dispose()
+
+
+def test_a_waiting_login_entry_survives_a_failed_change_and_is_written_once(org):
+    with WriteLock(org):
+        ctx = setup.unlock(org.path, "balie", PASSWORD, **clock())
+    assert [e.action for e in ctx.deferred] == ["aangemeld"]
+    before = log(org.beheer)
+    with pytest.raises(RuntimeError), ctx.db.session(write=True) as session:
+        audit(session, ctx, "notitie_geprobeerd")
+        raise RuntimeError("the change fails after its audit entry")  # rolled back
+    assert log(org.beheer) == before
+    assert [e.action for e in ctx.deferred] == ["aangemeld"]  # still waiting
+    settle_deferred(ctx)  # the end of the session (command line, main window)
+    settle_deferred(ctx)
+    assert log(org.beheer)[len(before) :] == [("balie", "aangemeld")]
+    assert ctx.deferred == []
+    with org.beheer.db.session() as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert entry.at == clock()["now"]()  # the time of the login, not of the writing
     assert audit_log.verify_chain(org.beheer).ok
     ctx.db.dispose()
 
