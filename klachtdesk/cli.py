@@ -94,6 +94,11 @@ def _user(args) -> str:
     return user
 
 
+# Who logged in during this command: an audit entry that waited for the write lock (the
+# login while another PC was writing) is written before the command ends.
+_logged_in: list = []
+
+
 def _login(args):
     from klachtdesk.services.admin import setup
 
@@ -103,7 +108,21 @@ def _login(args):
             f"Let op: alleen lezen ({ctx.db.read_only}). Wijzigingen worden geweigerd.",
             file=sys.stderr,
         )
+    _logged_in.append(ctx)
     return ctx
+
+
+def _settle_logins(code: int) -> int:
+    from klachtdesk.services.context import settle_deferred
+
+    while _logged_in:
+        ctx = _logged_in.pop()
+        try:
+            settle_deferred(ctx)
+        except KlachtDeskError as error:
+            print(f"De aanmelding staat niet in het auditlog: {error}", file=sys.stderr)
+            code = code or error.exit_code
+    return code
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -148,12 +167,24 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from klachtdesk.services.cases import independence
+    from klachtdesk.services.cases import import_review, independence
     from klachtdesk.services.intake import importer
 
     ctx = _login(args)
     refs = importer.import_file(ctx, Path(args.file))
     print(f"{len(refs)} klachten geïmporteerd: {refs[0]} tot en met {refs[-1]}.")
+    differing = import_review.waiting(ctx, refs)
+    if differing:
+        count = len(differing)
+        print(
+            f"Bij {count} {'klacht' if count == 1 else 'klachten'} kwamen andere "
+            "contactgegevens binnen dan KlachtDesk van de klager kent. Er is niets "
+            "overschreven: de klachtencoördinator beoordeelt de verschillen in de zaak "
+            "(tabblad 'Klager en klacht') of met 'klachtdesk case KENMERK "
+            "importgegevens_overnemen field=…':"
+        )
+        for ref, labels in differing:
+            print(f"    {ref}: {', '.join(labels)}")
     unknown = independence.imported_unlinked(ctx, refs)
     if unknown:
         print(
@@ -501,6 +532,10 @@ def _print_case(record: dict) -> None:
             else:
                 stand = letter["state"] or ""
             print(f"    {letter['id']:>4}  {kind or letter['type']:<29} {stand}")
+    if record["import_differences"]:
+        print("  Andere gegevens uit de import (nog niet overgenomen):")
+        for item in record["import_differences"]:
+            print(f"    {item['field']}: {item['imported']} (nu: {item['current']})")
     if record["actions"]:
         print(f"  Mogelijke handelingen: {', '.join(record['actions'])}")
     for action, why in record["not_yet"].items():
@@ -841,11 +876,12 @@ def main(argv: list[str] | None = None) -> int:
         args.func = cmd_self_test
     elif not getattr(args, "func", None):
         args = parser.parse_args(["gui", *(argv or [])])
+    _logged_in.clear()
     try:
-        return args.func(args)
+        return _settle_logins(args.func(args))
     except KlachtDeskError as error:
         print(str(error), file=sys.stderr)
-        return error.exit_code
+        return _settle_logins(error.exit_code)
     except KeyboardInterrupt:
         print("Afgebroken; er is niets half opgeslagen.", file=sys.stderr)
         return EXIT_ERROR

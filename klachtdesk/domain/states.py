@@ -150,10 +150,18 @@ ACTION_EVENT_LABELS = {
 }
 
 
+# Timeline events that are neither an action nor an activity the case window lists.
+OTHER_EVENT_LABELS = {
+    "geregistreerd": "Klacht geregistreerd",
+    "importgegevens_overgenomen": "Gegevens uit de import overgenomen",
+    "nieuwe_klager": "Nieuwe klager voor deze zaak (andere persoon dan bij de import herkend)",
+}
+
+
 def event_label(kind: str) -> str:
     """The Dutch label of a timeline event kind."""
-    if kind == "geregistreerd":
-        return "Klacht geregistreerd"
+    if kind in OTHER_EVENT_LABELS:
+        return OTHER_EVENT_LABELS[kind]
     for labels, enum in ((ACTION_EVENT_LABELS, Action), (ACTIVITY_LABELS, Activity)):
         try:
             return labels[enum(kind)]

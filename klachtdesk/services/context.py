@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from klachtdesk.domain.errors import NotAllowed
@@ -37,14 +37,29 @@ class Actor:
             raise NotAllowed(f"Voor '{what}' is de rol {allowed} nodig; die heeft u niet.")
 
 
+@dataclass(frozen=True, eq=False)
+class DeferredEntry:
+    """An audit entry of this user that waited for the write lock (a login while another PC
+    was writing); it keeps the time it happened."""
+
+    action: str
+    at: datetime
+    detail: str = ""
+
+
 @dataclass
 class Context:
-    """An unlocked database, the user acting on it, and the clock (replaceable in tests)."""
+    """An unlocked database, the user acting on it, and the clock (replaceable in tests).
+
+    ``deferred``: audit entries waiting for the write lock; the next audited change of this
+    user writes them first (``audit``), and ``settle_deferred`` at the end of a session.
+    """
 
     db: Database
     actor: Actor
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = field(default=lambda: datetime.now().replace(microsecond=0))
+    deferred: list[DeferredEntry] = field(default_factory=list)
 
 
 def audit(
@@ -64,36 +79,99 @@ def audit(
         if ctx_or_name.db.read_only:  # a read on a database that cannot be written
             _wait_on_this_pc(ctx_or_name, [at.isoformat(), username, action, object_ref, detail])
             return
+        _write_deferred(session, ctx_or_name)
     else:
         username, at = ctx_or_name, at or datetime.now().replace(microsecond=0)
+    _append(session, username, action, object_ref, detail, at)
+
+
+def _head(session: Session) -> str:
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    prev = prev or GENESIS_HASH
+    return prev or GENESIS_HASH
+
+
+def _append(
+    session: Session, username: str, action: str, object_ref: str, detail: str, at: datetime
+) -> None:
     entry = AuditEntry(
         at=at,
         username=username,
         action=action,
         object_ref=object_ref,
         detail=detail,
-        prev_hash=prev,
+        prev_hash=_head(session),
         hash="",
     )
     entry.hash = audit_hash(entry)
     session.add(entry)
 
 
-def audit_hash(entry: AuditEntry) -> str:
+def audit_many(session: Session, ctx: Context, entries: Iterable[tuple[str, str, str]]) -> int:
+    """Append (action, object_ref, detail) entries in one go, as ``audit`` would one by one:
+    one read of the chain's head, one bulk insert (an import of thousands of complaints).
+    Returns how many were appended."""
+    _write_deferred(session, ctx)
+    session.flush()  # entries added before these come first in the chain
+    prev, at, username = _head(session), ctx.now(), ctx.actor.username
+    rows = []
+    for action, object_ref, detail in entries:
+        row = {
+            "at": at,
+            "username": username,
+            "action": action,
+            "object_ref": object_ref,
+            "detail": detail,
+            "prev_hash": prev,
+        }
+        prev = row["hash"] = chain_hash(prev, at, username, action, object_ref, detail)
+        rows.append(row)
+    if rows:
+        session.execute(insert(AuditEntry), rows)
+    return len(rows)
+
+
+_DEFERRED_WRITTEN = "klachtdesk_deferred_written"
+
+
+def _write_deferred(session: Session, ctx: Context) -> None:
+    """Entries that waited for the write lock go into the chain first, with their own time.
+    They leave ``ctx.deferred`` only when this transaction commits."""
+    written: list[DeferredEntry] = session.info.setdefault(_DEFERRED_WRITTEN, [])
+    waiting = [e for e in ctx.deferred if not any(e is w for w in written)]
+    if not waiting:
+        return
+    if not written:
+
+        def forget(committed: Session) -> None:
+            done = committed.info.get(_DEFERRED_WRITTEN, [])
+            ctx.deferred[:] = [e for e in ctx.deferred if not any(e is d for d in done)]
+
+        event.listen(session, "after_commit", forget, once=True)
+    for entry in waiting:
+        _append(session, ctx.actor.username, entry.action, "", entry.detail, entry.at)
+        written.append(entry)
+
+
+def settle_deferred(ctx: Context) -> None:
+    """Write the audit entries that waited for the write lock (at the end of a session)."""
+    if ctx.deferred:
+        with ctx.db.session(write=True) as session:
+            _write_deferred(session, ctx)
+
+
+def chain_hash(
+    prev_hash: str, at: datetime, username: str, action: str, object_ref: str, detail: str
+) -> str:
     payload = json.dumps(
-        [
-            entry.prev_hash,
-            entry.at.isoformat(),
-            entry.username,
-            entry.action,
-            entry.object_ref,
-            entry.detail,
-        ],
-        ensure_ascii=False,
+        [prev_hash, at.isoformat(), username, action, object_ref, detail], ensure_ascii=False
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def audit_hash(entry: AuditEntry) -> str:
+    return chain_hash(
+        entry.prev_hash, entry.at, entry.username, entry.action, entry.object_ref, entry.detail
+    )
 
 
 # -- reading while the database cannot be written -----------------------------------------------

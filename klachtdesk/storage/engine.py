@@ -12,7 +12,7 @@ import sqlcipher3
 from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -137,20 +137,23 @@ class Database:
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @staticmethod
-    def _begin(conn) -> None:
-        write = conn.get_execution_options().get("klachtdesk_write", False)
+    def _begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        # How long to wait for a lock another PC holds: BUSY_TIMEOUT_S unless the session
+        # asked for less (a login does not wait for someone else's long write).
+        wait_ms = round(1000 * options.get("klachtdesk_wait", BUSY_TIMEOUT_S))
+        info = conn.connection.info
+        if info.get("busy_timeout_ms") != wait_ms:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
+            info["busy_timeout_ms"] = wait_ms
+        write = options.get("klachtdesk_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     @contextlib.contextmanager
-    def session(self, write: bool = False) -> Iterator[Session]:
-        """One short transaction: commit when the block ends, roll back on any error."""
-        if write and self.read_only:
-            raise ReadOnlyDatabase(self.read_only)
-        factory = self._write_sessions if write else self._read_sessions
-        self.follow_key_file()
+    def translated_errors(self) -> Iterator[None]:
+        """Low-level database failures become the Dutch errors of storage.errors."""
         try:
-            with factory() as session, session.begin():
-                yield session
+            yield
         except (DBAPIError, sqlite3.Error, sqlcipher3.Error, OSError) as exc:
             translated = translate_error(exc, self.path)
             if translated is None:
@@ -202,6 +205,32 @@ class Database:
             self.engine.dispose()
             self._key = key
 
+    @contextlib.contextmanager
+    def session(self, write: bool = False, wait: float | None = None) -> Iterator[Session]:
+        """One short transaction: commit when the block ends, roll back on any error.
+
+        ``wait``: at most this many seconds for a lock held elsewhere (default
+        BUSY_TIMEOUT_S); then DatabaseBusy.
+        """
+        if write and self.read_only:
+            raise ReadOnlyDatabase(self.read_only)
+        self.follow_key_file()
+        if wait is None:
+            factory = self._write_sessions if write else self._read_sessions
+        else:
+            engine = self.engine.execution_options(klachtdesk_write=write, klachtdesk_wait=wait)
+            factory = sessionmaker(engine, expire_on_commit=False)
+        with self.translated_errors(), factory() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[PinnedConnection]:
+        """One connection for several transactions in a row (read first, write after), so
+        the writer can tell whether anyone else committed in between (``data_version``)."""
+        self.follow_key_file()
+        with self.translated_errors(), self.engine.connect() as conn:
+            yield PinnedConnection(self, conn)
+
     @property
     def key(self) -> bytes:
         """The raw database key, for writing key slots (never logged, never in a URL)."""
@@ -213,3 +242,31 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class PinnedConnection:
+    """Transactions on one connection of a Database (see ``Database.pinned``)."""
+
+    def __init__(self, db: Database, conn: Connection):
+        self._db = db
+        self._conn = conn
+
+    @contextlib.contextmanager
+    def session(self, write: bool = False) -> Iterator[Session]:
+        """A transaction as ``Database.session`` gives it, on this connection."""
+        if write and self._db.read_only:
+            raise ReadOnlyDatabase(self._db.read_only)
+        self._conn.execution_options(klachtdesk_write=write)  # read by Database._begin
+        with (
+            self._db.translated_errors(),
+            Session(self._conn, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            session.connection()  # begin now: data_version() belongs to this transaction
+            yield session
+
+    def data_version(self) -> int:
+        """SQLite's PRAGMA data_version, asked inside a ``session()``: it differs between two
+        transactions of this connection exactly when another connection (process, PC)
+        committed in between."""
+        return self._conn.exec_driver_sql("PRAGMA data_version").scalar_one()

@@ -123,6 +123,45 @@ class Complainant(Base):
     prefers_email: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # One person, several cases, several PCs: a change based on an older view of the person
+    # is refused (services.cases.complainants), as a stale change of a case is.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ComplainantChange(Base):
+    """Who changed a complainant's data, when, through which case, and which fields (Dutch
+    labels, never the values): a refused stale change names these."""
+
+    __tablename__ = "complainant_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complainant_id: Mapped[int] = mapped_column(ForeignKey("complainants.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # the complainant's version after it
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    fields: Mapped[str] = mapped_column(Text)
+
+
+class ImportDifference(Base):
+    """Contact data an import brought for a known complainant that differs from what is
+    stored, per field (domain.contact). It never overwrites the stored data: it waits with
+    the new case until the coordinator takes it over, or gives the case a complainant of its
+    own. ``imported`` holds the field's imported values, ``record`` the whole imported
+    complainant (both JSON); ``resolution`` is '' while open."""
+
+    __tablename__ = "import_differences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    complainant_id: Mapped[int] = mapped_column(ForeignKey("complainants.id"), index=True)
+    field: Mapped[str] = mapped_column(String(30))
+    imported: Mapped[str] = mapped_column(Text)
+    record: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
 class Case(Base):

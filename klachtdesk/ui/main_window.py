@@ -23,7 +23,7 @@ from klachtdesk.domain.states import REGISTER_ROLES
 from klachtdesk.paths import resource_path
 from klachtdesk.services import report
 from klachtdesk.services.admin import settings as settings_service
-from klachtdesk.services.context import Context
+from klachtdesk.services.context import Context, settle_deferred
 from klachtdesk.services.safety import backup
 from klachtdesk.ui import tasks
 from klachtdesk.ui.admin.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
@@ -509,4 +509,6 @@ class MainWindow(QMainWindow):
             if self._backup_task is not None:
                 QThreadPool.globalInstance().waitForDone(120_000)
             self._exit_backup()
+        # the login's audit entry, if it waited for another PC's write and nothing wrote it yet
+        call_service(self, settle_deferred, self.ctx)
         super().closeEvent(event)

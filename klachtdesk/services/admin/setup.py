@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -20,17 +21,25 @@ from klachtdesk.services.admin import login_guard
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.admin.admin_access import admin_session, roles_of
 from klachtdesk.services.admin.revocation import REKEYED, revoke
-from klachtdesk.services.context import Actor, Context, audit, move_waiting_audit
+from klachtdesk.services.context import (
+    Actor,
+    Context,
+    DeferredEntry,
+    audit,
+    move_waiting_audit,
+)
 from klachtdesk.services.safety.backup import remove_leftover_work_folders
 from klachtdesk.storage import migrate
 from klachtdesk.storage import rekey as rekeying
 from klachtdesk.storage.engine import Database, opens_with, probe
 from klachtdesk.storage.errors import (
+    DatabaseBusy,
     DatabaseExists,
     DatabaseMissing,
     DiskFull,
     DiskWriteFailed,
     KeyFileWriteFailed,
+    ReadOnlyDatabase,
     WrongPassword,
 )
 from klachtdesk.storage.keyring import Keyring
@@ -53,6 +62,9 @@ from klachtdesk.storage.models import (
     User,
 )
 
+# Logging in needs no write lock: while another PC writes (a long import), the login's own
+# audit entry waits at most this long for the lock, then waits in the context instead.
+LOGIN_WAIT_S = 0.5
 UNKNOWN_USER = "onbekende gebruiker"  # the audit log's name for a name nobody has
 FAILED_LOGIN = "aanmelden_mislukt"
 ATTEMPTS_VANISHED = "aanmeldpogingen_verdwenen"
@@ -208,10 +220,13 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     """Log in: open the user's key slot with the password and open the database.
 
     A wrong name or password is noted beside the key file (the database is still locked)
-    and moved into the audit log at the next successful login. After logging in, an
-    interrupted re-key is finished and a slot from an earlier version is strengthened.
-    A successful login also removes the work folders a killed back-up or restore left
-    behind (the windows and the command line both log in here).
+    and moved into the audit log at the next successful login. Logging in only reads: when
+    another PC holds the write lock, the 'aangemeld' entry is written by this user's next
+    audited change (``Context.deferred``), with the time of the login. When the database
+    cannot be written at all (a full disk, a read-only share), it opens to read only.
+    After logging in, an interrupted re-key is finished, a slot from an earlier version is
+    strengthened, and the work folders a killed back-up or restore left behind are removed
+    (the windows and the command line both log in here).
     """
     path = Path(path)
     if not path.exists():
@@ -233,26 +248,31 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     db.keyring = Keyring(keys_path, opened.lookup, opened.identity)
     try:
         _move_failed_logins(db, keys_path)
-        try:
-            with db.session(write=True) as session:
-                user = session.scalar(select(User).where(User.username == name))
-                if user is not None and user.active:
-                    roles = parse_roles(user.roles)
-                    actor = Actor(user.id, user.username, user.display_name, roles)
-                    ctx = Context(db, actor, **clock)
-                    audit(session, ctx, "aangemeld")
-                    if login_guard.attempts_file_vanished(keys_path, keyfile):
-                        audit(session, ctx, ATTEMPTS_VANISHED, detail=ATTEMPTS_VANISHED_DETAIL)
-                else:  # a slot without an active account (deactivated on another PC meanwhile)
-                    ctx = None
-                    audit(session, name if user else UNKNOWN_USER, FAILED_LOGIN, at=now())
-        except (DiskWriteFailed, DiskFull) as error:
-            # A read-only share, a full disk: let the user read, and say why nothing can change.
-            ctx = _read_only_login(db, name, error, clock)
-        if ctx is None:
+        with db.session() as session:
+            user = session.scalar(select(User).where(User.username == name))
+        if user is None or not user.active:
+            # a slot without an active account (deactivated on another PC meanwhile)
+            _failed_login_without_account(db, keys_path, name, user is not None, now())
             refused = WrongPassword()
             refused.wait = login_guard.failed(keys_path, keyfile, slot, now())
             raise refused
+        actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
+        ctx = Context(db, actor, **clock)
+        entries = [DeferredEntry("aangemeld", ctx.now())]
+        if login_guard.attempts_file_vanished(keys_path, keyfile):
+            entries.append(DeferredEntry(ATTEMPTS_VANISHED, ctx.now(), ATTEMPTS_VANISHED_DETAIL))
+        try:
+            with db.session(write=True, wait=LOGIN_WAIT_S) as session:
+                for entry in entries:
+                    audit(session, ctx, entry.action, detail=entry.detail, at=entry.at)
+        except DatabaseBusy:
+            ctx.deferred.extend(entries)
+        except (DiskWriteFailed, DiskFull) as error:
+            # A read-only share, a full disk: let the user read, and say why nothing can change.
+            db.read_only = _read_only_reason(error)
+            with contextlib.suppress(ReadOnlyDatabase), db.session() as session:
+                for entry in entries:  # they wait on this PC for a login that can write
+                    audit(session, ctx, entry.action, detail=entry.detail, at=entry.at)
         login_guard.succeeded(keyfile, slot)
         remove_leftover_work_folders(ctx)  # of a back-up or restore killed earlier
         if not db.read_only:
@@ -264,20 +284,22 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     return ctx
 
 
-def _read_only_login(db: Database, name: str, error: Exception, clock: dict) -> Context | None:
-    """The login could not be written to the audit log: open the database to read only."""
-    reason = (
-        "de schijf is vol"
-        if isinstance(error, DiskFull)
-        else "de map of het bestand is alleen-lezen, of de netwerkschijf staat geen schrijven toe"
-    )
-    with db.session() as session:
-        user = session.scalar(select(User).where(User.username == name))
-        if user is None or not user.active:
-            return None
-        actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
-    db.read_only = reason
-    return Context(db, actor, **clock)
+def _read_only_reason(error: Exception) -> str:
+    """Why the login could not be written to the audit log, for the read-only banner."""
+    if isinstance(error, DiskFull):
+        return "de schijf is vol"
+    return "de map of het bestand is alleen-lezen, of de netwerkschijf staat geen schrijven toe"
+
+
+def _failed_login_without_account(
+    db: Database, keys_path: Path, name: str, known: bool, at: datetime
+) -> None:
+    try:
+        with db.session(write=True, wait=LOGIN_WAIT_S) as session:
+            audit(session, name if known else UNKNOWN_USER, FAILED_LOGIN, at=at)
+    except (DatabaseBusy, DiskWriteFailed, DiskFull):
+        # another PC is writing, or nothing can be written: noted beside the key file
+        _note_failed_login(keys_path, name, at)
 
 
 def _working_key(path: Path, keyfile: KeyFile, opened: Opened) -> bytes:
@@ -332,7 +354,7 @@ def _move_failed_logins(db: Database, keys_path: Path) -> None:
         attempts = load_failed_logins(keys_path)
         if not attempts:
             return
-        with db.session(write=True) as session:
+        with db.session(write=True, wait=LOGIN_WAIT_S) as session:
             keyfile = KeyFile.load(keys_path)
             known = {keyfile.user_lookup(n): n for n in session.scalars(select(User.username))}
             for attempt in sorted(attempts, key=lambda a: a.at):
@@ -343,6 +365,8 @@ def _move_failed_logins(db: Database, keys_path: Path) -> None:
                 at = datetime.fromisoformat(attempt.at)
                 audit(session, who, FAILED_LOGIN, detail=detail, at=at)
             forget_failed_logins(keys_path, {a.id for a in attempts})
+    except (DatabaseBusy, DiskWriteFailed, DiskFull):
+        return  # another PC is writing, or nothing can be written: they wait for a later login
     except Exception as error:  # noqa: BLE001 - logging in matters more than this bookkeeping
         from klachtdesk.support import log_unexpected
 

@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from klachtdesk.domain.contact import BY_KEY
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
 from klachtdesk.domain.states import DONE_SENTENCES, Action, Activity, Status
 from klachtdesk.domain.validation import parse_yes_no
 from klachtdesk.domain.values import LetterChannel, NotAdmissibleReason, Outcome
 from klachtdesk.letters.templates import LETTER_TYPES
-from klachtdesk.services.cases import case_activities, case_view, cases
+from klachtdesk.services.cases import case_activities, case_view, cases, import_review
 from klachtdesk.services.context import Context
 from klachtdesk.services.letters import letters
 from klachtdesk.storage.models import Case
@@ -46,6 +47,14 @@ class Detail:
 
 
 LETTER_SENT = "brief_verzonden"  # the command for Activity.BRIEF: a letter went out
+# What an import brought for a known complainant (services.cases.import_review).
+IMPORT_ACCEPT = "importgegevens_overnemen"
+NEW_COMPLAINANT = "nieuwe_klager"
+_OTHER_DONE = {
+    LETTER_SENT: DONE_SENTENCES[Activity.BRIEF],
+    IMPORT_ACCEPT: import_review.ACCEPTED_SENTENCE,
+    NEW_COMPLAINANT: import_review.NEW_COMPLAINANT_SENTENCE,
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,8 @@ class Command:
     @property
     def done(self) -> str:
         """What happened, as the sentence the case window shows too."""
-        if self.name == LETTER_SENT:
-            return DONE_SENTENCES[Activity.BRIEF]
+        if self.name in _OTHER_DONE:
+            return _OTHER_DONE[self.name]
         actions = {action.value for action in Action}
         return DONE_SENTENCES[Action(self.name) if self.name in actions else Activity(self.name)]
 
@@ -109,6 +118,14 @@ def _letter_sent(ctx: Context, ref: str, values: dict[str, Any]) -> int:
             "KlachtDesk is gemaakt, of letter_type=SOORT voor een brief van buiten KlachtDesk.",
         )
     return case_activities.mark_letter_sent(ctx, ref, values["letter_type"], sent_on, values["via"])
+
+
+def _accept_imported(ctx: Context, ref: str, values: dict[str, Any]) -> int:
+    return import_review.accept_imported(ctx, ref, values["field"])
+
+
+def _new_complainant(ctx: Context, ref: str, values: dict[str, Any]) -> int:
+    return import_review.new_complainant(ctx, ref)
 
 
 # -- the details ----------------------------------------------------------------------------------
@@ -359,6 +376,29 @@ COMMANDS: dict[str, Command] = {
             ),
             _letter_sent,
         ),
+        Command(
+            IMPORT_ACCEPT,
+            "Gegeven uit de import overnemen",
+            (
+                Detail(
+                    "field",
+                    "Gegeven",
+                    CHOICE,
+                    True,
+                    "Welk gegeven uit de import in de gegevens van de klager komt (voor al "
+                    "haar of zijn zaken); de verschillen staan onder import_differences in "
+                    "'klachtdesk case KENMERK --json'. Alleen de klachtencoördinator.",
+                    tuple(BY_KEY),
+                ),
+            ),
+            _accept_imported,
+        ),
+        Command(
+            NEW_COMPLAINANT,
+            "Andere persoon: nieuwe klager met de gegevens uit de import",
+            (),
+            _new_complainant,
+        ),
     )
 }
 
@@ -469,6 +509,8 @@ def case_record(ctx: Context, ref: str) -> dict[str, Any]:
         for a in detail.activities
         if _ACTIVITY_COMMANDS.get(a, a.value) in COMMANDS
     ]
+    if detail.import_differences and import_review.may_decide(ctx, detail.status):
+        names += [IMPORT_ACCEPT, NEW_COMPLAINANT]
     return {
         "ref": detail.ref,
         "status": detail.status,
@@ -497,6 +539,10 @@ def case_record(ctx: Context, ref: str) -> dict[str, Any]:
             for d in detail.deadlines
         ],
         "letters": letter_rows,
+        "import_differences": [
+            {"field": d.field, "imported": d.imported, "current": d.current}
+            for d in detail.import_differences
+        ],
         "actions": names,
         "not_yet": {a.value: why for a, why in detail.not_yet.items()},
     }

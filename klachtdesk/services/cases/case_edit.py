@@ -20,7 +20,7 @@ from klachtdesk.domain.validation import (
     clean_text,
     required_text,
 )
-from klachtdesk.services.cases import attachments
+from klachtdesk.services.cases import attachments, complainants
 from klachtdesk.services.cases.cases import CaseNotFound, check_may_see, editing, finish_change
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.intake.intake_read import EmployeeChoice, active_choices
@@ -43,17 +43,7 @@ COMPLAINT_FIELDS = {
     "employee": "medewerker",
     "expectation": "verwachting",
 }
-COMPLAINANT_FIELDS = {
-    "salutation": "aanhef",
-    "name": "naam",
-    "street": "straat",
-    "postcode": "postcode",
-    "city": "plaats",
-    "phone": "telefoon",
-    "email": "e-mail",
-    "member_number": "huurdernummer",
-    "prefers_email": "voorkeur e-mail",
-}
+COMPLAINANT_FIELDS = complainants.FIELD_LABELS
 EDITABLE_FIELDS = {**COMPLAINT_FIELDS, **COMPLAINANT_FIELDS}
 
 _CASE_ROLES = frozenset({Role.BALIE, Role.COORDINATOR, Role.MANAGER, Role.DIRECTEUR})
@@ -105,10 +95,20 @@ def _complainant_data(complainant: Complainant) -> dict[str, Any]:
     return {field: getattr(complainant, field) for field in COMPLAINANT_FIELDS}
 
 
-def update_case_details(ctx: Context, ref: str, expected_version: int | None, **fields: Any) -> int:
+def update_case_details(
+    ctx: Context,
+    ref: str,
+    expected_version: int | None,
+    *,
+    complainant_version: int | None = None,
+    **fields: Any,
+) -> int:
     """Change the complaint and the complainant's contact data; returns the case's version.
 
-    Only fields that are given are changed. The timeline says which fields changed, never
+    Only fields that are given are changed. The complainant is shared by all their cases:
+    when complainant fields are given with the ``complainant_version`` the caller showed, a
+    change of the person made meanwhile (through any case) refuses the whole save with a
+    ConflictError, and nothing is written. The timeline says which fields changed, never
     their values (personal data stays out of the history). Without a change nothing is
     written and the current version is returned.
     """
@@ -117,12 +117,15 @@ def update_case_details(ctx: Context, ref: str, expected_version: int | None, **
         raise TypeError(f"unknown case fields: {', '.join(sorted(unknown))}")
     with editing(ctx, ref, expected_version) as (session, case):
         check_activity(Activity.GEGEVENS_WIJZIGEN, Status(case.status), ctx.actor.roles)
+        if set(fields) & set(COMPLAINANT_FIELDS):
+            complainants.check_version(session, case.complainant, complainant_version)
         changed = _apply_complaint(session, case, fields)
-        changed += _apply_complainant(case, fields)
+        person = _apply_complainant(case, fields)
+        changed += person
         if not changed:
             return case.version
         labels = ", ".join(label for field, label in EDITABLE_FIELDS.items() if field in changed)
-        return finish_change(
+        version = finish_change(
             session,
             ctx,
             case,
@@ -130,6 +133,11 @@ def update_case_details(ctx: Context, ref: str, expected_version: int | None, **
             audit_detail=labels,
             velden=labels,
         )
+        if person:
+            complainants.record_change(
+                session, ctx, case.complainant, case, [COMPLAINANT_FIELDS[f] for f in person]
+            )
+        return version
 
 
 def _apply_complaint(session: Session, case: Case, fields: dict[str, Any]) -> list[str]:

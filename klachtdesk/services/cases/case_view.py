@@ -33,7 +33,7 @@ from klachtdesk.domain.states import (
 )
 from klachtdesk.domain.validation import search_text
 from klachtdesk.services.admin.settings import load_calendar
-from klachtdesk.services.cases import independence
+from klachtdesk.services.cases import import_review, independence
 from klachtdesk.services.cases.cases import (
     CaseNotFound,
     check_may_see,
@@ -379,6 +379,11 @@ class CaseDetail:
     # actions the user's roles allow but the procedure refuses for now, with why (the window
     # shows them disabled with that reason; the service refuses them with the same words)
     not_yet: dict[Action, str] = field(default_factory=dict)
+    # the complainant's own version: the person is shared by all their cases, and a change
+    # of the person passes the version the window showed (services.cases.complainants)
+    complainant_version: int = 1
+    # what an import brought that differs from the stored person (waits for the coordinator)
+    import_differences: list[import_review.DifferenceView] = field(default_factory=list)
 
 
 def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
@@ -544,6 +549,8 @@ def _load_detail(session: Session, ctx: Context, ref: str) -> CaseDetail:
         activities=[] if anonymised else activities,
         needs_role=[] if anonymised else needs_role,
         not_yet=not_yet,
+        complainant_version=c.version,
+        import_differences=import_review.difference_views(session, case),
     )
 
 

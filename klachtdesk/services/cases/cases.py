@@ -45,6 +45,7 @@ from klachtdesk.domain.validation import (
 )
 from klachtdesk.domain.values import NotAdmissibleReason, Outcome, Relation, case_reference
 from klachtdesk.services.admin.settings import load_calendar, read_all
+from klachtdesk.services.cases import complainants
 from klachtdesk.services.context import Context, audit
 from klachtdesk.storage import queries
 from klachtdesk.storage.models import (
@@ -98,7 +99,7 @@ def _next_reference(session: Session, year: int) -> tuple[str, int]:
     return case_reference(year, counter.last), counter.last
 
 
-def _by_name(session: Session, model, name: str, field: str, required: bool = False):
+def by_name(session: Session, model, name: str, field: str, required: bool = False):
     """The active row of ``model`` with this name (case-insensitive), or None."""
     if not name:
         return None
@@ -111,8 +112,20 @@ def _by_name(session: Session, model, name: str, field: str, required: bool = Fa
     return row
 
 
-def _find_or_add_complainant(session: Session, data: ComplainantInput, ctx: Context) -> Complainant:
-    """Reuse a known complainant (same name and postcode, or same e-mail address)."""
+def same_complainant(postcode: str, email: str, data: ComplainantInput) -> bool:
+    """The rule that makes a stored complainant (of the same name) the one ``data`` is
+    about: the same postcode or the same e-mail address. Imports apply it too."""
+    return bool(
+        (data.postcode and postcode == data.postcode) or (data.email and email == data.email)
+    )
+
+
+def _find_or_add_complainant(
+    session: Session, data: ComplainantInput, ctx: Context
+) -> tuple[Complainant, list[str]]:
+    """Reuse a known complainant (same name and postcode, or same e-mail address), with
+    what the clerk filled in; returns the complainant and the labels of the fields of a
+    known complainant that changed."""
     matches = []
     if data.postcode:
         matches.append(Complainant.postcode == data.postcode)
@@ -127,17 +140,26 @@ def _find_or_add_complainant(session: Session, data: ComplainantInput, ctx: Cont
             .order_by(Complainant.id.desc())
             .limit(1)
         )
+    known = found is not None
     if found is None:
         found = Complainant(name=data.name, created_at=ctx.now())
         session.add(found)
-    for field in ("street", "postcode", "city", "phone", "email", "member_number"):
-        value = getattr(data, field)
-        if value:
-            setattr(found, field, value)
+    new = {
+        field: getattr(data, field)
+        for field in ("street", "postcode", "city", "phone", "email", "member_number")
+        if getattr(data, field)
+    }
     if data.salutation.value != "onbekend":
-        found.salutation = data.salutation.value
-    found.prefers_email = data.prefers_email or found.prefers_email
-    return found
+        new["salutation"] = data.salutation.value
+    new["prefers_email"] = data.prefers_email or bool(found.prefers_email)
+    changed = [
+        label
+        for field, label in complainants.FIELD_LABELS.items()
+        if field in new and new[field] != getattr(found, field)
+    ]
+    for field, value in new.items():
+        setattr(found, field, value)
+    return found, changed if known else []
 
 
 def _event(
@@ -149,7 +171,6 @@ def _event(
     to_status: str | None = None,
     **data: Any,
 ) -> None:
-    clean = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
     session.add(
         Event(
             case_id=case.id,
@@ -158,26 +179,40 @@ def _event(
             kind=kind,
             from_status=from_status,
             to_status=to_status,
-            data=json.dumps(clean, ensure_ascii=False),
+            data=event_data(**data),
         )
+    )
+
+
+def event_data(**data: Any) -> str:
+    """A timeline event's details as stored (JSON, dates as ISO text)."""
+    clean = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
+    return json.dumps(clean, ensure_ascii=False)
+
+
+def deadline_columns(
+    kind: DeadlineKind, computed, ctx: Context, reason: str = ""
+) -> dict[str, Any]:
+    """A new, open deadline's columns (an import writes them in bulk)."""
+    return dict(
+        kind=kind.value,
+        start=computed.start,
+        due=computed.due,
+        unadjusted=computed.unadjusted,
+        explanation=computed.explanation or "",
+        extension_reason=reason,
+        active=True,
+        met_on=None,
+        state=DeadlineState.OPEN.value,
+        settled_on=None,
+        settled_by="",
+        created_at=ctx.now(),
+        created_by_id=ctx.actor.user_id,
     )
 
 
 def _add_deadline(case: Case, kind: DeadlineKind, computed, ctx: Context, reason: str = "") -> None:
-    case.deadlines.append(
-        Deadline(
-            kind=kind.value,
-            start=computed.start,
-            due=computed.due,
-            unadjusted=computed.unadjusted,
-            explanation=computed.explanation or "",
-            extension_reason=reason,
-            active=True,
-            state=DeadlineState.OPEN.value,
-            created_at=ctx.now(),
-            created_by_id=ctx.actor.user_id,
-        )
-    )
+    case.deadlines.append(Deadline(**deadline_columns(kind, computed, ctx, reason)))
 
 
 def active_deadline(case: Case, kind: DeadlineKind) -> Deadline | None:
@@ -243,37 +278,26 @@ def register_in(
     version: ProcedureVersion,
 ) -> Case:
     """Register one complaint inside the caller's transaction."""
-    category = _by_name(session, Category, complaint.category, "categorie", required=True)
-    department = _by_name(session, Department, complaint.department, "afdeling", required=True)
-    employee = _by_name(session, Employee, complaint.employee, "medewerker")
+    category = by_name(session, Category, complaint.category, "categorie", required=True)
+    department = by_name(session, Department, complaint.department, "afdeling", required=True)
+    employee = by_name(session, Employee, complaint.employee, "medewerker")
     if employee is not None and department is None:
         department = employee.department
-    complainant = _find_or_add_complainant(session, complaint.complainant, ctx)
+    complainant, changed = _find_or_add_complainant(session, complaint.complainant, ctx)
     ref, seq = _next_reference(session, complaint.received.year)
     now = ctx.now()
     case = Case(
         ref=ref,
-        year=complaint.received.year,
         seq=seq,
-        status=Status.ONTVANGEN.value,
         procedure_version=version,
-        channel=complaint.channel.value,
-        received=complaint.received,
         complainant=complainant,
-        subject=complaint.subject,
-        description=complaint.description,
         category=category,
         department=department,
         employee=employee,
         employee_name=employee.name if employee else complaint.employee,
-        discussed_with_employee=complaint.discussed_with_employee,
-        expectation=complaint.expectation,
-        complainant_relation=complaint.relation.value if complaint.relation else "",
-        repeat_claimed=complaint.repeat,
-        earlier_ref=complaint.earlier_ref,
-        new_facts=complaint.new_facts,
         created_at=now,
         updated_at=now,
+        **complaint_columns(complaint),
     )
     session.add(case)
     procedure = procedure_of(version)
@@ -282,16 +306,36 @@ def register_in(
     refresh_next_due(case)
     session.flush()
     _event(
-        session,
-        ctx,
-        case,
-        "geregistreerd",
-        None,
-        Status.ONTVANGEN.value,
-        kanaal=complaint.channel.value,
+        session, ctx, case, "geregistreerd", None, Status.ONTVANGEN.value, **registered(complaint)
     )
     audit(session, ctx, "zaak_geregistreerd", ref)
+    if changed:  # a known complainant with new data from the clerk: other PCs must know
+        complainants.record_change(session, ctx, complainant, case, changed)
     return case
+
+
+def complaint_columns(complaint: ComplaintInput) -> dict[str, Any]:
+    """The columns of a new case that come from the complaint itself (an import writes them
+    in bulk, with the same values)."""
+    return dict(
+        year=complaint.received.year,
+        status=Status.ONTVANGEN.value,
+        channel=complaint.channel.value,
+        received=complaint.received,
+        subject=complaint.subject,
+        description=complaint.description,
+        discussed_with_employee=complaint.discussed_with_employee,
+        expectation=complaint.expectation,
+        complainant_relation=complaint.relation.value if complaint.relation else "",
+        repeat_claimed=complaint.repeat,
+        earlier_ref=complaint.earlier_ref,
+        new_facts=complaint.new_facts,
+    )
+
+
+def registered(complaint: ComplaintInput) -> dict[str, Any]:
+    """What the 'geregistreerd' event on the timeline says."""
+    return {"kanaal": complaint.channel.value}
 
 
 def register(ctx: Context, complaint: ComplaintInput) -> str:

@@ -28,7 +28,16 @@ from klachtdesk.services.safety.privacy_export import (
     find_complainants,
     inzage_export,
 )
-from klachtdesk.storage.models import Attachment, Case, Category, Complainant, Event, Letter
+from klachtdesk.storage.models import (
+    Attachment,
+    Case,
+    Category,
+    Complainant,
+    ComplainantChange,
+    Event,
+    ImportDifference,
+    Letter,
+)
 
 __all__ = [
     "ANONYMISED",
@@ -272,6 +281,8 @@ def _anonymise_case(session: Session, ctx: Context, case: Case, placeholder: Com
     session.flush()
     session.execute(delete(Letter).where(Letter.case_id == case.id))
     session.execute(delete(Attachment).where(Attachment.case_id == case.id))
+    # what an import brought about the person (values, not yet taken over) goes too
+    session.execute(delete(ImportDifference).where(ImportDifference.case_id == case.id))
     former = case.complainant_id
     case.complainant = placeholder
     case.subject = ANONYMISED
@@ -299,6 +310,8 @@ def _anonymise_case(session: Session, ctx: Context, case: Case, placeholder: Com
     session.flush()  # the search index's triggers now hold the placeholder, not the person
     still_used = session.scalar(select(exists().where(Case.complainant_id == former)))
     if not still_used and former != placeholder.id:
+        for model in (ComplainantChange, ImportDifference):  # labels, values of other cases
+            session.execute(delete(model).where(model.complainant_id == former))
         session.execute(delete(Complainant).where(Complainant.id == former))
 
 

@@ -120,8 +120,9 @@ class CaseDetailWindow(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("caseTabs")
         self.tabs.addTab(self._build_overview(), "Overzicht")
-        self.form = CaseDataPanel(ctx)
+        self.form = CaseDataPanel(ctx, lambda: self._may_leave_edits())
         self.form.saved.connect(self._saved)
+        self.form.decided.connect(self._after_change)
         self.tabs.addTab(self.form, "Klager en klacht")
         self.tabs.addTab(self._build_timeline(), "Tijdlijn")
         self.files = CaseFilesPanel(ctx)
@@ -260,6 +261,12 @@ class CaseDetailWindow(QWidget):
         open_states = {Status.ONTVANGEN, Status.IN_BEHANDELING, Status.HEROVERWEGING}
         texts = case_actions.triage_warnings(d) if Status(d.status) is Status.ONTVANGEN else []
         texts = [f"Let op: {text}" for text in texts]
+        if d.import_differences:
+            fields = ", ".join(difference.label for difference in d.import_differences)
+            texts.append(
+                f"Let op: bij de import kwamen andere gegevens van de klager binnen ({fields}); "
+                "er is niets overschreven. Zie het tabblad 'Klager en klacht'."
+            )
         if d.employee_warning and Status(d.status) in open_states:
             texts.append(d.employee_warning)
             if d.independence_note:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,6 +25,7 @@ from klachtdesk.domain.values import Channel
 from klachtdesk.services.cases import case_edit
 from klachtdesk.services.cases.case_view import CaseDetail
 from klachtdesk.services.context import Context
+from klachtdesk.ui.cases.import_notice import ImportNotice
 from klachtdesk.ui.common import call_service, fmt_date
 
 SALUTATIONS = (("onbekend", "Onbekend"), ("heer", "De heer"), ("mevrouw", "Mevrouw"))
@@ -65,14 +68,25 @@ class CaseDataPanel(QWidget):
     """
 
     saved = Signal(object)
+    # a decision on what an import brought: the case's version (None: refused), the sentence
+    decided = Signal(object, str)
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: Context,
+        may_leave: Callable[[], bool] = lambda: True,
+        parent: QWidget | None = None,
+    ):
+        """``may_leave``: asked before a decision reads the case anew over unsaved edits."""
         super().__init__(parent)
         self.ctx = ctx
         self.detail: CaseDetail | None = None
         self.dirty = False
         self._loading = False
         layout = QVBoxLayout(self)
+        self.import_notice = ImportNotice(ctx, may_leave)
+        self.import_notice.decided.connect(self.decided)
+        layout.addWidget(self.import_notice)
         columns = QHBoxLayout()
         person, complaint = QGroupBox("Klager"), QGroupBox("Klacht")
         person_rows, complaint_rows = QFormLayout(person), QFormLayout(complaint)
@@ -152,23 +166,8 @@ class CaseDataPanel(QWidget):
 
     def show_case(self, d: CaseDetail, choices: case_edit.EditChoices | None) -> None:
         self.detail = d
-        values = {
-            "salutation": d.salutation,
-            "name": d.complainant_name,
-            "street": d.street,
-            "postcode": d.postcode,
-            "city": d.city,
-            "phone": d.phone,
-            "email": d.email,
-            "member_number": d.member_number,
-            "prefers_email": d.prefers_email,
-            "subject": d.subject,
-            "description": d.description,
-            "category": d.category,
-            "department": d.department,
-            "employee": d.employee,
-            "expectation": d.expectation,
-        }
+        self.import_notice.show_case(d)
+        values = self._shown_values()
         lists = {
             "category": choices.categories if choices else [],
             "department": choices.departments if choices else [],
@@ -240,10 +239,44 @@ class CaseDataPanel(QWidget):
         if result is not _REFUSED:
             self.saved.emit(result)
 
+    def _shown_values(self) -> dict:
+        """What the form showed when the case was read (to know what the user changed)."""
+        d = self.detail
+        return {
+            "salutation": d.salutation,
+            "name": d.complainant_name,
+            "street": d.street,
+            "postcode": d.postcode,
+            "city": d.city,
+            "phone": d.phone,
+            "email": d.email,
+            "member_number": d.member_number,
+            "prefers_email": d.prefers_email,
+            "subject": d.subject,
+            "description": d.description,
+            "category": d.category,
+            "department": d.department,
+            "employee": d.employee,
+            "expectation": d.expectation,
+        }
+
     def _update(self, values: dict):
+        # The complaint's fields go as shown (the case's version protects them); the
+        # person's only when the user changed them: the person is shared by all their
+        # cases, and a field left alone must not write back what another PC changed since.
+        shown = self._shown_values()
+        values = {
+            key: value
+            for key, value in values.items()
+            if key not in case_edit.COMPLAINANT_FIELDS or value != shown[key]
+        }
         try:
             return case_edit.update_case_details(
-                self.ctx, self.detail.ref, self.detail.version, **values
+                self.ctx,
+                self.detail.ref,
+                self.detail.version,
+                complainant_version=self.detail.complainant_version,
+                **values,
             )
         except (ValidationError, NotAllowed) as error:
             key = _ERROR_FIELDS.get(getattr(error, "field", ""))
