@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -10,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
 from klachtdesk.paths import login_state_file
-from klachtdesk.storage.engine import Database
+from klachtdesk.storage.engine import SIGNER, Database
 from klachtdesk.storage.errors import ReadOnlyDatabase
 from klachtdesk.storage.keyslots import KeyFile, key_file_path, write_private
 from klachtdesk.storage.models import AuditEntry
@@ -60,6 +62,8 @@ class Context:
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = field(default=lambda: datetime.now().replace(microsecond=0))
     deferred: list[DeferredEntry] = field(default_factory=list)
+    # what the login found changed behind KlachtDesk's back (shown to a beheerder in red)
+    integrity: list[str] = field(default_factory=list)
 
 
 def audit(
@@ -69,8 +73,11 @@ def audit(
     object_ref: str = "",
     detail: str = "",
     at: datetime | None = None,
+    grants: str = "",
 ) -> None:
-    """Append an audit entry chained to the previous one (inside the caller's transaction).
+    """Append an audit entry chained to the previous one (inside the caller's transaction),
+    signed by the logged-in person (``grants``: a change of users or roles, see
+    services/safety/signatures.py).
 
     ``detail`` must not hold personal data of complainants: the log outlives anonymisation.
     """
@@ -82,7 +89,7 @@ def audit(
         _write_deferred(session, ctx_or_name)
     else:
         username, at = ctx_or_name, at or datetime.now().replace(microsecond=0)
-    _append(session, username, action, object_ref, detail, at)
+    _append(session, username, action, object_ref, detail, at, grants)
 
 
 def _head(session: Session) -> str:
@@ -91,7 +98,13 @@ def _head(session: Session) -> str:
 
 
 def _append(
-    session: Session, username: str, action: str, object_ref: str, detail: str, at: datetime
+    session: Session,
+    username: str,
+    action: str,
+    object_ref: str,
+    detail: str,
+    at: datetime,
+    grants: str = "",
 ) -> None:
     entry = AuditEntry(
         at=at,
@@ -101,9 +114,21 @@ def _append(
         detail=detail,
         prev_hash=_head(session),
         hash="",
+        grants=grants,
     )
     entry.hash = audit_hash(entry)
+    entry.signer, entry.signature = _signed(session, entry.hash)
     session.add(entry)
+
+
+def _signed(session: Session, entry_hash: str) -> tuple[str, str]:
+    """(public key, signature) of this session's signer over an entry's hash; ("", "") when
+    nobody can sign (a slot from an earlier version, before its first login)."""
+    signer: Ed25519PrivateKey | None = session.info.get(SIGNER)
+    if signer is None:
+        return "", ""
+    public = base64.b64encode(signer.public_key().public_bytes_raw()).decode("ascii")
+    return public, signer.sign(bytes.fromhex(entry_hash)).hex()
 
 
 def audit_many(session: Session, ctx: Context, entries: Iterable[tuple[str, str, str]]) -> int:
@@ -124,6 +149,7 @@ def audit_many(session: Session, ctx: Context, entries: Iterable[tuple[str, str,
             "prev_hash": prev,
         }
         prev = row["hash"] = chain_hash(prev, at, username, action, object_ref, detail)
+        row["signer"], row["signature"] = _signed(session, prev)
         rows.append(row)
     if rows:
         session.execute(insert(AuditEntry), rows)
@@ -160,17 +186,32 @@ def settle_deferred(ctx: Context) -> None:
 
 
 def chain_hash(
-    prev_hash: str, at: datetime, username: str, action: str, object_ref: str, detail: str
+    prev_hash: str,
+    at: datetime,
+    username: str,
+    action: str,
+    object_ref: str,
+    detail: str,
+    grants: str = "",
 ) -> str:
-    payload = json.dumps(
-        [prev_hash, at.isoformat(), username, action, object_ref, detail], ensure_ascii=False
-    )
+    """The entry's hash over its content and its predecessor's hash (the grants only when
+    there are any, so entries from before signing keep their hashes)."""
+    parts = [prev_hash, at.isoformat(), username, action, object_ref, detail]
+    if grants:
+        parts.append(grants)
+    payload = json.dumps(parts, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def audit_hash(entry: AuditEntry) -> str:
     return chain_hash(
-        entry.prev_hash, entry.at, entry.username, entry.action, entry.object_ref, entry.detail
+        entry.prev_hash,
+        entry.at,
+        entry.username,
+        entry.action,
+        entry.object_ref,
+        entry.detail,
+        entry.grants or "",
     )
 
 

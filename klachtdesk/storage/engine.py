@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import sqlcipher3
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
@@ -29,6 +30,7 @@ from klachtdesk.storage.keyring import Keyring
 from klachtdesk.storage.keyslots import make_private
 
 BUSY_TIMEOUT_S = 30.0
+SIGNER = "klachtdesk_signer"  # Session.info: the private key that signs this session's entries
 CACHE_KIB = 131_072  # 128 MiB page cache: page decryption makes cold scans expensive
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -126,6 +128,9 @@ class Database:
         self._key = key
         self.keyring = keyring
         self.read_only = ""  # why changes are refused in this session ("" = they are not)
+        # who signs the audit entries of this session when there is no keyring (a new
+        # database, the recovery code); see ``signing_key``
+        self.signer: Ed25519PrivateKey | None = None
         self.engine: Engine = create_engine(
             "sqlite+pysqlcipher://", creator=lambda: _raw_connect(self.path, self._key)
         )
@@ -205,6 +210,12 @@ class Database:
             self.engine.dispose()
             self._key = key
 
+    def signing_key(self) -> Ed25519PrivateKey | None:
+        """The private key the logged-in person signs audit entries with (their slot's)."""
+        if self.keyring is not None and self.keyring.identity is not None:
+            return self.keyring.identity.sign
+        return self.signer
+
     @contextlib.contextmanager
     def session(self, write: bool = False, wait: float | None = None) -> Iterator[Session]:
         """One short transaction: commit when the block ends, roll back on any error.
@@ -221,6 +232,7 @@ class Database:
             engine = self.engine.execution_options(klachtdesk_write=write, klachtdesk_wait=wait)
             factory = sessionmaker(engine, expire_on_commit=False)
         with self.translated_errors(), factory() as session, session.begin():
+            session.info[SIGNER] = self.signing_key()
             yield session
 
     @contextlib.contextmanager
@@ -263,6 +275,7 @@ class PinnedConnection:
             session.begin(),
         ):
             session.connection()  # begin now: data_version() belongs to this transaction
+            session.info[SIGNER] = self._db.signing_key()
             yield session
 
     def data_version(self) -> int:

@@ -334,11 +334,15 @@ class KeyFile:
         slots: dict[str, Slot | LegacySlot],
         generation: int = 1,
         pending: int | None = None,
+        root: str = "",
     ):
         self.file_id = file_id
         self.slots = slots
         self.generation = generation  # the key generation the database is encrypted with
         self.pending = pending  # a re-key in progress: the database may already use this one
+        # the first beheerder's public signing key: every grant of rights traces back to it
+        # (also kept by every PC and back-up as a witness; see services/safety/signatures.py)
+        self.root = root
 
     @classmethod
     def new(cls) -> KeyFile:
@@ -368,9 +372,12 @@ class KeyFile:
             generation = int(data.get("generation", 1))
             pending = data.get("pending")
             pending = None if pending is None else int(pending)
+            root = str(data.get("root", ""))
+            if len(root) > 64:
+                raise ValueError("bad root")
         except (ValueError, KeyError, TypeError, AttributeError):
             raise NotADatabase(path, "het sleutelbestand is onleesbaar of beschadigd") from None
-        return cls(file_id, slots, generation, pending)
+        return cls(file_id, slots, generation, pending, root)
 
     def to_bytes(self) -> bytes:
         data = {
@@ -379,6 +386,7 @@ class KeyFile:
             "file_id": self.file_id,
             "generation": self.generation,
             "pending": self.pending,
+            "root": self.root,
             "slots": [s.to_dict() for s in self.slots.values()],
         }
         return json.dumps(data, indent=1).encode("ascii")
@@ -421,6 +429,17 @@ class KeyFile:
     def recovery_is_legacy(self) -> bool:
         lookup = self._find(RECOVERY_SLOT)
         return lookup is not None and isinstance(self.slots[lookup], LegacySlot)
+
+    def sign_key_of(self, username: str) -> str:
+        """The public signing key (base64) of ``username``'s slot; "" for none or format 1."""
+        slot = self.slots.get(self.user_lookup(username)) if self.has_user(username) else None
+        return slot.sign_public if isinstance(slot, Slot) else ""
+
+    def recovery_sign_key(self) -> str:
+        """The public signing key of the recovery code's slot ("" for a format 1 slot)."""
+        lookup = self._find(RECOVERY_SLOT)
+        slot = self.slots.get(lookup) if lookup else None
+        return slot.sign_public if isinstance(slot, Slot) else ""
 
     def remove_user(self, username: str) -> None:
         lookup = self._find("user:" + username)

@@ -361,3 +361,9 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # the public signing key (base64) of who wrote the entry, and the Ed25519 signature (hex)
+    # of ``hash``; empty for entries from before signing (migration 0011)
+    signer: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    signature: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    # a change of users or roles: JSON list of grants (see domain/grants.py), else ""
+    grants: Mapped[str] = mapped_column(Text, default="", server_default="")

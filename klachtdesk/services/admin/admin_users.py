@@ -16,6 +16,7 @@ from klachtdesk.services.admin.admin_access import admin_session, existing, role
 from klachtdesk.services.admin.revocation import Revocation, revoke
 from klachtdesk.services.admin.setup import org_name
 from klachtdesk.services.context import Context, audit
+from klachtdesk.services.safety import signatures
 from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage.models import Employee, User
 
@@ -85,9 +86,20 @@ def set_user_roles(ctx: Context, user_id: int, roles: Iterable[Role | str]) -> N
                     "dat doen."
                 )
         text = ",".join(sorted(r.value for r in wanted))
-        if text != ",".join(sorted(r.value for r in roles_of(user))):
+        keyfile = KeyFile.load(key_file_path(ctx.db.path))
+        signed = signatures.account_of(session, keyfile, user.username)
+        if text != ",".join(sorted(r.value for r in roles_of(user))) or (
+            signed is not None and signed.roles != {r.value for r in wanted}
+        ):
             user.roles = text
-            audit(session, ctx, "gebruiker_rollen_gewijzigd", user.username, text)
+            key = signatures.signed_key(session, keyfile, user.username)
+            signatures.record_grants(
+                session,
+                ctx,
+                "gebruiker_rollen_gewijzigd",
+                user.username,
+                signatures.grant(user.username, wanted, user.active, key),
+            )
 
 
 def update_user(
@@ -128,7 +140,16 @@ def deactivate_user(ctx: Context, user_id: int) -> Revocation:
     def also(session: Session) -> None:
         again = existing(session, User, user_id, "gebruiker")
         again.active = False
-        audit(session, ctx, "gebruiker_gedeactiveerd", username)
+        keyfile = KeyFile.load(key_file_path(ctx.db.path))
+        roles = signatures.roles_for_grant(session, keyfile, username)
+        key = signatures.signed_key(session, keyfile, username)
+        signatures.record_grants(
+            session,
+            ctx,
+            "gebruiker_gedeactiveerd",
+            username,
+            signatures.grant(username, roles, False, key),
+        )
 
     # The slot goes in the re-key's first step, the account's state in its last: a crash
     # in between leaves an account that cannot log in, and deactivating it again finishes.
@@ -150,18 +171,25 @@ def reset_password(ctx: Context, user_id: int, password: str) -> Revocation:
                 "wachtwoord", f"{user.display_name} is gedeactiveerd; activeer de gebruiker."
             )
         username = user.username
+    made: dict[str, str] = {}
+
+    def change(keyfile: KeyFile) -> None:
+        made["key"] = signatures.public_key(keyfile.set_user(username, password, ctx.db.key))
 
     def also(session: Session) -> None:
         again = existing(session, User, user_id, "gebruiker")
         again.password_changed_at = ctx.now()
-        audit(session, ctx, "wachtwoord_opnieuw_ingesteld", username)
+        keyfile = KeyFile.load(key_file_path(ctx.db.path))
+        roles = signatures.roles_for_grant(session, keyfile, username)
+        signatures.record_grants(
+            session,
+            ctx,
+            "wachtwoord_opnieuw_ingesteld",
+            username,
+            signatures.grant(username, roles, True, made["key"]),
+        )
 
-    return revoke(
-        ctx,
-        lambda keyfile: keyfile.set_user(username, password, ctx.db.key),
-        "wachtwoord opnieuw ingesteld",
-        also,
-    )
+    return revoke(ctx, change, "wachtwoord opnieuw ingesteld", also)
 
 
 def reactivate_user(ctx: Context, user_id: int, password: str) -> None:
@@ -176,9 +204,16 @@ def reactivate_user(ctx: Context, user_id: int, password: str) -> None:
         check_password(password, user.username, user.display_name, organisation)
         user.active = True
         user.password_changed_at = ctx.now()
-        audit(session, ctx, "gebruiker_geactiveerd", user.username)
         # Read inside the write lock, written last: a password another PC changed a moment
         # ago is kept, and if writing fails the account stays deactivated.
         keyfile = KeyFile.load(keys_path)
-        keyfile.set_user(user.username, password, ctx.db.key)
+        identity = keyfile.set_user(user.username, password, ctx.db.key)
+        roles = signatures.roles_for_grant(session, keyfile, user.username)
+        signatures.record_grants(
+            session,
+            ctx,
+            "gebruiker_geactiveerd",
+            user.username,
+            signatures.grant(user.username, roles, True, signatures.public_key(identity)),
+        )
         keyfile.save(keys_path)

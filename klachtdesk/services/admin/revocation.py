@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services.context import Context, audit
+from klachtdesk.services.safety import signatures
 from klachtdesk.storage import rekey as rekeying
 from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage.models import User
@@ -58,13 +59,20 @@ def revoke(
         change(keyfile)
         if keyfile.recovery_is_legacy():  # it cannot receive the new key: a new code now
             made["code"] = keyfile.set_recovery(ctx.db.key)
+            made["recovery"] = keyfile.recovery_sign_key()
 
     def record(session: Session) -> None:
         if also is not None:
             also(session)
         audit(session, ctx, REKEYED, detail=reason)
         if "code" in made:
-            audit(session, ctx, "herstelcode_vervangen", detail="bij het opnieuw versleutelen")
+            signatures.record_grants(
+                session,
+                ctx,
+                "herstelcode_vervangen",
+                "",
+                signatures.grant(signatures.RECOVERY, (), True, made["recovery"]),
+            )
 
     dropped = rekeying.rekey(ctx.db, full_change, record)
     return Revocation(

@@ -28,6 +28,7 @@ from klachtdesk.services.context import (
     audit,
     move_waiting_audit,
 )
+from klachtdesk.services.safety import signatures
 from klachtdesk.services.safety.backup import remove_leftover_work_folders
 from klachtdesk.storage import migrate
 from klachtdesk.storage import rekey as rekeying
@@ -65,6 +66,7 @@ from klachtdesk.storage.models import (
 # Logging in needs no write lock: while another PC writes (a long import), the login's own
 # audit entry waits at most this long for the lock, then waits in the context instead.
 LOGIN_WAIT_S = 0.5
+KEY_REGISTERED = "sleutel_vastgelegd"
 UNKNOWN_USER = "onbekende gebruiker"  # the audit log's name for a name nobody has
 FAILED_LOGIN = "aanmelden_mislukt"
 ATTEMPTS_VANISHED = "aanmeldpogingen_verdwenen"
@@ -133,9 +135,11 @@ def create_database(
 
     key = new_database_key()
     keyfile = KeyFile.new()
-    keyfile.set_user(username, admin_password, key)
+    identity = keyfile.set_user(username, admin_password, key)
     recovery = keyfile.set_recovery(key)
+    keyfile.root = signatures.public_key(identity)  # every later grant traces back to it
     db = Database(path, key)
+    db.signer = identity.sign
     try:
         migrate.upgrade(db)
         with db.session(write=True) as session:
@@ -170,7 +174,17 @@ def create_database(
                     password_changed_at=now,
                 )
             )
-            audit(session, username, "database_aangemaakt", detail=procedure.key, at=now)
+            audit(
+                session,
+                username,
+                "database_aangemaakt",
+                detail=procedure.key,
+                at=now,
+                grants=signatures.grants_json(
+                    signatures.grant(username, roles, True, keyfile.root),
+                    signatures.grant(signatures.RECOVERY, (), True, keyfile.recovery_sign_key()),
+                ),
+            )
         keyfile.save(keys_path)
         make_private(path)
     except BaseException:
@@ -250,13 +264,17 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
         _move_failed_logins(db, keys_path)
         with db.session() as session:
             user = session.scalar(select(User).where(User.username == name))
-        if user is None or not user.active:
-            # a slot without an active account (deactivated on another PC meanwhile)
+            # the roles the signed grants give, not what the users table says
+            account = signatures.account_of(session, keyfile, name)
+        if user is None or not user.active or account is None or not account.active:
+            # a slot without an active account (deactivated on another PC meanwhile, or an
+            # account nobody with the right to do so made or activated)
             _failed_login_without_account(db, keys_path, name, user is not None, now())
             refused = WrongPassword()
             refused.wait = login_guard.failed(keys_path, keyfile, slot, now())
             raise refused
-        actor = Actor(user.id, user.username, user.display_name, parse_roles(user.roles))
+        roles = parse_roles(",".join(sorted(account.roles))) if account.roles else frozenset()
+        actor = Actor(user.id, user.username, user.display_name, roles)
         ctx = Context(db, actor, **clock)
         entries = [DeferredEntry("aangemeld", ctx.now())]
         if login_guard.attempts_file_vanished(keys_path, keyfile):
@@ -278,6 +296,7 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
         if not db.read_only:
             move_waiting_audit(db)  # reads recorded on this PC while it could only read
             _after_login(ctx, password, opened)
+            _integrity_at_login(ctx)
     except BaseException:
         db.dispose()
         raise
@@ -327,6 +346,33 @@ def _after_login(ctx: Context, password: str, opened: Opened) -> None:
                 lookup, identity = keyfile.rewrap(ctx.actor.username, password, opened, ctx.db.key)
                 _save_keys(keyfile, keys_path)
                 ctx.db.keyring.adopt(lookup, identity)
+        if opened.identity is None:  # a slot from before signing got its first key
+            _register_own_key(ctx)
+
+
+def _register_own_key(ctx: Context) -> None:
+    """The grants learn the key of an account from before signing, signed with that key."""
+    name = ctx.actor.username
+    with ctx.db.session(write=True) as session:
+        keyfile = KeyFile.load(key_file_path(ctx.db.path))
+        roles = signatures.roles_for_grant(session, keyfile, name)
+        key = keyfile.sign_key_of(name)
+        signatures.record_grants(
+            session, ctx, KEY_REGISTERED, name, signatures.grant(name, roles, True, key)
+        )
+
+
+def _integrity_at_login(ctx: Context) -> None:
+    """Start signing in a database from an earlier version; look for changes made behind
+    KlachtDesk's back (a beheerder sees them); remember the newest entry on this PC."""
+    signatures.introduce(ctx)
+    keyfile = KeyFile.load(key_file_path(ctx.db.path))
+    with ctx.db.session() as session:
+        problems, witness_holds = signatures.login_problems(session, keyfile)
+        if witness_holds:
+            signatures.remember(session, keyfile, ctx.now())
+    if Role.BEHEER in ctx.actor.roles:
+        ctx.integrity = problems
 
 
 def _now() -> datetime:
@@ -410,11 +456,17 @@ def add_user(
                 password_changed_at=ctx.now(),
             )
         )
-        audit(session, ctx, "gebruiker_toegevoegd", name, ",".join(sorted(role_set)))
         # The key slot is written last, inside the transaction: if it fails, no user row.
         # Read again just before writing, so a failed login noted meanwhile is kept.
         keyfile = KeyFile.load(keys_path)
-        keyfile.set_user(name, password, ctx.db.key)
+        identity = keyfile.set_user(name, password, ctx.db.key)
+        signatures.record_grants(
+            session,
+            ctx,
+            "gebruiker_toegevoegd",
+            name,
+            signatures.grant(name, role_set, True, signatures.public_key(identity)),
+        )
         keyfile.save(keys_path)
 
 
@@ -432,9 +484,18 @@ def change_password(ctx: Context, old_password: str, new_password: str) -> None:
     with ctx.db.session(write=True) as session:
         user = session.get(User, ctx.actor.user_id)
         user.password_changed_at = ctx.now()
-        audit(session, ctx, "wachtwoord_gewijzigd", ctx.actor.username)
         keyfile = KeyFile.load(keys_path)  # fresh: keeps what another PC wrote meanwhile
         identity = keyfile.set_user(ctx.actor.username, new_password, ctx.db.key)
+        # signed with the old key, which hands over to the new one
+        name = ctx.actor.username
+        roles = signatures.roles_for_grant(session, keyfile, name)
+        signatures.record_grants(
+            session,
+            ctx,
+            "wachtwoord_gewijzigd",
+            name,
+            signatures.grant(name, roles, True, signatures.public_key(identity)),
+        )
         _save_keys(keyfile, keys_path)
     if ctx.db.keyring is not None:
         ctx.db.keyring.adopt(keyfile.user_lookup(ctx.actor.username), identity)
@@ -503,6 +564,7 @@ def recover_with_code(
         raise
     login_guard.succeeded(keyfile, login_guard.RECOVERY)
     db = open_database(path, _working_key(path, keyfile, opened))
+    db.signer = opened.identity.sign if opened.identity is not None else None
     try:
         with db.session() as session:
             user = session.scalar(select(User).where(User.username == name))
@@ -523,13 +585,30 @@ def recover_with_code(
         made: dict[str, str] = {}
 
         def change(keyfile: KeyFile) -> None:
-            keyfile.set_user(actor.username, new_password, db.key)
+            identity = keyfile.set_user(actor.username, new_password, db.key)
+            made["key"] = signatures.public_key(identity)
             made["code"] = keyfile.set_recovery(db.key)
+            made["recovery"] = keyfile.recovery_sign_key()
 
         def record(session) -> None:
             session.get(User, actor.user_id).password_changed_at = ctx.now()
-            audit(session, ctx, "herstelcode_gebruikt", actor.username, "nieuw wachtwoord")
-            audit(session, ctx, "herstelcode_vervangen", detail="na gebruik")
+            keyfile = KeyFile.load(keys_path)
+            roles = signatures.roles_for_grant(session, keyfile, actor.username)
+            # signed with the used code's key: the beheerder's new key, the new code's key
+            signatures.record_grants(
+                session,
+                ctx,
+                "herstelcode_gebruikt",
+                actor.username,
+                signatures.grant(actor.username, roles, True, made["key"]),
+            )
+            signatures.record_grants(
+                session,
+                ctx,
+                "herstelcode_vervangen",
+                "",
+                signatures.grant(signatures.RECOVERY, (), True, made["recovery"]),
+            )
             audit(session, ctx, REKEYED, detail="herstelcode gebruikt")
 
         # The used code and every old copy of the key file stop opening the live database.
@@ -551,9 +630,16 @@ def replace_recovery_code(ctx: Context, password: str) -> str:
 
     def change(keyfile: KeyFile) -> None:
         made["code"] = keyfile.set_recovery(ctx.db.key)
+        made["recovery"] = keyfile.recovery_sign_key()
 
     def record(session) -> None:
-        audit(session, ctx, "herstelcode_vervangen", detail="op verzoek van de beheerder")
+        signatures.record_grants(
+            session,
+            ctx,
+            "herstelcode_vervangen",
+            "",
+            signatures.grant(signatures.RECOVERY, (), True, made["recovery"]),
+        )
 
     revoke(ctx, change, "nieuwe herstelcode", record)
     return made["code"]

@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "dossier_geexporteerd": "Zaakdossier gemaakt (PDF)",
     "evaluatie_vastgelegd": "Evaluatie gehouden vastgelegd",
     "aanmelden_mislukt": "Aanmelden mislukt",
+    "ondertekening_ingevoerd": "Ondertekening ingevoerd",
+    "sleutel_vastgelegd": "Ondertekeningssleutel vastgelegd",
     "actiepunt_afgerond": "Actiepunt afgerond",
     "actiepunt_toegevoegd": "Actiepunt toegevoegd",
     "atw_dag_toegevoegd": "Gelijkgestelde dag (Atw) toegevoegd",
@@ -278,6 +280,7 @@ def chain_status(session: Session) -> ChainStatus:
             AuditEntry.detail,
             AuditEntry.prev_hash,
             AuditEntry.hash,
+            AuditEntry.grants,
         ).order_by(AuditEntry.id)
     )
     for entry in rows:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.roles import Role
 from klachtdesk.services.context import Context, audit
+from klachtdesk.services.safety import signatures
 from klachtdesk.services.safety.audit_log import chain_status
+from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage import migrate
 
 
@@ -78,12 +80,18 @@ def page_problems(conn: sqlcipher3.Connection) -> tuple[list[str], int | None]:
 
 
 def _check_audit_chain(ctx: Context, report: CheckReport) -> None:
+    keyfile = KeyFile.load(key_file_path(ctx.db.path))
     with ctx.db.session() as session:
         count, problem = audit_chain_problem(session)
+        found, _ = signatures.login_problems(session, keyfile)
+        signed = signatures.signature_problems(session, keyfile)
     if problem:
         report.problems.append(problem)
     else:
         report.facts.append(f"{count} regels in het auditlog")
+    report.problems.extend(found + signed.problems)
+    if signed.checked and not signed.problems:
+        report.facts.append(f"{signed.checked} ondertekende regels gecontroleerd")
 
 
 def audit_chain_problem(session: Session) -> tuple[int, str | None]:
