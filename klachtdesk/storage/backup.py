@@ -32,7 +32,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -159,6 +159,9 @@ class Manifest:
     # The database's own count of its back-ups (also stored inside the copy); 0: made by a
     # KlachtDesk from before sequence numbers. Orders back-ups where dates may lie.
     sequence: int = 0
+    # The audit chain's head when the back-up was made, and the first beheerder's key: a
+    # witness that the live log must still contain (services/safety/signatures.py)
+    witness: dict = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         data = {
@@ -170,6 +173,7 @@ class Manifest:
             "file_id": self.file_id,
             "database": self.database,
             "sequence": self.sequence,
+            "witness": self.witness,
             "members": {name: vars(m) for name, m in sorted(self.members.items())},
         }
         return json.dumps(data, indent=1).encode("ascii")
@@ -197,6 +201,7 @@ class Manifest:
             sequence = data.get("sequence", 0)
             if not _is_count(sequence) or sequence > _MAX_SEQUENCE:
                 raise ValueError("sequence")
+            witness = _witness(data.get("witness", {}))
             return cls(
                 created_at=created_at,
                 app_version=_text(data["app_version"]),
@@ -205,9 +210,22 @@ class Manifest:
                 members=members,
                 database=_text(data.get("database", "")),
                 sequence=sequence,
+                witness=witness,
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise BackupDamaged(path, "de inhoudsopgave is onleesbaar") from None
+
+
+def _witness(data: object) -> dict:
+    """A manifest's witness: a few short texts and counts, nothing else."""
+    if not isinstance(data, dict) or len(data) > 8:
+        raise ValueError("witness")
+    for key, value in data.items():
+        if not isinstance(key, str) or not (
+            (isinstance(value, str) and len(value) <= 100) or _is_count(value)
+        ):
+            raise ValueError("witness")
+    return data
 
 
 def _is_count(value: object) -> bool:
@@ -245,6 +263,7 @@ class BackupInfo:
     sequence: int = 0
     # Dated later than a back-up made after it (or than now): the clock ran ahead.
     misdated: bool = False
+    witness: dict = field(default_factory=dict)  # see Manifest.witness
 
     def made_of(self, database: Path | str) -> bool:
         """Made of this database file (older back-ups without the path count as such)."""
@@ -605,6 +624,7 @@ def info_from(path: Path, manifest: Manifest, verified: bool = False) -> BackupI
         verified=verified,
         database=manifest.database,
         sequence=manifest.sequence,
+        witness=manifest.witness,
     )
 
 

@@ -47,6 +47,27 @@ BACKUP_CHECK_MS = 60 * 60 * 1000  # look once an hour whether today's back-up is
 BACKUP_HINT = "Klik om de back-ups te bekijken of nu een back-up te maken."
 
 
+def integrity_banner(problems: list[str]) -> QLabel:
+    """Red, for the beheerder only: what was changed behind KlachtDesk's back. It informs;
+    nobody is stopped from working."""
+    banner = QLabel()
+    banner.setObjectName("integrityBanner")
+    banner.setWordWrap(True)
+    banner.setStyleSheet("background: #b02a37; color: white; padding: 8px; font-weight: bold;")
+    shown = problems[:3]
+    more = len(problems) - len(shown)
+    banner.setText(
+        "Let op, het auditlog of de gebruikers zijn buiten KlachtDesk om gewijzigd:\n• "
+        + "\n• ".join(shown)
+        + (f"\n(en nog {more}; zie Beheer → Auditlog)" if more else "")
+        + "\nWat u nu doet, staat in de handleiding (F1), bij 'Auditlog'. Collega's kunnen "
+        "gewoon doorwerken."
+    )
+    banner.setToolTip("\n".join(problems))
+    banner.setVisible(bool(problems))
+    return banner
+
+
 class MainWindow(QMainWindow):
     """``backups``: make the automatic back-ups (daily and on exit); the application sets it,
     tests that are not about back-ups leave it off. ``restart`` is set when the user restored
@@ -87,11 +108,13 @@ class MainWindow(QMainWindow):
                 "KlachtDesk opnieuw."
             )
         self.read_only_banner.setVisible(bool(ctx.db.read_only))
+        self.integrity_banner = integrity_banner(ctx.integrity)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.read_only_banner)
+        column.addWidget(self.integrity_banner)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         for panel in (self.cases, self.today, self.calendar):

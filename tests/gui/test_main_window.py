@@ -246,3 +246,22 @@ def test_the_status_bar_of_someone_who_does_everything_is_not_cut_off(org, qtbot
         assert backup.isVisible() and backup.width() >= backup.sizeHint().width()
     finally:
         ctx.db.dispose()
+
+
+def test_a_hand_written_role_shows_the_beheerder_a_red_banner_and_the_clerk_works_on(org, qtbot):
+    from klachtdesk.storage.engine import _raw_connect
+
+    conn = _raw_connect(org.path, org.balie.db.key)
+    conn.execute("UPDATE users SET roles = 'balie,beheer' WHERE username = 'balie'")
+    conn.commit()
+    conn.close()
+
+    beheer = open_window(qtbot, org.login("beheer"))
+    assert beheer.integrity_banner.isVisibleTo(beheer)
+    text = beheer.integrity_banner.text()
+    assert "buiten KlachtDesk om gewijzigd" in text and "'balie'" in text
+
+    balie = open_window(qtbot, org.login("balie"))
+    assert not balie.integrity_banner.isVisibleTo(balie)
+    assert balie.new_case_action.isEnabled()
+    assert not balie.settings_action.isEnabled()  # the hand-written beheer gives nothing

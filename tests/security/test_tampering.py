@@ -161,7 +161,7 @@ def test_a_deleted_entry_in_the_middle_leaves_a_gap_even_with_the_chain_rewritte
     rehash_from(conn, middle + 1)
     conn.commit()
     conn.close()
-    assert any("ontbreken 1 regelnummers" in p for p in problems_for_beheer(org))
+    assert any("ontbreekt 1 regelnummer" in p for p in problems_for_beheer(org))
 
 
 def test_the_clerk_is_not_shown_the_banner_and_keeps_working(org):
@@ -256,3 +256,21 @@ def test_a_sqlite_error_is_not_what_the_attacker_gets(org):
     except sqlite3.Error:  # pragma: no cover - the failure this test exists for
         pytest.fail("a damaged grant broke the login")
     assert any("telt niet" in p for p in shown)
+
+
+def test_a_back_up_testifies_when_this_pc_kept_no_witness(org):
+    """Entries deleted that only a back-up had seen (the PC's own memory is gone, as on a
+    new PC): ``check`` names the back-up."""
+    from klachtdesk.services.safety import backup
+
+    cases.register(org.balie, ComplaintInput.validated(complaint_data(), TODAY))
+    made = backup.make_backup(org.beheer)
+    assert made.witness["regel"] > 0
+    conn = raw(org)
+    conn.execute("DELETE FROM audit_log WHERE id >= ?", (made.witness["regel"] - 1,))
+    conn.commit()
+    conn.close()
+    (login_state_file().parent / "getuigen.json").unlink()
+
+    problems = check_problems(org)
+    assert any("de back-up van" in p and "mist regels" in p for p in problems), problems

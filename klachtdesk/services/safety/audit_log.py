@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from klachtdesk.domain.states import event_label
 from klachtdesk.domain.validation import search_text
 from klachtdesk.reports.csv_cells import text_cell
 from klachtdesk.services.context import GENESIS_HASH, Context, audit, audit_hash, viewing
+from klachtdesk.services.safety import signatures
+from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage.models import AuditEntry, User
 
 WHAT = "het auditlog inzien"
@@ -128,11 +130,15 @@ class ChainStatus:
     count: int
     broken_id: int | None = None
     broken_at: datetime | None = None
+    # signatures, grants and witnesses (services/safety/signatures.py), the chain being whole
+    problems: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
         if self.ok:
             return f"Keten van het auditlog: in orde ({self.count} regels gecontroleerd)."
+        if self.broken_id is None:
+            return "Keten van het auditlog: " + " ".join(self.problems)
         return (
             f"Het auditlog is onderbroken bij regel {self.broken_id} "
             f"({self.broken_at:%d-%m-%Y %H:%M}): een regel is gewijzigd of verwijderd buiten "
@@ -292,10 +298,17 @@ def chain_status(session: Session) -> ChainStatus:
 
 
 def verify_chain(ctx: Context) -> ChainStatus:
-    """Is the log intact, and if not, at which entry does the chain break?"""
+    """Is the log intact (the chain, the signatures, the grants, this PC's witness), and if
+    not, at which entry does the chain break or what else is wrong?"""
     _require(ctx)
+    keyfile = KeyFile.load(key_file_path(ctx.db.path))
     with ctx.db.session() as session:
-        return chain_status(session)
+        status = chain_status(session)
+        if not status.ok:
+            return status
+        found, _ = signatures.login_problems(session, keyfile)
+        found += signatures.signature_problems(session, keyfile).problems
+    return replace(status, ok=False, problems=tuple(found)) if found else status
 
 
 # -- export -----------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationErro
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.context import Context, audit
-from klachtdesk.services.safety import check
+from klachtdesk.services.safety import check, signatures
 from klachtdesk.storage import backup as archive
 from klachtdesk.storage import migrate
 from klachtdesk.storage.backup import (
@@ -157,6 +157,9 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
     earlier = [i for i in list_backups(folder) if not i.problem and i.file_id == file_id]
     ahead = _clock_ahead([_last_at(settings), *(i.created_at for i in earlier)], now)
     sequence = _next_sequence(ctx, max((info.sequence for info in earlier), default=0))
+    keyfile = KeyFile.load(key_file_path(ctx.db.path))
+    with ctx.db.session() as session:  # before the copy: the copy holds at least this head
+        witness = signatures.current_witness(session, keyfile, now)
     with archive.work_folder() as work:
         copy = work / archive.DB_MEMBER
         try:
@@ -175,6 +178,7 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
             file_id=file_id,
             database=str(ctx.db.path.absolute()),
             sequence=sequence,
+            witness=witness.to_dict() if witness is not None else {},
             members={
                 archive.DB_MEMBER: archive.file_digest(copy),
                 archive.KEYS_MEMBER: archive.Member(hashlib.sha256(keys).hexdigest(), len(keys)),
@@ -328,6 +332,21 @@ def backup_status(ctx: Context) -> BackupStatus:
 
 
 # -- listing and rotation ---------------------------------------------------------------------
+def backup_witnesses(ctx: Context) -> list[tuple[str, dict]]:
+    """(description, witness) of every readable back-up of this database in its back-up
+    folder; an unreachable folder gives none."""
+    file_id = KeyFile.load(key_file_path(ctx.db.path)).file_id
+    try:
+        found = list_backups(backup_folder(ctx))
+    except OSError:
+        return []
+    return [
+        (f"de back-up van {info.created_at:%d-%m-%Y %H:%M}", info.witness)
+        for info in found
+        if not info.problem and info.file_id == file_id and info.witness
+    ]
+
+
 def list_backups(folder: Path, now: datetime | None = None) -> list[BackupInfo]:
     """The ``.kdbackup`` files in ``folder``, newest first, from their manifests only.
 

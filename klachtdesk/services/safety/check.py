@@ -12,8 +12,8 @@ from klachtdesk.domain.roles import Role
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.safety import signatures
 from klachtdesk.services.safety.audit_log import chain_status
-from klachtdesk.storage.keyslots import KeyFile, key_file_path
 from klachtdesk.storage import migrate
+from klachtdesk.storage.keyslots import KeyFile, key_file_path
 
 
 @dataclass
@@ -80,10 +80,14 @@ def page_problems(conn: sqlcipher3.Connection) -> tuple[list[str], int | None]:
 
 
 def _check_audit_chain(ctx: Context, report: CheckReport) -> None:
+    from klachtdesk.services.safety.backup import backup_witnesses  # backup imports check
+
     keyfile = KeyFile.load(key_file_path(ctx.db.path))
+    backups = backup_witnesses(ctx)
     with ctx.db.session() as session:
         count, problem = audit_chain_problem(session)
         found, _ = signatures.login_problems(session, keyfile)
+        found += signatures.witness_problems(session, keyfile, backups)
         signed = signatures.signature_problems(session, keyfile)
     if problem:
         report.problems.append(problem)

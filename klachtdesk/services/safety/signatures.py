@@ -221,9 +221,11 @@ def _gap_problems(session: Session) -> list[str]:
     ).one()
     if not count or (low == 1 and high == count):
         return []
+    missing = high - count  # numbers run from 1 without gaps
+    numbers = "ontbreekt 1 regelnummer" if missing == 1 else f"ontbreken {missing} regelnummers"
     return [
-        f"In het auditlog ontbreken {high - count + (low or 1) - 1} regelnummers (tussen 1 en "
-        f"{high}): er zijn regels verwijderd buiten KlachtDesk om."
+        f"In het auditlog {numbers} (tussen 1 en {high}): er zijn regels verwijderd buiten "
+        "KlachtDesk om."
     ]
 
 
@@ -327,6 +329,18 @@ def remember(session: Session, keyfile: KeyFile, now: datetime) -> None:
         write_private(path, json.dumps(data).encode("utf-8"))
     except OSError:
         return
+
+
+def witness_problems(
+    session: Session, keyfile: KeyFile, witnesses: list[tuple[str, dict]]
+) -> list[str]:
+    """The heads that back-ups recorded (``who``, manifest witness) must still be there."""
+    problems: list[str] = []
+    for who, data in witnesses:
+        witness = Witness.from_dict(data)
+        if witness is not None:
+            problems += _witness_problems(session, keyfile, witness, who)
+    return problems
 
 
 def _witness_problems(
