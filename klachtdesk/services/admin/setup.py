@@ -244,7 +244,7 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
         _note_failed_login(keys_path, name, now())
         error.wait = login_guard.failed(keys_path, keyfile, slot, now())
         raise
-    db = open_database(path, working_key(path, keyfile, opened))
+    db = open_database(path, _working_key(path, keyfile, opened))
     db.keyring = Keyring(keys_path, opened.lookup, opened.identity)
     try:
         _move_failed_logins(db, keys_path)
@@ -302,7 +302,7 @@ def _failed_login_without_account(
         _note_failed_login(keys_path, name, at)
 
 
-def working_key(path: Path, keyfile: KeyFile, opened: Opened) -> bytes:
+def _working_key(path: Path, keyfile: KeyFile, opened: Opened) -> bytes:
     """The key this slot has that opens the database: the pending generation if a re-key
     got as far as the database, else the current one."""
     for generation in (keyfile.pending, keyfile.generation):
@@ -502,7 +502,7 @@ def recover_with_code(
         error.wait = login_guard.failed(keys_path, keyfile, login_guard.RECOVERY, now())
         raise
     login_guard.succeeded(keyfile, login_guard.RECOVERY)
-    db = open_database(path, working_key(path, keyfile, opened))
+    db = open_database(path, _working_key(path, keyfile, opened))
     try:
         with db.session() as session:
             user = session.scalar(select(User).where(User.username == name))

@@ -25,16 +25,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services.admin import login_guard
-from klachtdesk.services.admin.setup import open_database, working_key
+from klachtdesk.services.admin.setup import open_database
 from klachtdesk.services.context import audit
 from klachtdesk.services.safety.backup import BackupInfo, Unlocker, unlocker, verify_into
 from klachtdesk.storage import backup as archive
 from klachtdesk.storage.backup import BackupDamaged, BackupMissing, BackupTooNew
+from klachtdesk.storage.engine import read_account
 from klachtdesk.storage.errors import (
     DamagedDatabase,
     DatabaseMissing,
@@ -45,7 +44,6 @@ from klachtdesk.storage.errors import (
 )
 from klachtdesk.storage.keyslots import KeyFile, Slot, key_file_path, record_failed_login
 from klachtdesk.storage.location import check_location
-from klachtdesk.storage.models import User
 
 RECOVERY_USER = "herstelcode"
 ASIDE_MARK = "voor-herstel"
@@ -186,7 +184,9 @@ class _LiveAuthority:
     file_id: str
     key: bytes
     name: str | None  # None: the current database's recovery code
-    roles_read: bool  # False: the database would not open, its users table was not read
+    # The current database itself proved the authority: its recovery code, or its users table
+    # shows the user as an active beheerder. False when that table could not be read.
+    proven: bool
 
 
 def _not_beheer(name: str) -> NotAllowed:
@@ -236,24 +236,20 @@ def _authorise_replacement(
         refused.wait = login_guard.failed(keys_path, keyfile, slot, now)
         raise refused from None
     login_guard.succeeded(keyfile, slot)
-    if not target.is_file():  # only the key file is left: there is no users table to read
-        return _LiveAuthority(
-            keyfile.file_id, opened.keys.get(keyfile.generation, b""), name, False
-        )
-    key = working_key(target, keyfile, opened)
-    try:
-        db = open_database(target, key)
-    except (OSError, DatabaseMissing, NotADatabase, DamagedDatabase, NewerDatabase):
-        return _LiveAuthority(keyfile.file_id, key, name, roles_read=False)
-    try:
-        if name is not None:
-            with db.session() as session:
-                user = session.scalar(select(User).where(User.username == name))
-            if user is None or not user.active or Role.BEHEER not in parse_roles(user.roles):
-                raise _not_beheer(name)
-    finally:
-        db.dispose()
-    return _LiveAuthority(keyfile.file_id, key, name, roles_read=True)
+    # The database's key (a re-key cut short may have got as far as the database).
+    keys = [opened.keys[g] for g in (keyfile.pending, keyfile.generation) if g in opened.keys]
+    current = keys[-1] if keys else b""
+    if name is None:  # the recovery code of this database is authority enough
+        return _LiveAuthority(keyfile.file_id, current, None, proven=True)
+    for key in keys:
+        try:
+            account = read_account(target, key, name)
+        except NotADatabase:
+            continue  # damaged, missing, a journal to recover, or not this key
+        if account is None or not account[1] or Role.BEHEER not in parse_roles(account[0]):
+            raise _not_beheer(name)
+        return _LiveAuthority(keyfile.file_id, key, name, proven=True)
+    return _LiveAuthority(keyfile.file_id, current, name, proven=False)
 
 
 def _check_foreign_allowed(
@@ -264,7 +260,7 @@ def _check_foreign_allowed(
     the back-up's own users table says nothing about this database."""
     if not foreign_ok:
         raise ForeignBackup(backup_path, target)
-    if not live.roles_read and live.name is not None:
+    if not live.proven:
         raise NotAllowed(
             "De huidige database is niet te lezen, dus KlachtDesk kan niet nagaan of u daar "
             "beheerder bent. Een back-up van een ander databasebestand zet u daarom niet met "
@@ -330,8 +326,8 @@ def restore_backup(
         unlock = _or_live_key(unlock, live)
     # Whose role the back-up's users table must show: at a new path nobody's; over a database
     # nobody can open (no key file) or whose users table would not open, the beheerder's.
-    require = Role.BEHEER if replacing and (live is None or not live.roles_read) else None
-    in_backup = name if live is None or not live.roles_read else None
+    require = Role.BEHEER if replacing and (live is None or not live.proven) else None
+    in_backup = name if live is None or not live.proven else None
     try:
         with archive.work_folder(target.parent) as work:
             extracted, key = verify_into(backup_path, work, unlock, in_backup, require)
