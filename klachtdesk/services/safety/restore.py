@@ -42,7 +42,13 @@ from klachtdesk.storage.errors import (
     NotADatabase,
     WrongPassword,
 )
-from klachtdesk.storage.keyslots import KeyFile, Slot, key_file_path, record_failed_login
+from klachtdesk.storage.keyslots import (
+    KeyFile,
+    Slot,
+    key_file_path,
+    make_private,
+    record_failed_login,
+)
 from klachtdesk.storage.location import check_location
 
 RECOVERY_USER = "herstelcode"
@@ -400,6 +406,7 @@ def _put_in_place(
         ):
             os.replace(source, final)
             placed.append(final)
+            make_private(final)  # written owner-only; kept so whatever made the copy
         archive.fsync_folder(target.parent)
     except OSError:
         for path in placed:
