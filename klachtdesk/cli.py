@@ -597,11 +597,19 @@ def cmd_restore(args) -> int:
     target = restore.check_target(Path(args.db), args.overwrite)  # before asking a password
     if not source.is_file():
         raise restore.BackupMissing(source)
+    if args.overwrite and restore.target_exists(target):
+        restore.check_backup_fits(source, target, args.other_database)
     if args.recovery_code:
         credentials = {"recovery_code": _recovery_code()}
     else:
         credentials = {"username": _user(args), "password": _password()}
-    result = restore.restore_backup(source, target, overwrite=args.overwrite, **credentials)
+    result = restore.restore_backup(
+        source,
+        target,
+        overwrite=args.overwrite,
+        foreign_ok=args.other_database,
+        **credentials,
+    )
     made = result.backup.created_at
     print(f"De back-up {result.backup.name} is gecontroleerd (gemaakt op {made:%d-%m-%Y %H:%M}).")
     print(f"Teruggezet naar {result.database} met het sleutelbestand {result.key_file}.")
@@ -854,7 +862,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite",
         action="store_true",
         help="vervang een bestaande database; de huidige bestanden worden opzij gezet "
-        "(<database>.voor-herstel-…), niet verwijderd",
+        "(<database>.voor-herstel-…), niet verwijderd. Alleen een beheerder van de huidige "
+        "database (met het wachtwoord dat daar nu geldt) of de herstelcode van die database",
+    )
+    p.add_argument(
+        "--other-database",
+        action="store_true",
+        help="bevestig dat de back-up van een ander databasebestand is en toch de huidige "
+        "database mag vervangen (zonder deze optie wordt dat geweigerd)",
     )
     p.add_argument(
         "--recovery-code",

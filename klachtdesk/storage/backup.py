@@ -39,6 +39,7 @@ from typing import TypeVar
 
 from klachtdesk.domain.errors import KlachtDeskError, os_reason
 from klachtdesk.storage.engine import SQLITE_MAGIC, _raw_connect
+from klachtdesk.storage.keyslots import make_private_folder, open_private
 from klachtdesk.storage.migrate import alembic_config
 
 FORMAT = "klachtdesk-backup"
@@ -320,8 +321,10 @@ def work_folder(parent: Path | None = None) -> Iterator[Path]:
     """
     folder = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=parent))
     try:
+        make_private_folder(folder)  # mkdtemp's 700 is subject to the umask
         owner = {"host": socket.gethostname(), "pid": os.getpid()}
-        (folder / OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
+        with open_private(folder / OWNER_FILE) as handle:
+            handle.write(json.dumps(owner).encode("utf-8"))
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -460,7 +463,7 @@ def write_part(target: Path, db_copy: Path, keys: bytes, manifest: Manifest) -> 
     """Write ``<target>.part`` and fsync it; the caller verifies, then ``publish``es it."""
     part = target.with_name(target.name + PART_SUFFIX)
     try:
-        with part.open("xb") as raw:
+        with open_private(part) as raw:  # owner-only, whatever the umask
             with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive:
                 archive.writestr(MANIFEST, manifest.to_bytes())
                 archive.write(db_copy, DB_MEMBER)
@@ -695,7 +698,7 @@ def extract(path: Path, workdir: Path, database_name: str = DB_MEMBER) -> Extrac
             digest = hashlib.sha256()
             written = 0
             try:
-                with archive.open(entry) as source, target.open("xb") as out:
+                with archive.open(entry) as source, open_private(target) as out:
                     while chunk := source.read(_CHUNK):
                         written += len(chunk)
                         if written > entry.file_size:

@@ -115,6 +115,34 @@ def opens_with(path: Path, key: bytes) -> bool:
     return True
 
 
+def read_account(path: Path, key: bytes, username: str) -> tuple[str, bool] | None:
+    """The roles (as stored) and the active flag of ``username`` in the database at ``path``,
+    or None when it has no such account.
+
+    Read through a connection that can only read: a hot journal is not rolled back and
+    nothing is written (for a database that a restore is about to move aside untouched).
+    Raises NotADatabase when the file cannot be read with ``key`` (damaged, not ours, a
+    journal that needs recovery).
+    """
+    uri = Path(path).absolute().as_uri() + "?mode=ro"
+    try:
+        conn = sqlcipher3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    except sqlcipher3.Error as exc:
+        raise NotADatabase(path) from exc
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("PRAGMA query_only = ON")
+        row = conn.execute(
+            "SELECT roles, active FROM users WHERE username = ?", (username,)
+        ).fetchone()
+    except sqlcipher3.Error as exc:
+        raise NotADatabase(path) from exc
+    finally:
+        conn.close()
+    return None if row is None else (str(row[0] or ""), bool(row[1]))
+
+
 class Database:
     """An unlocked database: engines and sessions for one file and its raw key.
 

@@ -42,6 +42,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -647,6 +648,25 @@ def write_private(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def open_private(path: Path) -> BinaryIO:
+    """Create ``path`` (it must not exist) for writing, owner-only on POSIX from the first
+    byte on, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, OWNER_ONLY)
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def make_private_folder(path: Path) -> None:
+    """Owner-only (700) on POSIX, whatever the umask (Windows keeps the folder's rules)."""
+    if os.name == "posix":
+        os.chmod(path, stat.S_IRWXU)
 
 
 def make_private(path: Path) -> None:

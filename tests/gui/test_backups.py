@@ -147,6 +147,44 @@ def test_restore_over_an_existing_database_needs_the_box_and_keeps_the_old_one(o
     assert f"De vorige database staat nu in '{previous}'" in restored_text(dialog.restored)
 
 
+def test_a_backup_of_another_database_is_put_back_only_after_the_question(
+    org, qtbot, tmp_path, monkeypatch
+):
+    from klachtdesk.services.admin import setup
+
+    other_path = tmp_path / "ander" / "ander.kdb"
+    other_path.parent.mkdir()
+    setup.create_database(other_path, "Andere Stichting", "woonpartners", "beheer", PASSWORD, "B")
+    other = setup.unlock(other_path, "beheer", PASSWORD, **clock())
+    try:
+        info = backup.make_backup(other)
+    finally:
+        other.db.dispose()
+    for ctx in (org.beheer, org.balie, org.coordinator, org.manager, org.directeur):
+        ctx.db.dispose()
+    before = org.path.read_bytes()
+    asked = []
+    answer = [False]
+
+    def confirm(self, source, target) -> bool:
+        asked.append((source, target))
+        return answer[0]
+
+    monkeypatch.setattr(RestoreDialog, "confirm_other_database", confirm)
+    dialog = RestoreDialog(org.path, info.path.parent, "beheer")
+    qtbot.addWidget(dialog)
+    dialog.overwrite.setChecked(True)
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert asked == [(info.path, org.path)]
+    assert "Er is niets gewijzigd" in dialog.message.text() and dialog.restored is None
+    assert org.path.read_bytes() == before
+    answer[0] = True
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.restored is not None, timeout=20_000)
+    assert dialog.restored.previous_database.read_bytes() == before
+
+
 def test_beheer_sets_the_rotation_and_the_warning_age_in_the_dialog(org, qtbot):
     dialog = BackupDialog(org.beheer)
     qtbot.addWidget(dialog)

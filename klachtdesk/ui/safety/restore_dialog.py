@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -155,8 +156,11 @@ class RestoreDialog(QDialog):
         form.addRow("Wachtwoord:", self.password)
         form.addRow("Herstelcode:", self.code)
         note = QLabel(
-            "Gebruik het wachtwoord dat gold toen de back-up werd gemaakt, of de geprinte "
-            "herstelcode."
+            "Vervangt u een bestaande database, dan moet u beheerder van die database zijn: "
+            "vul uw gebruikersnaam en het wachtwoord in dat daar nu geldt, of de herstelcode "
+            "van die database. Beheerder zijn in de back-up is dan niet genoeg. Zet u de "
+            "back-up op een nieuwe plek, gebruik dan het wachtwoord dat gold toen de back-up "
+            "werd gemaakt, of de herstelcode van toen."
         )
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -270,6 +274,14 @@ class RestoreDialog(QDialog):
             self._show_problem("Vul in waar de database moet komen.")
             return
         kwargs = {"overwrite": self.overwrite.isChecked()}
+        if kwargs["overwrite"] and restore.backup_is_foreign(source, Path(target)):
+            if not self.confirm_other_database(source, Path(target)):
+                self._show_problem(
+                    "Er is niets gewijzigd. Kies een back-up van deze database, of zet de "
+                    "back-up terug op een nieuwe plek."
+                )
+                return
+            kwargs["foreign_ok"] = True
         if self.by_password.isChecked():
             kwargs.update(username=self.username.text(), password=self.password.text())
         else:
@@ -285,6 +297,21 @@ class RestoreDialog(QDialog):
             failed=self._failed,
             **kwargs,
         )
+
+    def confirm_other_database(self, source: Path, target: Path) -> bool:
+        """Ask the beheerder to confirm a back-up of another database file (default: no)."""
+        answer = QMessageBox.question(
+            self,
+            "Back-up van een andere database",
+            f"De back-up '{source.name}' is niet gemaakt van de database in '{target}', maar "
+            "van een ander databasebestand.\n\nWeet u zeker dat u de huidige database door "
+            "deze back-up wilt vervangen? De huidige database wordt opzij gezet, niet "
+            "verwijderd. Alleen een beheerder van de huidige database (of iemand met de "
+            "herstelcode daarvan) kan dit doen.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def reject(self) -> None:
         """Escape or the window's close button: not while a restore is moving files."""
