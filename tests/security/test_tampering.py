@@ -274,3 +274,20 @@ def test_a_back_up_testifies_when_this_pc_kept_no_witness(org):
 
     problems = check_problems(org)
     assert any("de back-up van" in p and "mist regels" in p for p in problems), problems
+
+
+def test_a_restored_back_up_is_a_shorter_log_but_no_break(org):
+    """The beheerder restores an older back-up over the live database: the PC that saw the
+    newer entries accepts it, because the restore itself is a signed entry of a beheerder."""
+    from klachtdesk.services.safety import backup, restore
+
+    made = backup.make_backup(org.beheer)
+    for _ in range(3):
+        cases.register(org.balie, ComplaintInput.validated(complaint_data(), TODAY))
+    assert org.login("beheer").integrity == []  # this PC saw the newer entries
+    for ctx in (org.beheer, org.balie, org.coordinator, org.manager, org.directeur):
+        ctx.db.dispose()
+    restore.restore_backup(made.path, org.path, "beheer", PASSWORD, overwrite=True)
+
+    assert org.login("beheer").integrity == []
+    assert check_problems(org) == []

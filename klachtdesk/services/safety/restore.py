@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services.admin import login_guard
@@ -356,6 +358,7 @@ def restore_backup(
         detail += "; back-up van een ander databasebestand, bevestigd"
     try:
         db = open_database(target, key)
+        db.signer = _restorer_key(target, name, password, recovery_code)
         try:
             with db.session(write=True) as session:
                 audit(session, restored_by, "backup_teruggezet", info.name, detail, at=now)
@@ -365,6 +368,23 @@ def restore_backup(
         raise RestoredNotOpened(target, error) from error
     aside = tuple(new for _current, new in moved)
     return RestoreResult(target, key_file_path(target), info, restored_by, aside)
+
+
+def _restorer_key(
+    target: Path, name: str | None, password: str | None, code: str | None
+) -> Ed25519PrivateKey | None:
+    """The restoring person's signing key in the restored key file, so the restore entry is
+    signed like any other (other PCs then accept the shorter log); None when today's secret
+    does not open the slot of back then."""
+    keyfile = KeyFile.load(key_file_path(target))
+    try:
+        if name is None:
+            opened = keyfile.open_recovery(code or "")
+        else:
+            opened = keyfile.open_user(name, password or "")
+    except WrongPassword:
+        return None
+    return opened.identity.sign if opened.identity is not None else None
 
 
 def _move_aside(target: Path, now: datetime) -> list[tuple[Path, Path]]:
