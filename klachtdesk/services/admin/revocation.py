@@ -66,13 +66,7 @@ def revoke(
             also(session)
         audit(session, ctx, REKEYED, detail=reason)
         if "code" in made:
-            signatures.record_grants(
-                session,
-                ctx,
-                "herstelcode_vervangen",
-                "",
-                signatures.grant(signatures.RECOVERY, (), True, made["recovery"]),
-            )
+            signatures.record_recovery_key(session, ctx, made["recovery"])
 
     dropped = rekeying.rekey(ctx.db, full_change, record)
     return Revocation(

@@ -602,13 +602,7 @@ def recover_with_code(
                 actor.username,
                 signatures.grant(actor.username, roles, True, made["key"]),
             )
-            signatures.record_grants(
-                session,
-                ctx,
-                "herstelcode_vervangen",
-                "",
-                signatures.grant(signatures.RECOVERY, (), True, made["recovery"]),
-            )
+            signatures.record_recovery_key(session, ctx, made["recovery"])
             audit(session, ctx, REKEYED, detail="herstelcode gebruikt")
 
         # The used code and every old copy of the key file stop opening the live database.
@@ -633,13 +627,7 @@ def replace_recovery_code(ctx: Context, password: str) -> str:
         made["recovery"] = keyfile.recovery_sign_key()
 
     def record(session) -> None:
-        signatures.record_grants(
-            session,
-            ctx,
-            "herstelcode_vervangen",
-            "",
-            signatures.grant(signatures.RECOVERY, (), True, made["recovery"]),
-        )
+        signatures.record_recovery_key(session, ctx, made["recovery"])
 
     revoke(ctx, change, "nieuwe herstelcode", record)
     return made["code"]

@@ -130,6 +130,11 @@ def record_grants(session: Session, ctx: Context, action: str, ref: str, *items:
     audit(session, ctx, action, ref, _detail(items), grants=grants_json(*items))
 
 
+def record_recovery_key(session: Session, ctx: Context, key: str) -> None:
+    """The recovery code was replaced: its new key, signed by whoever replaced it."""
+    record_grants(session, ctx, "herstelcode_vervangen", "", grant(RECOVERY, (), True, key))
+
+
 def signed_key(session: Session, keyfile: KeyFile, username: str) -> str:
     """The signing key the grants give ``username`` now ("" when none)."""
     account = account_of(session, keyfile, username)
