@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
@@ -352,7 +353,11 @@ class AuditEntry(Base):
     """Append-only audit log; each entry carries the hash of the one before it."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at", "id"),)
+    __table_args__ = (
+        Index("ix_audit_log_at", "at", "id"),
+        # the few entries that change users or roles, read at every login
+        Index("ix_audit_log_grants", "id", sqlite_where=text("grants != ''")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)
     username: Mapped[str] = mapped_column(String(80))

@@ -365,7 +365,12 @@ def _register_own_key(ctx: Context) -> None:
 def _integrity_at_login(ctx: Context) -> None:
     """Start signing in a database from an earlier version; look for changes made behind
     KlachtDesk's back (a beheerder sees them); remember the newest entry on this PC."""
-    signatures.introduce(ctx)
+    try:
+        signatures.introduce(ctx)
+    except KeyFileWriteFailed as error:  # signing starts at a later login; this one goes on
+        from klachtdesk.support import log_unexpected
+
+        log_unexpected(error)
     keyfile = KeyFile.load(key_file_path(ctx.db.path))
     with ctx.db.session() as session:
         problems, witness_holds = signatures.login_problems(session, keyfile)

@@ -34,6 +34,7 @@ from klachtdesk.domain import grants as rules
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.paths import login_state_file
 from klachtdesk.services.context import Context, audit, audit_hash
+from klachtdesk.storage.errors import KeyFileWriteFailed
 from klachtdesk.storage.keyslots import Identity, KeyFile, key_file_path, write_private
 from klachtdesk.storage.models import AuditEntry, User
 
@@ -176,7 +177,10 @@ def introduce(ctx: Context) -> bool:
             detail="vanaf hier is iedere regel ondertekend; de rollen van nu gelden als begin",
             grants=grants_json(*items),
         )
-        keyfile.save(keys_path)  # last, inside the transaction: a failure writes nothing
+        try:  # last, inside the transaction: a failure writes nothing
+            keyfile.save(keys_path)
+        except OSError as error:
+            raise KeyFileWriteFailed(keys_path, error) from None
     return True
 
 

@@ -29,9 +29,14 @@ def upgrade() -> None:
             sa.Column("signature", sa.String(length=128), nullable=False, server_default="")
         )
         batch.add_column(sa.Column("grants", sa.Text(), nullable=False, server_default=""))
+    # the few entries that change users or roles, read at every login
+    op.create_index(
+        "ix_audit_log_grants", "audit_log", ["id"], sqlite_where=sa.text("grants != ''")
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_grants", table_name="audit_log")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("grants")
         batch.drop_column("signature")
