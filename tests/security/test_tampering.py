@@ -291,3 +291,18 @@ def test_a_restored_back_up_is_a_shorter_log_but_no_break(org):
 
     assert org.login("beheer").integrity == []
     assert check_problems(org) == []
+
+
+def test_a_slot_written_by_hand_for_the_beheerder_opens_no_session(org):
+    """Bea holds the database key, so she can write a slot named 'beheer' with a password of
+    her own into the key file. The grants name beheer's real key: her slot opens nothing,
+    and the check (here by the coordinator) names the replaced slot."""
+    keys = key_file_path(org.path)
+    key = KeyFile.load(keys).unlock("balie", PASSWORD)
+    keyfile = KeyFile.load(keys)
+    keyfile.set_user("beheer", "bea-haar-eigen-wachtwoord", key)
+    keyfile.save(keys)
+    with pytest.raises(WrongPassword):
+        org.login("beheer", "bea-haar-eigen-wachtwoord")
+    problems = check.check_database(org.login("coordinator")).problems
+    assert any("sleutelvak van 'beheer'" in p for p in problems), problems

@@ -302,9 +302,7 @@ def test_saving_writes_the_file_and_audits_it_without_personal_data(org, tmp_pat
     made = dossier.save_case_dossier(org.coordinator, ref, target)
     assert target.read_bytes() == made.pdf
     listed = (p.name for p in tmp_path.iterdir() if p.is_file() and p.suffix != ".kdb")
-    assert sorted(listed) == sorted(
-        [target.name, "klachten.kdb.keys"]
-    )
+    assert sorted(listed) == sorted([target.name, "klachten.kdb.keys"])
     (entry,) = audit_entries(org)
     assert (entry.username, entry.object_ref) == ("coordinator", ref)
     assert entry.detail == f"{made.pages} pagina's"

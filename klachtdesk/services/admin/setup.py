@@ -266,9 +266,16 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
             user = session.scalar(select(User).where(User.username == name))
             # the roles the signed grants give, not what the users table says
             account = signatures.account_of(session, keyfile, name)
-        if user is None or not user.active or account is None or not account.active:
+        if (
+            user is None
+            or not user.active
+            or account is None
+            or not account.active
+            or not signatures.slot_is_granted(account, opened.identity)
+        ):
             # a slot without an active account (deactivated on another PC meanwhile, or an
-            # account nobody with the right to do so made or activated)
+            # account nobody with the right to do so made or activated), or a slot someone
+            # put in the key file by hand (not the key the grants name)
             _failed_login_without_account(db, keys_path, name, user is not None, now())
             refused = WrongPassword()
             refused.wait = login_guard.failed(keys_path, keyfile, slot, now())

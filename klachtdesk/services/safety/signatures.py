@@ -114,6 +114,15 @@ def account_of(session: Session, keyfile: KeyFile, username: str) -> rules.Accou
     return rules.Account(frozenset(r.value for r in parse_roles(user.roles)), user.active, "")
 
 
+def slot_is_granted(account: rules.Account, identity: Identity | None) -> bool:
+    """Is this the slot the grants know for the account? A key holder can write a slot for
+    any name into the key file; only the signed key counts. An account without a known key
+    (from before signing, until its first login) is taken on trust."""
+    if not account.key:
+        return True
+    return identity is not None and public_key(identity) == account.key
+
+
 def roles_for_grant(session: Session, keyfile: KeyFile, username: str) -> frozenset[str]:
     """The roles a new grant for ``username`` carries forward (the signed ones)."""
     account = account_of(session, keyfile, username)
@@ -208,6 +217,13 @@ def _grant_problems(session: Session, keyfile: KeyFile) -> list[str]:
     ]
     for user in session.scalars(select(User).order_by(User.username)):
         account = trusted.accounts.get(user.username)
+        slot_key = keyfile.sign_key_of(user.username)
+        if account is not None and account.active and account.key and slot_key != account.key:
+            problems.append(
+                f"Het sleutelvak van '{user.username}' in het sleutelbestand is niet het "
+                "ondertekende: het is buiten KlachtDesk om vervangen of verwijderd; met dat "
+                "vak kan niemand aanmelden."
+            )
         table = frozenset(r.value for r in parse_roles(user.roles)) if user.roles else frozenset()
         if account is None:
             problems.append(
