@@ -143,6 +143,7 @@ class _GuardedDialog(QDialog):
         self.setModal(True)
         self._wait = QTimer(self)
         self._wait.setSingleShot(True)
+        self._wait.setTimerType(Qt.TimerType.PreciseTimer)  # never before the service allows
         self.action_button: QPushButton | None = None
         self.message: QLabel | None = None
         self._wait.timeout.connect(self._waited)

@@ -7,7 +7,7 @@ window with unsaved input is hidden, not closed, so that input survives the lock
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -96,6 +96,7 @@ class LockDialog(QDialog):
         layout.addWidget(buttons)
         self._wait = QTimer(self)
         self._wait.setSingleShot(True)
+        self._wait.setTimerType(Qt.TimerType.PreciseTimer)  # never before the service allows
         self._wait.timeout.connect(lambda: self.unlock_button.setEnabled(True))
 
     def try_unlock(self) -> None:

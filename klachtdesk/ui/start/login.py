@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -112,6 +112,9 @@ class LoginDialog(QDialog):
 
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
+        # A coarse timer may fire up to 5% early: the button would come back a moment before
+        # the service allows the next try, and that try would be refused again.
+        self._countdown.setTimerType(Qt.TimerType.PreciseTimer)
         self._countdown.timeout.connect(self._tick)
         self._wait = 0
 
