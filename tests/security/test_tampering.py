@@ -277,8 +277,9 @@ def test_a_back_up_testifies_when_this_pc_kept_no_witness(org):
 
 
 def test_a_restored_back_up_is_a_shorter_log_but_no_break(org):
-    """The beheerder restores an older back-up over the live database: the PC that saw the
-    newer entries accepts it, because the restore itself is a signed entry of a beheerder."""
+    """The beheerder restores an older back-up over the live database: a second PC that saw
+    the newer entries accepts it, because the restore itself is a signed entry of a
+    beheerder."""
     from klachtdesk.services.safety import backup, restore
 
     made = backup.make_backup(org.beheer)
@@ -287,7 +288,10 @@ def test_a_restored_back_up_is_a_shorter_log_but_no_break(org):
     assert org.login("beheer").integrity == []  # this PC saw the newer entries
     for ctx in (org.beheer, org.balie, org.coordinator, org.manager, org.directeur):
         ctx.db.dispose()
+    witnesses = login_state_file().parent / "getuigen.json"
+    other_pc = witnesses.read_bytes()  # what a second PC remembers: the newer head
     restore.restore_backup(made.path, org.path, "beheer", PASSWORD, overwrite=True)
+    witnesses.write_bytes(other_pc)  # the second PC logs in next
 
     assert org.login("beheer").integrity == []
     assert check_problems(org) == []
@@ -306,3 +310,23 @@ def test_a_slot_written_by_hand_for_the_beheerder_opens_no_session(org):
         org.login("beheer", "bea-haar-eigen-wachtwoord")
     problems = check.check_database(org.login("coordinator")).problems
     assert any("sleutelvak van 'beheer'" in p for p in problems), problems
+
+
+def test_stripping_every_grant_does_not_make_the_users_table_count_again(org):
+    """Bea blanks the grants, the signatures and the key file's root and rehashes the chain,
+    so the file looks like one from before signing, then makes herself beheer in the table.
+    This PC remembers the root: nobody gets beheer from the table, and it is reported."""
+    conn = raw(org)
+    conn.execute("UPDATE audit_log SET grants = '', signer = '', signature = ''")
+    rehash_from(conn, 1)
+    conn.execute("UPDATE users SET roles = 'balie,beheer' WHERE username = 'balie'")
+    conn.commit()
+    conn.close()
+    keys = key_file_path(org.path)
+    data = json.loads(keys.read_bytes())
+    data["root"] = ""
+    keys.write_text(json.dumps(data))
+
+    assert Role.BEHEER not in org.login("balie").actor.roles
+    problems = check.check_database(org.login("coordinator")).problems
+    assert any("rechten zijn uit het auditlog verwijderd" in p for p in problems), problems

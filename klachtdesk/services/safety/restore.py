@@ -32,6 +32,7 @@ from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services.admin import login_guard
 from klachtdesk.services.admin.setup import open_database
 from klachtdesk.services.context import audit
+from klachtdesk.services.safety import signatures
 from klachtdesk.services.safety.backup import BackupInfo, Unlocker, unlocker, verify_into
 from klachtdesk.storage import backup as archive
 from klachtdesk.storage.backup import BackupDamaged, BackupMissing, BackupTooNew
@@ -366,6 +367,7 @@ def restore_backup(
             db.dispose()
     except KlachtDeskError as error:
         raise RestoredNotOpened(target, error) from error
+    signatures.forget_witness(extracted.manifest.file_id)
     aside = tuple(new for _current, new in moved)
     return RestoreResult(target, key_file_path(target), info, restored_by, aside)
 

@@ -20,6 +20,7 @@ clerk working.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,7 +112,17 @@ def account_of(session: Session, keyfile: KeyFile, username: str) -> rules.Accou
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         return None
-    return rules.Account(frozenset(r.value for r in parse_roles(user.roles)), user.active, "")
+    roles = frozenset(r.value for r in parse_roles(user.roles))
+    if grants_were_removed(keyfile):  # nobody gets beheer from a table then
+        roles -= {rules.BEHEER}
+    return rules.Account(roles, user.active, "")
+
+
+def grants_were_removed(keyfile: KeyFile) -> bool:
+    """No grants in the log although signing had begun: the key file names a root, or this
+    PC saw one. Someone stripped the grants (to make the users table count again)."""
+    witness = load_witness(keyfile.file_id)
+    return bool(keyfile.root or (witness is not None and witness.root))
 
 
 def slot_is_granted(account: rules.Account, identity: Identity | None) -> bool:
@@ -165,6 +176,8 @@ def introduce(ctx: Context) -> bool:
     Returns whether it did."""
     if Role.BEHEER not in ctx.actor.roles or ctx.db.signing_key() is None:
         return False
+    if grants_were_removed(KeyFile.load(key_file_path(ctx.db.path))):
+        return False  # not a database from an earlier version: its grants were stripped
     keys_path = key_file_path(ctx.db.path)
     with ctx.db.session(write=True) as session:
         if session.scalar(select(AuditEntry.id).where(AuditEntry.grants != "").limit(1)):
@@ -211,6 +224,12 @@ def login_problems(session: Session, keyfile: KeyFile) -> tuple[list[str], bool]
 def _grant_problems(session: Session, keyfile: KeyFile) -> list[str]:
     trusted = replay(session, keyfile.root)
     if trusted is None:
+        if grants_were_removed(keyfile):
+            return [
+                "De ondertekende rechten zijn uit het auditlog verwijderd: KlachtDesk geeft "
+                "daarom niemand de rol Beheerder; de andere rollen komen uit de "
+                "gebruikerstabel. Zet een back-up van vóór deze melding terug."
+            ]
         return []
     problems = [
         f"Regel {seq}: een wijziging van rechten telt niet: {why}." for seq, why in trusted.refused
@@ -366,6 +385,16 @@ def witness_problems(
         if witness is not None:
             problems += _witness_problems(session, keyfile, witness, who)
     return problems
+
+
+def forget_witness(file_id: str) -> None:
+    """A beheerder put a back-up in place on this PC: what it saw before no longer holds
+    (a back-up from before signing has no grants yet; the next beheer login begins them)."""
+    data = _load_all()
+    if data.pop(file_id, None) is None:
+        return
+    with contextlib.suppress(OSError):  # at worst this PC reports the restore as a break
+        write_private(_witness_file(), json.dumps(data).encode("utf-8"))
 
 
 def _witness_problems(
