@@ -6,6 +6,7 @@ import contextlib
 import errno
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
@@ -115,9 +116,24 @@ def opens_with(path: Path, key: bytes) -> bool:
     return True
 
 
-def read_account(path: Path, key: bytes, username: str) -> tuple[str, bool] | None:
-    """The roles (as stored) and the active flag of ``username`` in the database at ``path``,
-    or None when it has no such account.
+@dataclass(frozen=True)
+class StoredAccount:
+    """A user's row as stored, and the audit entries that carry grants (for the signed
+    roles; see services/safety/signatures.py). ``grant_rows``: column name -> value."""
+
+    roles: str
+    active: bool
+    grant_rows: list[dict]
+
+
+_GRANT_COLUMNS = (
+    "id, at, username, action, object_ref, detail, prev_hash, hash, signer, signature, grants"
+)
+
+
+def read_account(path: Path, key: bytes, username: str) -> StoredAccount | None:
+    """``username``'s stored roles and active flag in the database at ``path``, with the
+    entries that grant rights; None when it has no such account.
 
     Read through a connection that can only read: a hot journal is not rolled back and
     nothing is written (for a database that a restore is about to move aside untouched).
@@ -136,11 +152,21 @@ def read_account(path: Path, key: bytes, username: str) -> tuple[str, bool] | No
         row = conn.execute(
             "SELECT roles, active FROM users WHERE username = ?", (username,)
         ).fetchone()
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(audit_log)")}
+        grant_rows = []
+        if "grants" in columns:  # a database from before signed grants has none
+            cursor = conn.execute(
+                f"SELECT {_GRANT_COLUMNS} FROM audit_log WHERE grants != '' ORDER BY id"
+            )
+            names = [d[0] for d in cursor.description]
+            grant_rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     except sqlcipher3.Error as exc:
         raise NotADatabase(path) from exc
     finally:
         conn.close()
-    return None if row is None else (str(row[0] or ""), bool(row[1]))
+    if row is None:
+        return None
+    return StoredAccount(str(row[0] or ""), bool(row[1]), grant_rows)
 
 
 class Database:

@@ -330,3 +330,21 @@ def test_stripping_every_grant_does_not_make_the_users_table_count_again(org):
     assert Role.BEHEER not in org.login("balie").actor.roles
     problems = check.check_database(org.login("coordinator")).problems
     assert any("rechten zijn uit het auditlog verwijderd" in p for p in problems), problems
+
+
+def test_a_hand_written_beheer_role_does_not_authorise_a_restore(org):
+    """Bea makes herself beheer in the table and tries to put a back-up over the live
+    database: the restore reads the signed grants too, and refuses."""
+    from klachtdesk.services.safety import backup, restore
+
+    made = backup.make_backup(org.balie)  # any user may make a back-up
+    conn = raw(org)
+    conn.execute("UPDATE users SET roles = 'balie,beheer' WHERE username = 'balie'")
+    conn.commit()
+    conn.close()
+    for ctx in (org.beheer, org.balie, org.coordinator, org.manager, org.directeur):
+        ctx.db.dispose()
+    before = org.path.read_bytes()
+    with pytest.raises(NotAllowed, match="geen actieve beheerder"):
+        restore.restore_backup(made.path, org.path, "balie", PASSWORD, overwrite=True)
+    assert org.path.read_bytes() == before

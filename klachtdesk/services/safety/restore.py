@@ -28,7 +28,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
-from klachtdesk.domain.roles import Role, parse_roles
+from klachtdesk.domain.roles import Role
 from klachtdesk.services.admin import login_guard
 from klachtdesk.services.admin.setup import open_database
 from klachtdesk.services.context import audit
@@ -255,7 +255,8 @@ def _authorise_replacement(
             account = read_account(target, key, name)
         except NotADatabase:
             continue  # damaged, missing, a journal to recover, or not this key
-        if account is None or not account[1] or Role.BEHEER not in parse_roles(account[0]):
+        # the signed grants decide, not the users table (a key holder can write that)
+        if account is None or not signatures.stored_beheer(account, keyfile, name, opened.identity):
             raise _not_beheer(name)
         return _LiveAuthority(keyfile.file_id, key, name, proven=True)
     return _LiveAuthority(keyfile.file_id, current, name, proven=False)

@@ -35,6 +35,7 @@ from klachtdesk.domain import grants as rules
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.paths import login_state_file
 from klachtdesk.services.context import Context, audit, audit_hash
+from klachtdesk.storage.engine import StoredAccount
 from klachtdesk.storage.errors import KeyFileWriteFailed
 from klachtdesk.storage.keyslots import Identity, KeyFile, key_file_path, write_private
 from klachtdesk.storage.models import AuditEntry, User
@@ -98,9 +99,44 @@ def replay(session: Session, root: str) -> rules.Replay | None:
     entries = session.scalars(
         select(AuditEntry).where(AuditEntry.grants != "").order_by(AuditEntry.id)
     ).all()
+    return _replay_entries(list(entries), root)
+
+
+def _replay_entries(entries: list[AuditEntry], root: str) -> rules.Replay | None:
     if not entries:
         return None
     return rules.replay(root, [g for entry in entries for g in _grants_of(entry)])
+
+
+def stored_beheer(
+    stored: StoredAccount, keyfile: KeyFile, username: str, identity: Identity | None
+) -> bool:
+    """Is ``username`` an active beheerder by the signed grants of a database read without
+    a session (a restore about to replace it), with the slot the grants name?"""
+    entries = []
+    for row in stored.grant_rows:
+        at = row["at"]
+        entries.append(
+            AuditEntry(**{**row, "at": at if isinstance(at, datetime) else _stored_time(at)})
+        )
+    trusted = _replay_entries(entries, keyfile.root)
+    if trusted is None:
+        roles = {r.value for r in parse_roles(stored.roles)} if stored.roles else set()
+        return stored.active and rules.BEHEER in roles and not grants_were_removed(keyfile)
+    account = trusted.accounts.get(username)
+    return (
+        account is not None
+        and account.active
+        and rules.BEHEER in account.roles
+        and slot_is_granted(account, identity)
+    )
+
+
+def _stored_time(text) -> datetime:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return datetime.min  # its hash will not match: the grant is refused
 
 
 def account_of(session: Session, keyfile: KeyFile, username: str) -> rules.Account | None:
