@@ -17,7 +17,6 @@ def run(database: Path | None = None) -> int:
 
     from klachtdesk.paths import default_database
     from klachtdesk.ui.common import install_dutch, preferences
-    from klachtdesk.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("KlachtDesk")
@@ -28,6 +27,8 @@ def run(database: Path | None = None) -> int:
     ctx = _login(database) if known else _first_start()
     if ctx is None:
         return 0
+    from klachtdesk.ui.main_window import MainWindow  # after the login window: not before it
+
     while ctx is not None:
         try:
             window = MainWindow(ctx, backups=True)

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-
-import holidays
-from babel.dates import format_date
+from typing import TYPE_CHECKING
 
 from klachtdesk.domain.errors import ValidationError
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 
 class TermUnit(StrEnum):
@@ -154,11 +155,13 @@ def _capitalise_words(name: str) -> str:
     return " ".join(word[:1].upper() + word[1:] for word in name.split())
 
 
-def _dutch_holidays() -> holidays.HolidayBase:
+def _dutch_holidays() -> HolidayBase:
+    import holidays  # on first use: the login window does not wait for its tables
+
     return holidays.country_holidays("NL", language="nl", categories=("public",))
 
 
-def _holiday_name(table: holidays.HolidayBase, day: date) -> str | None:
+def _holiday_name(table: HolidayBase, day: date) -> str | None:
     name = table.get(day)
     return _capitalise_words(name.split(";")[0].strip()) if name else None
 
@@ -186,11 +189,15 @@ def atw_decree_days(added: Iterable[date] = ()) -> dict[date, str]:
 
 def day_month(day: date) -> str:
     """'25 december'."""
+    from babel.dates import format_date  # on first use, as holidays
+
     return format_date(day, format="d MMMM", locale="nl_NL")
 
 
 def long_date(day: date) -> str:
     """'22 november 2026', as in a Dutch letter."""
+    from babel.dates import format_date
+
     return format_date(day, format="long", locale="nl_NL")
 
 

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -23,13 +26,38 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.paths import default_database
-from klachtdesk.services.admin import setup
-from klachtdesk.services.context import Context
-from klachtdesk.services.safety import restore
 from klachtdesk.storage.errors import TooManyAttempts
-from klachtdesk.ui.admin.password_dialogs import RecoveryDialog
 from klachtdesk.ui.common import preferences, show_error, wait_of
-from klachtdesk.ui.safety.restore_dialog import RestoreDialog, remembered_folder, restored_text
+
+if TYPE_CHECKING:
+    from klachtdesk.services.context import Context
+    from klachtdesk.ui.admin.password_dialogs import RecoveryDialog
+    from klachtdesk.ui.safety.restore_dialog import RestoreDialog
+
+# What logging in needs (SQLAlchemy, Alembic, SQLCipher, cryptography, the password check):
+# imported on a thread while the user types, so that the login window is on screen as soon
+# as a bare Qt window would be. Qt windows are not imported there (only the GUI thread makes
+# Qt types); the main window is imported after "Aanmelden".
+PRELOADED = (
+    "klachtdesk.services.admin.setup",
+    "klachtdesk.services.safety.restore",
+    "holidays",  # the deadlines of the first screen
+    "babel.dates",
+)
+
+
+def preload() -> threading.Thread:
+    """Start importing the services in the background; ``join`` before relying on it (an
+    import that fails there fails again, with its message, where it is used)."""
+
+    def work() -> None:
+        for name in PRELOADED:
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=work, name="klachtdesk-vooraf-laden", daemon=True)
+    thread.start()
+    return thread
+
 
 ERROR_STYLE = "color: #842029;"
 GOOD_STYLE = "color: #0f5132;"
@@ -42,6 +70,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("KlachtDesk — aanmelden")
         self.context: Context | None = None
+        self._preloading = preload()
         self.recovery_dialog: RecoveryDialog | None = None
         prefs = preferences()
 
@@ -122,6 +151,10 @@ class LoginDialog(QDialog):
         if self._wait:
             return
         path = Path(self.database.currentText().strip())
+        self._preloading.join()
+        from klachtdesk.services.admin import setup
+        from klachtdesk.services.safety import restore
+
         try:
             self.context = setup.unlock(path, self.username.text(), self.password.text())
         except KlachtDeskError as error:
@@ -186,6 +219,8 @@ class LoginDialog(QDialog):
     def open_restore(self) -> None:
         """The database will not open: put the newest good back-up in its place."""
         path = Path(self.database.currentText().strip())
+        from klachtdesk.ui.safety.restore_dialog import RestoreDialog, remembered_folder
+
         dialog = RestoreDialog(
             path, remembered_folder(path), self.username.text().strip(), parent=self
         )
@@ -202,11 +237,15 @@ class LoginDialog(QDialog):
         self.password.clear()
         self.password.setFocus()
         self.message.setStyleSheet(GOOD_STYLE)
+        from klachtdesk.ui.safety.restore_dialog import restored_text
+
         self.message.setText(restored_text(result) + " Meld u nu aan.")
 
     def open_recovery(self) -> None:
         """Explain the forgotten password; a beheerder can use the recovery code there."""
         path = Path(self.database.currentText().strip())
+        from klachtdesk.ui.admin.password_dialogs import RecoveryDialog
+
         self.recovery_dialog = RecoveryDialog(path, self, self.username.text().strip())
         self.recovery_dialog.accepted.connect(self._recovered)
         self.recovery_dialog.open()
