@@ -135,7 +135,7 @@ def letter_rows(case_id, received: date, kinds, pdfs, users, store: bool, today:
                     "created_by_id": users["coordinator"],
                     "sent_on": sent,
                     "sent_via": via,
-                    "deadline_kind": answers.value if answers else None,
+                    "deadline_kind": next((k.value for k in answers), None),
                 }
             )
         events.append(

@@ -1,14 +1,19 @@
 """One fresh process of the start-up benchmark: a bare PySide6 window, or KlachtDesk itself.
 
     python tests/benchmarks/startup_probe.py bare
+    python tests/benchmarks/startup_probe.py login --db FILE
     KLACHTDESK_PASSWORD=… python tests/benchmarks/startup_probe.py app --db FILE [--user NAME]
+    KLACHTDESK_PASSWORD=… python tests/benchmarks/startup_probe.py raw --db FILE [--user NAME]
 
-The probe prints ``READY`` on stdout (flushed) at the first paint of the main window; the
-parent measures from starting the process to reading that line, so the interpreter's own
-start-up counts on both sides. ``app`` is then interactive: the services unlocked the
-database with the password, ``MainWindow`` was built and shown and its case list has rows.
-After that the probe shows the case list (the ``Zaken`` tab, painted), and prints one JSON
-line with its phases (ms since the probe's first line ran) and its peak RSS (``VmHWM``).
+The probe prints ``READY`` on stdout (flushed) when its window is painted; the parent
+measures from starting the process to reading that line, so the interpreter's own start-up
+counts on both sides. ``login`` is ready at the login window's first paint (figure a).
+``app`` shows the login window, presses 'Aanmelden' with the name and password filled in,
+and is ready when the main window is painted with rows in its case list; its phases give
+figure b ('aanmelden' to 'painted'). ``raw`` is figure b's baseline: the same key
+derivation, a raw SQLCipher open and one page query. Each prints one JSON line with its
+phases (ms since the probe's first line ran) and its peak RSS (``VmHWM``) at the end; the
+process then ends normally (a crash at exit fails the benchmark).
 """
 
 from __future__ import annotations
@@ -93,20 +98,46 @@ def bare() -> dict:
     return {"phases": phases, "rss_mib": rss, **memory_kib()}
 
 
-def klachtdesk_app(database: Path, username: str, password: str) -> dict:
+def login_window(database: Path) -> tuple:
+    """Up to the login window on screen (start-up figure a): the application's own imports."""
     from PySide6.QtWidgets import QApplication
 
-    from klachtdesk.services.admin import setup
     from klachtdesk.ui.common import install_dutch
-    from klachtdesk.ui.main_window import TAB_CASES, MainWindow
+    from klachtdesk.ui.start.login import LoginDialog
 
     phases, rss = {}, {}
     mark(phases, rss, "imported")
     app = QApplication(sys.argv)
     app.setApplicationName("KlachtDesk")
     install_dutch(app)
-    ctx = setup.unlock(database, username, password)  # what the login dialog calls
+    dialog = LoginDialog(database)
+    dialog.show()
+    wait_for_paint(app, dialog)
+    mark(phases, rss, "login_painted")
+    return app, dialog, phases, rss
+
+
+def login_only(database: Path) -> dict:
+    app, dialog, phases, rss = login_window(database)
+    ready()
+    dialog.close()
+    return {"phases": phases, "rss_mib": rss, **memory_kib()}
+
+
+def klachtdesk_app(database: Path, username: str, password: str) -> dict:
+    """The login window, then 'Aanmelden' with the name and password filled in, up to a
+    usable main window (start-up figure b: from 'Aanmelden' to the painted case list)."""
+    app, dialog, phases, rss = login_window(database)
+    dialog.username.setText(username)
+    dialog.password.setText(password)
+    mark(phases, rss, "aanmelden")
+    dialog.try_login()  # what the button does
+    if dialog.context is None:
+        raise SystemExit(f"logging in failed: {dialog.message.text()}")
+    ctx = dialog.context
     mark(phases, rss, "unlocked")
+    from klachtdesk.ui.main_window import TAB_CASES, MainWindow
+
     window = MainWindow(ctx)
     window.resize(1300, 800)
     mark(phases, rss, "constructed")
@@ -126,11 +157,35 @@ def klachtdesk_app(database: Path, username: str, password: str) -> dict:
     return result
 
 
+def raw_open(database: Path, username: str, password: str) -> dict:
+    """The baseline of figure b: the same key derivation, a raw SQLCipher open and one raw
+    page query (the first screenful of cases), timed from the key derivation's start."""
+    import sqlcipher3
+
+    from klachtdesk.storage.keyslots import KeyFile, key_file_path
+
+    phases, rss = {}, {}
+    mark(phases, rss, "imported")
+    key = KeyFile.load(key_file_path(database)).unlock(username, password)
+    conn = sqlcipher3.connect(str(database))
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    from tests.benchmarks import sql
+
+    ids = [row[0] for row in conn.execute(sql.IDS + f" LIMIT {sql.PAGE}")]
+    rows = conn.execute(sql.ROWS.format(", ".join("?" * len(ids))), ids).fetchall()
+    conn.close()
+    if not rows:
+        raise SystemExit("no cases")
+    mark(phases, rss, "queried")
+    ready()
+    return {"phases": phases, "rss_mib": rss, "rows": len(rows), **memory_kib()}
+
+
 def measure(mode: str, db: Path | None = None, user: str = "coordinator", env=None) -> dict:
     """Start a fresh probe process; its result with ``ready_ms``: from starting the process
     to reading its ``READY`` line (the first paint of its main window)."""
     command = [sys.executable, __file__, mode]
-    if mode == "app":
+    if mode in ("app", "raw", "login"):
         command += ["--db", str(db), "--user", user]
     with tempfile.TemporaryFile("w+") as errors:
         started = time.perf_counter()
@@ -151,17 +206,20 @@ def measure(mode: str, db: Path | None = None, user: str = "coordinator", env=No
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["bare", "app"])
+    parser.add_argument("mode", choices=["bare", "login", "app", "raw"])
     parser.add_argument("--db", type=Path)
     parser.add_argument("--user", default="coordinator")
     args = parser.parse_args()
+    password = os.environ.get("KLACHTDESK_PASSWORD", "")
     if args.mode == "bare":
         result = bare()
+    elif args.mode == "login":
+        result = login_only(args.db)
+    elif args.mode == "raw":
+        result = raw_open(args.db, args.user, password)
     else:
-        password = os.environ.get("KLACHTDESK_PASSWORD", "")
         result = klachtdesk_app(args.db, args.user, password)
     print(json.dumps(result), flush=True)
-    os._exit(0)  # the measurement is done; skip the teardown of Qt and the interpreter
 
 
 if __name__ == "__main__":
