@@ -199,8 +199,12 @@ def signed_key(session: Session, keyfile: KeyFile, username: str) -> str:
 
 
 def _detail(items: tuple[dict, ...]) -> str:
+    """'balie: rollen balie, coordinator', for the audit-log window (names, no secrets)."""
     return "; ".join(
-        f"{item['wie']}: {','.join(item['rollen']) or 'geen rollen'}"
+        "nieuwe sleutel van de herstelcode"
+        if item["wie"] == RECOVERY
+        else f"{item['wie']}: "
+        + (f"rollen {', '.join(item['rollen'])}" if item["rollen"] else "geen rollen")
         + ("" if item["actief"] else " (gedeactiveerd)")
         for item in items
     )
