@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 from klachtdesk.domain.errors import ValidationError
@@ -155,7 +156,11 @@ def _capitalise_words(name: str) -> str:
     return " ".join(word[:1].upper() + word[1:] for word in name.split())
 
 
+@cache
 def _dutch_holidays() -> HolidayBase:
+    """One table per process: building it costs about 30 ms, and every calendar (each
+    window, each service call) needs the same holidays. The package fills it per year on
+    first use; a year filled twice (two threads at once) comes out the same."""
     import holidays  # on first use: the login window does not wait for its tables
 
     return holidays.country_holidays("NL", language="nl", categories=("public",))

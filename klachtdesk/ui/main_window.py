@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
 
         self.cases = CaseListPanel(ctx, self)
         self.today = TodayPanel(ctx, self)
-        self.calendar = CalendarPanel(ctx, self)
+        self.calendar = CalendarPanel(ctx, self, lazy=True)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.cases, "&Zaken")

@@ -265,3 +265,18 @@ def test_a_hand_written_role_shows_the_beheerder_a_red_banner_and_the_clerk_work
     assert not balie.integrity_banner.isVisibleTo(balie)
     assert balie.new_case_action.isEnabled()
     assert not balie.settings_action.isEnabled()  # the hand-written beheer gives nothing
+
+
+def test_the_calendar_reads_its_deadlines_when_its_tab_is_first_opened(org, qtbot):
+    """Opening the main window does not wait for the calendar (issue 14); the deadlines are
+    there as soon as the user opens the Kalender tab."""
+    from klachtdesk.ui.main_window import TAB_CALENDAR
+
+    register(org.balie)
+    window = open_window(qtbot, org.coordinator)
+    tree = window.calendar.agenda_tree
+    assert tree.topLevelItemCount() == 0  # not read yet: the tab was never shown
+    window.tabs.setCurrentIndex(TAB_CALENDAR)
+    window.calendar.tabs.setCurrentIndex(2)
+    groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert groups and all("(" in g for g in groups)

@@ -124,9 +124,13 @@ class CalendarPanel(QWidget):
 
     open_case = Signal(str)
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None):
+    def __init__(self, ctx: Context, parent: QWidget | None = None, lazy: bool = False):
         super().__init__(parent)
         self.ctx = ctx
+        # lazy (in the main window): read the deadlines when the panel is first shown, not
+        # while the window opens (the case list and Vandaag come first)
+        self._lazy = lazy
+        self._stale = False
         self.today = ctx.today()
         self.setObjectName("calendarPanel")
         self.setLocale(DUTCH)
@@ -163,6 +167,11 @@ class CalendarPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.export_status)
         self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     # -- building ---------------------------------------------------------------------------
     def _month_tab(self) -> QWidget:
@@ -247,7 +256,12 @@ class CalendarPanel(QWidget):
 
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read the deadlines again (another PC may have changed them)."""
+        """Read the deadlines again (another PC may have changed them); a lazy panel that is
+        not on screen does so when it is shown."""
+        if self._lazy and not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self.today = self.ctx.today()
         self.month.today = self.today
         self._load_month()
