@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.report_window: ReportWindow | None = None
 
         self.cases = CaseListPanel(ctx, self)
-        self.today = TodayPanel(ctx, self)
+        self.today = TodayPanel(ctx, self, deferred=True)
         self.calendar = CalendarPanel(ctx, self, lazy=True)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")

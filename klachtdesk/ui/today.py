@@ -6,7 +6,7 @@ import itertools
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -190,7 +190,7 @@ class TodayPanel(QWidget):
     changed = Signal(str)
     open_report = Signal()  # an evaluation is due: the report window records it
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None):
+    def __init__(self, ctx: Context, parent: QWidget | None = None, deferred: bool = False):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("todayPanel")
@@ -238,7 +238,10 @@ class TodayPanel(QWidget):
         layout.addWidget(self.unlinked)
         layout.addWidget(self.evaluations)
         layout.addLayout(self.grid, 1)
-        self.refresh()
+        if deferred:  # in the main window: filled right after it is on screen (issue 14)
+            QTimer.singleShot(0, self, self.refresh)  # cancelled if the panel goes first
+        else:
+            self.refresh()
 
     def section_order(self) -> list[str]:
         """The keys of the sections as they are laid out (reading order)."""

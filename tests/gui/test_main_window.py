@@ -280,3 +280,15 @@ def test_the_calendar_reads_its_deadlines_when_its_tab_is_first_opened(org, qtbo
     window.calendar.tabs.setCurrentIndex(2)
     groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
     assert groups and all("(" in g for g in groups)
+
+
+def test_vandaag_fills_right_after_the_window_is_on_screen(org, qtbot):
+    """The main window paints first (the case list is usable at once); Vandaag fills in the
+    very next turn of the event loop (issue 14)."""
+    register(org.balie)
+    window = MainWindow(org.coordinator)
+    qtbot.addWidget(window)
+    assert window.today.overview is None  # not read while the window was being built
+    window.show()
+    qtbot.waitUntil(lambda: window.today.overview is not None, timeout=5000)
+    assert window.cases.model.rowCount() == 1
