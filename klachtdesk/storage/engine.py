@@ -32,7 +32,18 @@ from klachtdesk.storage.keyslots import make_private
 
 BUSY_TIMEOUT_S = 30.0
 SIGNER = "klachtdesk_signer"  # Session.info: the private key that signs this session's entries
-CACHE_KIB = 131_072  # 128 MiB page cache: page decryption makes cold scans expensive
+CACHE_KIB = 131_072  # at most 128 MiB page cache: page decryption makes cold scans expensive
+MIN_CACHE_KIB = 16_384  # a small or new database still gets 16 MiB
+
+
+def cache_kib(path: Path) -> int:
+    """The page cache for this file: half its size, between 16 and 128 MiB (a small office's
+    database does not reserve the memory a 100,000-case archive needs)."""
+    try:
+        size_kib = Path(path).stat().st_size // 1024
+    except OSError:
+        return MIN_CACHE_KIB
+    return max(MIN_CACHE_KIB, min(CACHE_KIB, size_kib // 2))
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -54,7 +65,7 @@ def _raw_connect(path: Path, key: bytes) -> sqlcipher3.Connection:
     conn.execute("PRAGMA cipher_log_level = NONE")  # our own Dutch messages explain failures
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.execute(f"PRAGMA cache_size = -{cache_kib(path)}")
     conn.execute("PRAGMA temp_store = MEMORY")  # no temporary files on disk at all
     conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA synchronous = FULL")

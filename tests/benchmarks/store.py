@@ -21,14 +21,14 @@ from pathlib import Path
 import sqlcipher3
 
 from klachtdesk.reports.periods import last_finished_half_year
-from klachtdesk.storage.engine import CACHE_KIB
+from klachtdesk.storage.engine import cache_kib
 from tests.benchmarks import sql
 from tests.benchmarks.figures import Report, median_ms
 
 
 def _plain_connect(path: Path, module=sqlite3):
     conn = module.connect(str(path))
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # the same page cache as KlachtDesk's
+    conn.execute(f"PRAGMA cache_size = -{cache_kib(path)}")  # the same page cache as ours
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
 
