@@ -238,9 +238,10 @@ class TodayPanel(QWidget):
         layout.addWidget(self.unlinked)
         layout.addWidget(self.evaluations)
         layout.addLayout(self.grid, 1)
-        if deferred:  # in the main window: filled right after it is on screen (issue 14)
-            QTimer.singleShot(0, self, self.refresh)  # cancelled if the panel goes first
-        else:
+        # In the main window the overview is read once the panel has been painted (empty)
+        # for the first time: the window, with its case list, is on screen first.
+        self._fill_after_paint = deferred
+        if not deferred:
             self.refresh()
 
     def section_order(self) -> list[str]:
@@ -253,8 +254,15 @@ class TodayPanel(QWidget):
                 placed.append((row, column, widget.key))
         return [key for *_, key in sorted(placed)]
 
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if self._fill_after_paint:
+            self._fill_after_paint = False
+            QTimer.singleShot(0, self, self.refresh)  # cancelled if the panel goes first
+
     def refresh(self) -> None:
         """Read the overview again."""
+        self._fill_after_paint = False
         actor = self.ctx.actor
         first_name = actor.display_name.split()[0] if actor.display_name.strip() else actor.username
         self.greeting.setText(

@@ -292,6 +292,10 @@ def _with_deadlines(case_rows, plans, calendar, procedure, cache, today) -> None
                     "explanation": computed.explanation or "",
                     "active": True,
                     "met_on": met,
+                    # as the services store it since the deadline life cycle: an answered
+                    # deadline is met (on time here) and settled that day
+                    "state": "met" if met else "open",
+                    "settled_on": met,
                     "extension_reason": "",
                     "created_at": datetime.combine(received, clock_time(9)),
                 }
@@ -307,6 +311,10 @@ def _with_deadlines(case_rows, plans, calendar, procedure, cache, today) -> None
                     "explanation": "",
                     "active": True,
                     "met_on": None if status == "heroverweging" else appeal + timedelta(days=10),
+                    "state": "open" if status == "heroverweging" else "met",
+                    "settled_on": None
+                    if status == "heroverweging"
+                    else appeal + timedelta(days=10),
                     "extension_reason": "",
                     "created_at": datetime.combine(appeal, clock_time(9)),
                 }
