@@ -44,6 +44,8 @@ def cache_kib(path: Path) -> int:
     except OSError:
         return MIN_CACHE_KIB
     return max(MIN_CACHE_KIB, min(CACHE_KIB, size_kib // 2))
+
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

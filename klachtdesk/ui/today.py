@@ -223,6 +223,10 @@ class TodayPanel(QWidget):
         self.evaluations.hide()
         self.sections = {key: Section(key) for key in (OVERDUE, THIS_WEEK, LETTERS, APPEALS)}
         for key, section in self.sections.items():
+            # Children of the panel from the start, hidden until placed: a parentless
+            # section made visible would open as a window of its own for a moment.
+            section.setParent(self)
+            section.hide()
             if key == LETTERS:
                 section.rows.chosen.connect(self._letter_chosen)
             else:
@@ -241,6 +245,7 @@ class TodayPanel(QWidget):
         # In the main window the overview is read once the panel has been painted (empty)
         # for the first time: the window, with its case list, is on screen first.
         self._fill_after_paint = deferred
+        self._order = None
         if not deferred:
             self.refresh()
 
@@ -273,15 +278,8 @@ class TodayPanel(QWidget):
             return
         to_send = overview.letters
         self.overview, self.letters = overview, to_send
-        for section in self.sections.values():
-            self.grid.removeWidget(section)
-            section.setVisible(section.key in overview.order)
-        for index, key in enumerate(overview.order):
-            # an odd last section (no appeals panel) takes the whole width
-            span = 2 if index == len(overview.order) - 1 and index % 2 == 0 else 1
-            self.grid.addWidget(self.sections[key], index // 2, index % 2, 1, span)
-        for first, second in itertools.pairwise(overview.order):
-            QWidget.setTabOrder(self.sections[first].rows, self.sections[second].rows)
+        if overview.order != self._order:  # the sections move only when their order changes
+            self._arrange(overview.order)
         self._fill_deadlines(OVERDUE, overview.overdue, overview.today)
         self._fill_deadlines(THIS_WEEK, overview.this_week, overview.today)
         self._fill_deadlines(APPEALS, overview.appeals, overview.today)
@@ -289,6 +287,21 @@ class TodayPanel(QWidget):
         self.summary.setText(self._summary(overview, len(to_send)))
         self._show_unlinked(overview.unlinked)
         self._show_evaluations(overview.evaluations, overview.today)
+
+    def _arrange(self, order) -> None:
+        """Place the sections in ``order`` (two columns) and hide the others. Done only when
+        the order changes: hiding and moving widgets while the window is being activated
+        took the activation away from it."""
+        self._order = order
+        for section in self.sections.values():
+            self.grid.removeWidget(section)
+            section.setVisible(section.key in order)
+        for index, key in enumerate(order):
+            # an odd last section (no appeals panel) takes the whole width
+            span = 2 if index == len(order) - 1 and index % 2 == 0 else 1
+            self.grid.addWidget(self.sections[key], index // 2, index % 2, 1, span)
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(self.sections[first].rows, self.sections[second].rows)
 
     def _show_evaluations(self, due, today: date) -> None:
         """The evaluation the procedure asks for, while it is not recorded as held."""

@@ -290,5 +290,9 @@ def test_vandaag_fills_right_after_the_window_is_on_screen(org, qtbot):
     qtbot.addWidget(window)
     assert window.today.overview is None  # not read while the window was being built
     window.show()
+    window.activateWindow()
     qtbot.waitUntil(lambda: window.today.overview is not None, timeout=5000)
     assert window.cases.model.rowCount() == 1
+    # filling it opened no window of its own (a section shown before it had a parent did,
+    # for a moment, and took the activation away from the main window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
