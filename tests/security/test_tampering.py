@@ -175,9 +175,8 @@ def test_the_clerk_is_not_shown_the_banner_and_keeps_working(org):
 
 
 def test_an_account_added_by_hand_cannot_log_in(org, tmp_path):
-    """Bea copies her own slot under a new name is not possible (slots are bound to names),
-    but she can add a user row and give the new 'user' her own slot's password by adding a
-    slot with the database key she holds. Without a signed grant that account opens nothing."""
+    """Bea holds the database key, so she can add a user row and a key slot for a new name
+    with a password of her own. Without a signed grant that account opens nothing."""
     key = KeyFile.load(key_file_path(org.path)).unlock("balie", PASSWORD)
     keyfile = KeyFile.load(key_file_path(org.path))
     keyfile.set_user("stiekem", PASSWORD, key)
