@@ -535,14 +535,7 @@ class KeyFile:
             )
         except InvalidTag:
             raise WrongPassword() from None
-        keys = {}
-        for generation, sealed in slot.keys.items():
-            try:
-                keys[int(generation)] = _unseal(
-                    _unb64(sealed), identity, self._aad(lookup, generation)
-                )
-            except (InvalidTag, ValueError):
-                continue  # a damaged entry: the other generation may still open
+        keys = self._unseal_keys(slot, lookup, identity)
         return Opened(lookup, identity, keys, upgrade=slot.kdf.weaker_than_today)
 
     def open_user(self, username: str, password: str) -> Opened:
@@ -585,6 +578,10 @@ class KeyFile:
         slot = self.slots.get(lookup)
         if not isinstance(slot, Slot) or _unb64(slot.box_public) != identity.box_public:
             return {}
+        return self._unseal_keys(slot, lookup, identity)
+
+    def _unseal_keys(self, slot: Slot, lookup: str, identity: Identity) -> dict[int, bytes]:
+        """The database key per generation sealed to ``identity`` in ``slot``."""
         keys = {}
         for generation, sealed in slot.keys.items():
             try:
@@ -592,7 +589,7 @@ class KeyFile:
                     _unb64(sealed), identity, self._aad(lookup, generation)
                 )
             except (InvalidTag, ValueError):
-                continue
+                continue  # a damaged entry: the other generation may still open
         return keys
 
     def begin_rekey(self, path: Path, current_key: bytes, new_key: bytes) -> list[str]:
