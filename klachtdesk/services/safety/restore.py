@@ -47,6 +47,7 @@ from klachtdesk.storage.errors import (
 )
 from klachtdesk.storage.keyslots import (
     KeyFile,
+    Opened,
     Slot,
     key_file_path,
     make_private,
@@ -198,6 +199,15 @@ class _LiveAuthority:
     proven: bool
 
 
+def _open_slot(
+    keyfile: KeyFile, name: str | None, password: str | None, code: str | None
+) -> Opened:
+    """The recovery code's slot (``name`` None) or the user's, opened with the secret."""
+    if name is None:
+        return keyfile.open_recovery(code or "")
+    return keyfile.open_user(name, password or "")
+
+
 def _not_beheer(name: str) -> NotAllowed:
     return NotAllowed(
         f"Een back-up over een bestaande database terugzetten mag alleen een beheerder van "
@@ -222,10 +232,7 @@ def _authorise_replacement(
     slot = login_guard.RECOVERY if name is None else "user:" + name
     login_guard.check(keys_path, keyfile, slot, now)  # before any key derivation
     try:
-        if name is None:
-            opened = keyfile.open_recovery(recovery_code or "")
-        else:
-            opened = keyfile.open_user(name, password or "")
+        opened = _open_slot(keyfile, name, password, recovery_code)
     except WrongPassword:
         with contextlib.suppress(OSError, KlachtDeskError):  # bookkeeping never blocks
             if name is None:
@@ -379,12 +386,8 @@ def _restorer_key(
     """The restoring person's signing key in the restored key file, so the restore entry is
     signed like any other (other PCs then accept the shorter log); None when today's secret
     does not open the slot of back then."""
-    keyfile = KeyFile.load(key_file_path(target))
     try:
-        if name is None:
-            opened = keyfile.open_recovery(code or "")
-        else:
-            opened = keyfile.open_user(name, password or "")
+        opened = _open_slot(KeyFile.load(key_file_path(target)), name, password, code)
     except WrongPassword:
         return None
     return opened.identity.sign if opened.identity is not None else None
