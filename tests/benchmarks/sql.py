@@ -32,7 +32,7 @@ ROWS = (
 )
 SORT_BY_COMPLAINANT = (
     "SELECT cases.id FROM cases JOIN complainants ON complainants.id = cases.complainant_id "
-    "ORDER BY complainants.name, cases.id"
+    "ORDER BY complainants.name, cases.id LIMIT 200"
 )
 
 
@@ -124,18 +124,35 @@ def half_year_parameters(start: date, end: date, today: date) -> dict[str, str]:
     }
 
 
-def case_list(conn) -> int:
-    """Ordered ids of every case and the first page of rows: what opening the list needs."""
-    ids = [row[0] for row in conn.execute(IDS)]
-    conn.execute(ROWS.format(",".join(map(str, ids[:PAGE])))).fetchall()
-    return len(ids)
+COUNT = "SELECT count(*) FROM cases"
+SEARCH_COUNT = (
+    "SELECT count(*) FROM cases WHERE id IN "
+    "(SELECT rowid FROM case_search WHERE case_search MATCH ?)"
+)
 
 
-def search(conn, word: str = SEARCH_WORD) -> int:
-    """A search keystroke: the ordered ids of the matching cases and their first page."""
-    ids = [row[0] for row in conn.execute(SEARCH_IDS, (f'"{word}"',))]
-    conn.execute(ROWS.format(",".join(map(str, ids[:PAGE])))).fetchall()
-    return len(ids)
+def _rows(conn, ids: list[int]) -> list[tuple]:
+    return conn.execute(ROWS.format(", ".join("?" * len(ids))), ids).fetchall()
+
+
+def case_list(conn) -> list[tuple]:
+    """The first page of the list, newest first: what opening the list shows."""
+    return _rows(conn, [row[0] for row in conn.execute(f"{IDS} LIMIT {PAGE}")])
+
+
+def search(conn, word: str = SEARCH_WORD) -> list[tuple]:
+    """A search keystroke: the first page of the matching cases, newest first."""
+    query = f"{SEARCH_IDS} LIMIT {PAGE}"
+    return _rows(conn, [row[0] for row in conn.execute(query, (f'"{word}"',))])
+
+
+def sorted_by_complainant(conn) -> list[tuple]:
+    """The first page sorted by complainant: the ids in order, then their rows."""
+    return _rows(conn, [row[0] for row in conn.execute(SORT_BY_COMPLAINANT)])
+
+
+def search_count(conn, word: str = SEARCH_WORD) -> int:
+    return conn.execute(SEARCH_COUNT, (f'"{word}"',)).fetchone()[0]
 
 
 def half_year(conn, periods, today: date) -> list[tuple]:
@@ -149,5 +166,7 @@ def half_year(conn, periods, today: date) -> list[tuple]:
 def workload(conn, periods, today: date) -> None:
     """The read workload of the encrypted-versus-plain figure: list, search, report."""
     case_list(conn)
+    conn.execute(COUNT).fetchone()
     search(conn)
+    search_count(conn)
     half_year(conn, periods, today)

@@ -151,8 +151,7 @@ def klachtdesk_app(database: Path, username: str, password: str) -> dict:
     mark(phases, rss, "constructed")
     window.show()
     painted_at = wait_for_paint(app, window)
-    rows = window.cases.model.rowCount()
-    if not rows:
+    if not window.cases.model.rowCount():
         raise SystemExit("the case list has no rows")
     mark(phases, rss, "painted", painted_at)
     if window.tabs.currentWidget() is window.today:  # usable: Vandaag, the tab in front, filled
@@ -163,6 +162,9 @@ def klachtdesk_app(database: Path, username: str, password: str) -> dict:
     window.tabs.setCurrentIndex(TAB_CASES)
     wait_for_paint(app, window.cases.table.viewport())
     mark(phases, rss, "case_list_painted")
+    while not window.cases.model.complete:  # the count follows the first page
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    rows = window.cases.model.rowCount()
     result = {"phases": phases, "rss_mib": rss, "rows": rows, **memory_kib()}
     window.close()
     ctx.db.dispose()
@@ -183,8 +185,7 @@ def raw_open(database: Path, username: str, password: str) -> dict:
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     from tests.benchmarks import sql
 
-    ids = [row[0] for row in conn.execute(sql.IDS + f" LIMIT {sql.PAGE}")]
-    rows = conn.execute(sql.ROWS.format(", ".join("?" * len(ids))), ids).fetchall()
+    rows = sql.case_list(conn)
     conn.close()
     if not rows:
         raise SystemExit("no cases")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services.cases import cases
+from klachtdesk.services.cases import case_view, cases
+from klachtdesk.services.cases.case_view import CaseFilter
 from klachtdesk.ui.cases.case_list import REF_ROLE, CaseListModel, CaseListPanel
 from tests.conftest import TODAY, complaint_data
 
@@ -20,26 +22,68 @@ def register_many(ctx, count: int) -> list[str]:
     return refs
 
 
-def test_model_passes_qt_model_tester_and_fetches_lazily(org, qtmodeltester, monkeypatch):
+def test_model_reads_one_screenful_and_counts_after(org, qtbot, qtmodeltester, monkeypatch):
     register_many(org.balie, 450)
     model = CaseListModel(org.coordinator)
     model.PAGE_SIZE = 100
-    fetched: list[int] = []
-    real = cases_list_rows = __import__(
-        "klachtdesk.services.cases.case_view", fromlist=["x"]
-    ).list_rows
+    pages: list[int] = []
+    real_page = case_view.case_page
 
-    def counting(ctx, ids):
-        fetched.append(len(ids))
-        return real(ctx, ids)
+    def counting(ctx, flt, sort, descending, offset, limit):
+        pages.append(offset)
+        return real_page(ctx, flt, sort, descending, offset, limit)
 
-    monkeypatch.setattr("klachtdesk.ui.cases.case_list.case_view.list_rows", counting)
-    model.reload()
-    assert model.rowCount() == 450 and fetched == []
-    assert model.index(0, 0).data(REF_ROLE)
-    assert fetched == [100]  # one page, not every row
-    del cases_list_rows
+    monkeypatch.setattr("klachtdesk.ui.cases.case_list.case_view.case_page", counting)
+    with qtbot.waitSignal(model.counted) as counted:
+        model.reload()
+        # The first screenful is there at once; the count is not yet known.
+        assert pages == [0] and model.rowCount() == 100 and not model.complete
+    assert counted.args == [450] and model.rowCount() == 450 and model.complete
+    newest_first = case_view.case_ids(org.coordinator)
+    assert model.index(0, 0).data(REF_ROLE) == _ref(org, newest_first[0])
+    assert model.index(449, 0).data(REF_ROLE) == _ref(org, newest_first[449])
+    assert pages == [0, 400]  # the last row read its own page, nothing in between
     qtmodeltester.check(model, force_py=True)
+
+
+def _ref(org, case_id: int) -> str:
+    return case_view.list_rows(org.coordinator, [case_id])[0].ref
+
+
+@pytest.mark.parametrize("sort", case_view.SORT_KEYS)
+def test_pages_together_are_the_whole_list_in_order(org, qtbot, sort):
+    register_many(org.balie, 45)
+    model = CaseListModel(org.coordinator)
+    model.PAGE_SIZE = 10
+    model.sort_key = sort
+    model.descending = sort != "complainant"
+    model.reload(count=True)
+    shown = [model.index(row, 0).data(REF_ROLE) for row in range(model.rowCount())]
+    ids = case_view.case_ids(org.coordinator, CaseFilter(), sort, model.descending)
+    assert shown == [row.ref for row in case_view.list_rows(org.coordinator, ids)]
+    assert len(set(shown)) == 45
+
+
+def test_a_newer_search_cancels_the_older_count(org, qtbot, monkeypatch):
+    register_many(org.balie, 30)
+    panel = CaseListPanel(org.coordinator)
+    qtbot.addWidget(panel)
+    panel.model.PAGE_SIZE = 5
+    counted: list[str] = []
+    real_count = case_view.case_count
+
+    def counting(ctx, flt):
+        counted.append(flt.search)
+        return real_count(ctx, flt)
+
+    monkeypatch.setattr("klachtdesk.ui.cases.case_list.case_view.case_count", counting)
+    panel.search.setText("Klacht")
+    panel.apply_filter()
+    assert panel.count.text() == "5 of meer zaken (tellen…)"
+    panel.search.setText("Jansen")  # typed on before the first count ran
+    panel.apply_filter()
+    qtbot.waitUntil(lambda: panel.model.complete, timeout=2000)
+    assert counted == ["Jansen"] and panel.count.text() == "30 zaken"
 
 
 def test_typing_in_the_search_box_filters_and_enter_opens_the_case(org, qtbot):
@@ -81,6 +125,21 @@ def test_list_refreshes_when_another_pc_registers_a_case(org, qtbot):
     register_many(org.balie, 1)  # another login on the same file
     panel.refresh_if_changed()
     assert panel.model.rowCount() == 1
+
+
+def test_the_selected_case_stays_selected_when_another_pc_adds_one(org, qtbot):
+    refs = register_many(org.balie, 25)
+    panel = CaseListPanel(org.coordinator)
+    qtbot.addWidget(panel)
+    panel.model.PAGE_SIZE = 10
+    panel.refresh()
+    panel.table.selectRow(9)  # the last row of the first page: the new case pushes it on
+    selected = panel.selected_ref()
+    assert selected == refs[-10]
+    register_many(org.balie, 1)
+    panel.refresh_if_changed()
+    assert panel.model.rowCount() == 26 and panel.count.text() == "26 zaken"
+    assert panel.selected_ref() == selected and panel.table.currentIndex().row() == 10
 
 
 def test_column_layout_is_remembered(org, qtbot):

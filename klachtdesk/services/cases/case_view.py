@@ -188,17 +188,13 @@ def data_stamp(ctx: Context) -> tuple:
         )
 
 
-def case_ids(
-    ctx: Context, flt: CaseFilter = CaseFilter(), sort: str = "received", descending=True
-) -> list[int]:
-    """The ids of the cases to show, in order. Cheap even for 100,000 cases."""
+def _ordered_ids(ctx: Context, flt: CaseFilter, sort: str, descending: bool) -> Select:
+    """The ids of the cases ``flt`` shows, ordered by ``sort`` (ties by id)."""
     if sort not in SORT_KEYS:
         raise ValueError(sort)
-    if not reads_cases(ctx):  # beheer alone keeps the PC running, reads no complaints
-        return []
     handler = aliased(User)
     query = select(Case.id)
-    if sort == "complainant" or flt.search:
+    if sort == "complainant":
         query = query.join(Complainant, Complainant.id == Case.complainant_id)
     if sort == "category":
         query = query.outerjoin(Category, Category.id == Case.category_id)
@@ -216,9 +212,45 @@ def case_ids(
     }[sort]
     if descending:
         keys = [k.desc() if i or sort != "next_due" else k for i, k in enumerate(keys)]
-    query = _filtered(ctx, query.order_by(*keys), flt, ctx.today())
+    return _filtered(ctx, query.order_by(*keys), flt, ctx.today())
+
+
+def case_ids(
+    ctx: Context, flt: CaseFilter = CaseFilter(), sort: str = "received", descending=True
+) -> list[int]:
+    """The ids of all cases to show, in order (scripts and checks; the list reads pages)."""
+    query = _ordered_ids(ctx, flt, sort, descending)
+    if not reads_cases(ctx):  # beheer alone keeps the PC running, reads no complaints
+        return []
     with ctx.db.session() as session:
         return list(session.connection().execute(query).scalars())  # Core rows: no ORM cost
+
+
+def case_page(
+    ctx: Context,
+    flt: CaseFilter = CaseFilter(),
+    sort: str = "received",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[ListRow]:
+    """One screenful of the list: rows ``offset`` to ``offset + limit`` in this order. Its
+    cost does not grow with the number of cases (indexes, FTS5, LIMIT/OFFSET)."""
+    query = _ordered_ids(ctx, flt, sort, descending).limit(limit).offset(offset)
+    if not reads_cases(ctx):
+        return []
+    with ctx.db.session() as session:
+        ids = list(session.connection().execute(query).scalars())
+    return list_rows(ctx, ids)
+
+
+def case_count(ctx: Context, flt: CaseFilter = CaseFilter()) -> int:
+    """How many cases ``flt`` shows (the list shows its first page before it knows)."""
+    if not reads_cases(ctx):
+        return 0
+    query = _filtered(ctx, select(func.count()).select_from(Case), flt, ctx.today())
+    with ctx.db.session() as session:
+        return session.connection().execute(query).scalar_one()
 
 
 def list_rows(ctx: Context, ids: list[int]) -> list[ListRow]:
@@ -250,13 +282,15 @@ def list_rows(ctx: Context, ids: list[int]) -> list[ListRow]:
             .outerjoin(handler, handler.id == Case.handler_id)
             .where(Case.id.in_(ids))
         ).all()
+    urgency: dict[date, Urgency] = {}  # a page has few distinct due dates: count each once
     by_id = {}
     for row in rows:
-        state = (
-            deadline_status(row[7], DeadlineState.OPEN, today, calendar, SOON_WORKING_DAYS).state
-            if row[7]
-            else None
-        )
+        due = row[7]
+        if due is not None and due not in urgency:
+            urgency[due] = deadline_status(
+                due, DeadlineState.OPEN, today, calendar, SOON_WORKING_DAYS
+            ).state
+        state = urgency.get(due) if due is not None else None
         by_id[row[0]] = ListRow(
             id=row[0],
             ref=row[1],

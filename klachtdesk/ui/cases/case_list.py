@@ -42,13 +42,29 @@ SHORT_KIND = {
     "heroverweging": "heroverweging",
 }
 
+_ANSWERED_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        REF_ROLE,
+    )
+)
+
 
 class CaseListModel(QAbstractTableModel):
-    """Holds only the ordered ids of the current filter; rows are fetched in pages.
+    """Holds only the pages of rows that were shown; each page is one query for a screenful.
 
-    Sorting and filtering happen in SQL (indexes, FTS5), so 100,000 cases stay quick
-    (DESIGN.md "Big lists are lazy", after Anki's browser table model).
+    Sorting and filtering happen in SQL (indexes, FTS5, LIMIT/OFFSET), so opening the list
+    and every search costs the same for 1,000 or 1,000,000 cases (DESIGN.md "Big lists are
+    lazy", after Anki's browser table model). The first page is shown at once; the number
+    of matching cases is counted just after, and ``counted`` tells when it is known.
     """
+
+    counted = Signal(int)
 
     COLUMNS = (
         ("ref", "Zaak"),
@@ -66,26 +82,60 @@ class CaseListModel(QAbstractTableModel):
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
         self._ctx = ctx
-        self._ids: list[int] = []
+        self._rows = 0
+        self.complete = True  # is ``rowCount`` the number of matching cases?
         self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
         self.filter = CaseFilter()
         self.sort_key = "received"
         self.descending = True
+        # Counting waits until the first page is on screen; a newer search cancels it.
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(0)
+        self._count_timer.timeout.connect(self.count_now)
 
     # -- loading --------------------------------------------------------------------------
-    def reload(self) -> None:
-        ids = call_service(
-            None, case_view.case_ids, self._ctx, self.filter, self.sort_key, self.descending
-        )
+    def reload(self, count: bool = False) -> None:
+        """Read the first page again; with ``count`` also the number of matching cases,
+        otherwise that follows once the page is painted."""
+        self._count_timer.stop()
+        first = call_service(None, self._page, 0) or []
         self.beginResetModel()
-        self._ids = ids or []
         self._pages.clear()
+        self._pages[0] = first
+        self._rows = len(first)
+        self.complete = len(first) < self.PAGE_SIZE
         self.endResetModel()
+        if self.complete:
+            self.counted.emit(self._rows)
+        elif count:
+            self.count_now()
+        else:
+            self._count_timer.start()
+
+    def count_now(self) -> None:
+        """Count the matching cases and make them all reachable by scrolling."""
+        self._count_timer.stop()
+        total = call_service(None, case_view.case_count, self._ctx, self.filter)
+        if total is None:  # the database said why in a message box
+            return
+        if total > self._rows:
+            self.beginInsertRows(QModelIndex(), self._rows, total - 1)
+            self._rows = total
+            self.endInsertRows()
+        elif total < self._rows:  # another PC removed cases since the first page
+            self.beginRemoveRows(QModelIndex(), total, self._rows - 1)
+            self._rows = total
+            self.endRemoveRows()
+        self.complete = True
+        self.counted.emit(total)
 
     def forget(self) -> None:
         """Drop every row read from the database (the idle lock); ``reload`` reads again."""
+        self._count_timer.stop()
         self.beginResetModel()
-        self._ids = []
+        self._rows = 0
+        self.complete = True
         self._pages.clear()
         self.endResetModel()
 
@@ -93,15 +143,19 @@ class CaseListModel(QAbstractTableModel):
         self.filter = flt
         self.reload()
 
+    def _page(self, number: int) -> list[ListRow]:
+        offset = number * self.PAGE_SIZE
+        return case_view.case_page(
+            self._ctx, self.filter, self.sort_key, self.descending, offset, self.PAGE_SIZE
+        )
+
     def row_at(self, row: int) -> ListRow | None:
-        if not 0 <= row < len(self._ids):
+        if not 0 <= row < self._rows:
             return None
         page_number = row // self.PAGE_SIZE
         page = self._pages.get(page_number)
         if page is None:
-            start = page_number * self.PAGE_SIZE
-            page = case_view.list_rows(self._ctx, self._ids[start : start + self.PAGE_SIZE])
-            self._pages[page_number] = page
+            page = self._pages[page_number] = self._page(page_number)
             while len(self._pages) > self.MAX_PAGES:
                 self._pages.popitem(last=False)
         else:
@@ -109,16 +163,20 @@ class CaseListModel(QAbstractTableModel):
         offset = row % self.PAGE_SIZE
         return page[offset] if offset < len(page) else None
 
-    def row_of_ref(self, ref: str) -> int | None:
-        for number in range(len(self._ids)):
-            row = self.row_at(number)
-            if row and row.ref == ref:
-                return number
+    def row_of_ref(self, ref: str, near: int = 0) -> int | None:
+        """The row showing ``ref``, looked for around row ``near`` (where it was before a
+        refresh; another PC's new case moves it one row down)."""
+        for row in (near, near + 1, near - 1):
+            self.row_at(row)  # reads the pages around ``near``
+        for number, page in self._pages.items():
+            for offset, item in enumerate(page):
+                if item.ref == ref:
+                    return number * self.PAGE_SIZE + offset
         return None
 
     # -- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
@@ -129,7 +187,8 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # A view asks about ten roles per cell and repaint; most have no answer here.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         row = self.row_at(index.row())
         if row is None:
@@ -176,7 +235,7 @@ class CaseListPanel(QWidget):
     """Search box, filters and the table; Enter or double-click opens a case."""
 
     open_case = Signal(str)
-    SEARCH_DELAY_MS = 200
+    SEARCH_DELAY_MS = 150
     POLL_MS = 5000
 
     def __init__(self, ctx: Context, parent=None):
@@ -259,6 +318,7 @@ class CaseListPanel(QWidget):
         for box in (self.mine, self.overdue):
             box.toggled.connect(self.apply_filter)
         self.model.modelReset.connect(self._update_count)
+        self.model.counted.connect(self._update_count)
 
         # Another PC may change the same database file: look for changes now and then.
         self._stamp = None
@@ -291,11 +351,11 @@ class CaseListPanel(QWidget):
     def refresh(self) -> None:
         """Reload, keeping the selected case selected."""
         self._poll.start()
-        selected = self.selected_ref()
-        self.model.reload()
+        selected, row = self.selected_ref(), self.table.currentIndex().row()
+        self.model.reload(count=True)
         self._stamp = call_service(self, case_view.data_stamp, self._ctx)
         if selected:
-            self.select_ref(selected)
+            self.select_ref(selected, near=max(row, 0))
 
     def forget(self) -> None:
         """The idle lock: show nothing from the database until ``refresh``."""
@@ -315,8 +375,8 @@ class CaseListPanel(QWidget):
         index = self.table.currentIndex()
         return index.data(REF_ROLE) if index.isValid() else None
 
-    def select_ref(self, ref: str) -> None:
-        row = self.model.row_of_ref(ref) if self.model.rowCount() <= 2000 else None
+    def select_ref(self, ref: str, near: int = 0) -> None:
+        row = self.model.row_of_ref(ref, near)
         if row is not None:
             self.table.selectRow(row)
 
@@ -333,7 +393,11 @@ class CaseListPanel(QWidget):
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
-        self.count.setText("1 zaak" if count == 1 else f"{count:,} zaken".replace(",", "."))
+        shown = f"{count:,}".replace(",", ".")
+        if not self.model.complete:
+            self.count.setText(f"{shown} of meer zaken (tellen…)")
+        else:
+            self.count.setText("1 zaak" if count == 1 else f"{shown} zaken")
 
     # -- remembered layout ----------------------------------------------------------------
     def save_layout(self) -> None:
