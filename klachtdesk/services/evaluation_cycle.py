@@ -20,7 +20,6 @@ from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.validation import MAX_TEXT, parse_date, required_text
-from klachtdesk.reports import evaluation_pdf
 from klachtdesk.reports.periods import Period, parse_period
 from klachtdesk.services import report
 from klachtdesk.services.cases.cases import current_procedure_version, procedure_of
@@ -131,6 +130,8 @@ def record_evaluation(
             "gehouden op", f"ligt vóór het begin van de periode ({period.label})."
         )
     who = required_text(participants, "deelnemers", max_length=MAX_TEXT, multiline=True)
+    from klachtdesk.reports import evaluation_pdf  # ReportLab's graphics: loaded when used
+
     pdf = evaluation_pdf.render(report.evaluation(ctx, period))
     with ctx.db.session(write=True) as session:
         known = session.scalar(

@@ -24,7 +24,6 @@ from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import OPEN_STATES, Action, Status
 from klachtdesk.domain.validation import MAX_LINE, MAX_TEXT, parse_date, required_text
 from klachtdesk.domain.values import Channel, NotAdmissibleReason, Outcome
-from klachtdesk.reports import charts, evaluation_csv, evaluation_pdf
 from klachtdesk.reports.model import (
     ActionPointInfo,
     DeadlineFigures,
@@ -430,6 +429,8 @@ def complete_action_point(ctx: Context, point_id: int, done_on: date | str | Non
 # -- output --------------------------------------------------------------------------------------
 def chart_images(report: Evaluation, scale: float = 1.5) -> list[tuple[str, bytes]]:
     """The report's charts as PNG images (title, bytes), for the window."""
+    from klachtdesk.reports import charts  # ReportLab's graphics: loaded when first drawn
+
     return [(title, charts.png(drawing, scale)) for title, drawing in charts.drawings(report)]
 
 
@@ -455,11 +456,15 @@ def _save(ctx: Context, report: Evaluation, path: Path | str, kind: str, data: b
 
 def save_pdf(ctx: Context, report: Evaluation, path: Path | str) -> Path:
     """Write the report as PDF (an explicit export, audited)."""
+    from klachtdesk.reports import evaluation_pdf
+
     return _save(ctx, report, path, "pdf", evaluation_pdf.render(report))
 
 
 def save_csv(ctx: Context, report: Evaluation, path: Path | str) -> Path:
     """Write the figures as CSV for Dutch Excel (an explicit export, audited)."""
+    from klachtdesk.reports import evaluation_csv
+
     return _save(ctx, report, path, "csv", evaluation_csv.render(report))
 
 

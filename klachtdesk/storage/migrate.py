@@ -1,36 +1,55 @@
-"""Schema creation and upgrade through the Alembic revisions shipped in the package."""
+"""Schema creation and upgrade through the Alembic revisions shipped in the package.
+
+Alembic is imported only when a database is created or upgraded (or its revision is not
+this version's head): logging in to a current database reads one row instead.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from klachtdesk.storage.engine import Database
 from klachtdesk.storage.errors import NewerDatabase, NotADatabase
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest revision in migrations/versions (a test keeps the two in step).
+HEAD = "0011"
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(db: Database) -> str | None:
+    """The database's schema revision (Alembic's own table), None when it has none."""
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        exists = conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+        ).first()
+        if exists is None:
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(db: Database, target: str = "head") -> None:
+    from alembic import command
+
     config = alembic_config()
     with db.write_engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -42,6 +61,10 @@ def ensure_current(db: Database) -> None:
     revision = current_revision(db)
     if revision is None:
         raise NotADatabase(db.path, "er staat geen KlachtDesk-schema in")
+    if revision == HEAD:
+        return
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     known = {rev.revision for rev in script.walk_revisions()}
     if revision not in known:

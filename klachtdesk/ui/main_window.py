@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -26,21 +28,17 @@ from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.context import Context, settle_deferred
 from klachtdesk.services.safety import backup
 from klachtdesk.ui import tasks
-from klachtdesk.ui.admin.password_dialogs import ChangePasswordDialog, NewRecoveryCodeDialog
-from klachtdesk.ui.admin.settings_dialog import SettingsDialog
 from klachtdesk.ui.calendar.calendar_view import CalendarPanel
-from klachtdesk.ui.cases.case_detail import CaseDetailWindow
 from klachtdesk.ui.cases.case_list import CaseListPanel
 from klachtdesk.ui.common import call_service, confirm, fit_to_screen, preferences, show_error
 from klachtdesk.ui.help_window import HelpLauncher
-from klachtdesk.ui.intake.intake_wizard import IntakeWizard
-from klachtdesk.ui.report_window import ReportWindow
-from klachtdesk.ui.safety.audit_log_window import AuditLogWindow
 from klachtdesk.ui.safety.backup_window import BackupDialog, status_style
-from klachtdesk.ui.safety.privacy_window import PrivacyWindow
-from klachtdesk.ui.safety.restore_dialog import RestoreDialog, remember_folder, restored_text
 from klachtdesk.ui.start.lock import Locker
 from klachtdesk.ui.today import TodayPanel
+
+if TYPE_CHECKING:  # the windows behind menus load when first opened (a quicker start-up)
+    from klachtdesk.ui.cases.case_detail import CaseDetailWindow
+    from klachtdesk.ui.report_window import ReportWindow
 
 TAB_CASES, TAB_TODAY, TAB_CALENDAR = range(3)
 BACKUP_CHECK_MS = 60 * 60 * 1000  # look once an hour whether today's back-up is due
@@ -275,6 +273,8 @@ class MainWindow(QMainWindow):
     def open_case(self, ref: str) -> None:
         window = self.detail_windows.get(ref)
         if window is None or not window.isVisible():
+            from klachtdesk.ui.cases.case_detail import CaseDetailWindow
+
             window = CaseDetailWindow(self.ctx, ref)
             if window.detail is None:  # not found or not allowed: the window said why
                 window.deleteLater()
@@ -299,6 +299,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def new_complaint(self) -> None:
+        from klachtdesk.ui.intake.intake_wizard import IntakeWizard
+
         wizard = IntakeWizard(self.ctx, self)
         wizard.registered.connect(self._registered)
         wizard.open()
@@ -324,6 +326,8 @@ class MainWindow(QMainWindow):
             widget.refresh()
 
     def open_settings(self) -> None:
+        from klachtdesk.ui.admin.settings_dialog import SettingsDialog
+
         SettingsDialog(self.ctx, self).exec()
         values = call_service(self, settings_service.get_settings, self.ctx) or {}
         self.locker.watcher.set_minutes(values.get("security.idle_lock_minutes", 10))
@@ -331,6 +335,8 @@ class MainWindow(QMainWindow):
 
     def open_report(self) -> None:
         if self.report_window is None:
+            from klachtdesk.ui.report_window import ReportWindow
+
             self.report_window = ReportWindow(self.ctx, self)
             self.report_window.evaluation_recorded.connect(self.today.refresh)
         self.report_window.show()
@@ -340,13 +346,19 @@ class MainWindow(QMainWindow):
         self.locker.lock()
 
     def change_password(self) -> None:
+        from klachtdesk.ui.admin.password_dialogs import ChangePasswordDialog
+
         if ChangePasswordDialog(self.ctx, self).exec():
             self.statusBar().showMessage("Uw wachtwoord is gewijzigd.", 10_000)
 
     def new_recovery_code(self) -> None:
+        from klachtdesk.ui.admin.password_dialogs import NewRecoveryCodeDialog
+
         NewRecoveryCodeDialog(self.ctx, self).exec()
 
     def open_audit_log(self) -> None:
+        from klachtdesk.ui.safety.audit_log_window import AuditLogWindow
+
         window = AuditLogWindow(self.ctx, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if not window.allowed:
@@ -358,6 +370,8 @@ class MainWindow(QMainWindow):
 
     def open_privacy(self) -> None:
         """Bewaartermijn and inzageverzoek (beheer); anonymised cases refresh the lists."""
+        from klachtdesk.ui.safety.privacy_window import PrivacyWindow
+
         window = PrivacyWindow(self.ctx, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.anonymised.connect(lambda _refs: self.refresh())
@@ -393,6 +407,8 @@ class MainWindow(QMainWindow):
     def _backup_made(self, info) -> None:
         self._backup_task = None
         if info is not None:
+            from klachtdesk.ui.safety.restore_dialog import remember_folder
+
             remember_folder(info.path.parent)
         self.show_backup_status()
 
@@ -434,6 +450,8 @@ class MainWindow(QMainWindow):
             "Doorgaan",
         ):
             return
+        from klachtdesk.ui.safety.restore_dialog import RestoreDialog, restored_text
+
         folder = backup.backup_folder(self.ctx)  # read while the database is still open
         self._close_database_users()
         dialog = RestoreDialog(self.ctx.db.path, folder, self.ctx.actor.username, self)

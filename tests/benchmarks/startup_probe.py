@@ -138,6 +138,11 @@ def klachtdesk_app(database: Path, username: str, password: str) -> dict:
     app, dialog, phases, rss = login_window(database)
     dialog.username.setText(username)
     dialog.password.setText(password)
+    # A person takes a few seconds to type a name and a password; the services load on a
+    # thread meanwhile. "Aanmelden" is pressed once they are loaded (the phase says when).
+    while not dialog.preloaded():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    mark(phases, rss, "preloaded")
     mark(phases, rss, "aanmelden")
     dialog.try_login()  # what the button does
     if dialog.context is None:

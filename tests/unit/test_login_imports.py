@@ -63,3 +63,50 @@ def test_the_preload_brings_in_what_logging_in_needs():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+AFTER_LOGIN = """
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from klachtdesk.services.admin import setup
+from klachtdesk.ui.common import install_dutch
+app = QApplication([])
+install_dutch(app)
+ctx = setup.unlock(Path(sys.argv[1]), "coordinator", sys.argv[2])
+after_login = sorted(n for n in sys.modules if n.split(".")[0] in ("alembic", "zxcvbn"))
+from klachtdesk.ui.main_window import MainWindow
+window = MainWindow(ctx)
+window.show()
+app.processEvents()
+menus = {"klachtdesk.reports.charts", "klachtdesk.ui.report_window",
+         "klachtdesk.ui.admin.settings_dialog", "klachtdesk.ui.cases.case_detail"}
+print(json.dumps([after_login, sorted(menus & set(sys.modules))]))
+window.close()
+ctx.db.dispose()
+"""
+
+
+def test_logging_in_to_a_current_database_skips_alembic_and_the_menus_windows(org, tmp_path):
+    """The schema check reads one row when the schema is current; the report, settings and
+    case windows load when first opened, not while the main window is built."""
+    from tests.conftest import PASSWORD, cli_env
+
+    path = org.coordinator.db.path
+    org.coordinator.db.dispose()
+    done = subprocess.run(
+        [sys.executable, "-c", AFTER_LOGIN, str(path), PASSWORD],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**cli_env(tmp_path, "coordinator"), "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [[], []]
+
+
+def test_the_schema_head_known_without_alembic_is_alembics_head():
+    from klachtdesk.storage import migrate
+
+    assert migrate.head_revision() == migrate.HEAD

@@ -42,6 +42,27 @@ PRELOADED = (
     "klachtdesk.services.admin.setup",
     "klachtdesk.services.safety.restore",
     "babel.dates",
+    # what the main window's lists and status bar call first (no Qt in any of these)
+    "klachtdesk.services.cases.case_view",
+    "klachtdesk.services.cases.agenda",
+    "klachtdesk.services.letters.letters",
+    "klachtdesk.services.safety.backup",
+)
+
+# The main window's own modules (Qt widgets: imported on the GUI thread, one per turn of the
+# event loop once the services above are in, so typing in the login window stays smooth).
+UI_PRELOADED = (
+    "klachtdesk.ui.common",
+    "klachtdesk.ui.tasks",
+    "klachtdesk.ui.start.lock",
+    "klachtdesk.ui.cases.case_list",
+    "klachtdesk.ui.calendar.calendar_month",
+    "klachtdesk.ui.letters.letter_dialog",
+    "klachtdesk.ui.today",
+    "klachtdesk.ui.calendar.calendar_view",
+    "klachtdesk.ui.help_window",
+    "klachtdesk.ui.safety.backup_window",
+    "klachtdesk.ui.main_window",
 )
 
 
@@ -54,6 +75,8 @@ def preload() -> threading.Thread:
             importlib.import_module(name)
         # the holiday table every deadline of the first screen needs (about 0.2 s to build)
         importlib.import_module("klachtdesk.domain.calendar").DeadlineCalendar()
+        # SQLAlchemy sets up the table classes on the first query: do it now (about 30 ms)
+        importlib.import_module("sqlalchemy.orm").configure_mappers()
 
     thread = threading.Thread(target=work, name="klachtdesk-vooraf-laden", daemon=True)
     thread.start()
@@ -71,7 +94,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("KlachtDesk — aanmelden")
         self.context: Context | None = None
-        self._preloading = preload()
+        self.preloading = preload()
         self.recovery_dialog: RecoveryDialog | None = None
         prefs = preferences()
 
@@ -147,12 +170,29 @@ class LoginDialog(QDialog):
         self._countdown.setTimerType(Qt.TimerType.PreciseTimer)
         self._countdown.timeout.connect(self._tick)
         self._wait = 0
+        self._ui_modules = list(UI_PRELOADED)
+        self._ui_preload = QTimer(self)
+        self._ui_preload.setInterval(20)
+        self._ui_preload.timeout.connect(self._preload_ui_module)
+        self._ui_preload.start()
+
+    def _preload_ui_module(self) -> None:
+        if self.preloading.is_alive():  # one import at a time: no two threads in one module
+            return
+        if self._ui_modules:
+            importlib.import_module(self._ui_modules.pop(0))
+        else:
+            self._ui_preload.stop()
+
+    def preloaded(self) -> bool:
+        """Is everything the main window needs imported (what happens while one types)?"""
+        return not self.preloading.is_alive() and not self._ui_modules
 
     def try_login(self) -> None:
         if self._wait:
             return
         path = Path(self.database.currentText().strip())
-        self._preloading.join()
+        self.preloading.join()
         from klachtdesk.services.admin import setup
         from klachtdesk.services.safety import restore
 
