@@ -16,8 +16,8 @@ PAGE = 200  # the case list fetches rows in pages of 200
 SEARCH_WORD = "lekkage"
 
 IDS = "SELECT id FROM cases ORDER BY received DESC, id DESC"
-SEARCH_IDS = (
-    "SELECT id FROM cases WHERE id IN "
+SEARCH_IDS = (  # "+id": walk the received index, not fetch each hit's row (case_view)
+    "SELECT id FROM cases WHERE +id IN "
     "(SELECT rowid FROM case_search WHERE case_search MATCH ?) "
     "ORDER BY received DESC, id DESC"
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,17 +42,12 @@ SHORT_KIND = {
     "heroverweging": "heroverweging",
 }
 
-_ANSWERED_ROLES = frozenset(
-    int(role)
-    for role in (
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.BackgroundRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.FontRole,
-        Qt.ItemDataRole.ToolTipRole,
-        REF_ROLE,
-    )
-)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ANSWERED_ROLES = frozenset((_DISPLAY, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, int(REF_ROLE)))
 
 
 class CaseListModel(QAbstractTableModel):
@@ -78,6 +73,7 @@ class CaseListModel(QAbstractTableModel):
     )
     PAGE_SIZE = 200
     MAX_PAGES = 25
+    COUNT_DELAY_MS = 100
 
     def __init__(self, ctx: Context, parent=None):
         super().__init__(parent)
@@ -85,13 +81,18 @@ class CaseListModel(QAbstractTableModel):
         self._rows = 0
         self.complete = True  # is ``rowCount`` the number of matching cases?
         self._pages: OrderedDict[int, list[ListRow]] = OrderedDict()
+        self._texts: dict[int, tuple[str, ...]] = {}  # case id → the row's column texts
+        self._due_column = [key for key, _label in self.COLUMNS].index("next_due")
+        self._normal, self._bold = QFont(), QFont()
+        self._bold.setBold(True)
         self.filter = CaseFilter()
         self.sort_key = "received"
         self.descending = True
-        # Counting waits until the first page is on screen; a newer search cancels it.
+        # Counting waits until the first page is on screen (``count_soon``, or this delay
+        # when no view paints it); a newer search cancels it.
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
-        self._count_timer.setInterval(0)
+        self._count_timer.setInterval(self.COUNT_DELAY_MS)
         self._count_timer.timeout.connect(self.count_now)
 
     # -- loading --------------------------------------------------------------------------
@@ -102,6 +103,7 @@ class CaseListModel(QAbstractTableModel):
         first = call_service(None, self._page, 0) or []
         self.beginResetModel()
         self._pages.clear()
+        self._texts.clear()
         self._pages[0] = first
         self._rows = len(first)
         self.complete = len(first) < self.PAGE_SIZE
@@ -112,6 +114,11 @@ class CaseListModel(QAbstractTableModel):
             self.count_now()
         else:
             self._count_timer.start()
+
+    def count_soon(self) -> None:
+        """The first page is painted: count right after (if a count is waiting)."""
+        if self._count_timer.isActive():
+            self._count_timer.start(0)
 
     def count_now(self) -> None:
         """Count the matching cases and make them all reachable by scrolling."""
@@ -137,6 +144,7 @@ class CaseListModel(QAbstractTableModel):
         self._rows = 0
         self.complete = True
         self._pages.clear()
+        self._texts.clear()
         self.endResetModel()
 
     def set_filter(self, flt: CaseFilter) -> None:
@@ -187,29 +195,39 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        # A view asks about ten roles per cell and repaint; most have no answer here.
-        if role not in _ANSWERED_ROLES or not index.isValid():
+        # A view asks about ten roles per cell and repaint; most have no answer here, and
+        # the texts of a row are made once.
+        if role not in _ANSWERED_ROLES:
             return None
-        row = self.row_at(index.row())
+        row = self.row_at(index.row())  # None for an invalid index too (row -1)
         if row is None:
             return None
-        key = self.COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, key)
+        column = index.column()
+        if role == _DISPLAY:
+            texts = self._texts.get(row.id)
+            if texts is None:
+                if len(self._texts) > self.MAX_PAGES * self.PAGE_SIZE:
+                    self._texts.clear()
+                texts = self._texts[row.id] = tuple(
+                    self._display(row, key) for key, _label in self.COLUMNS
+                )
+            return texts[column]
         if role == REF_ROLE:
             return row.ref
         state = row.deadline_state
-        if role == Qt.ItemDataRole.BackgroundRole and key == "next_due" and state:
+        if state is None:
+            return None
+        due_column = column == self._due_column
+        if role == _BACKGROUND and due_column:
             return STATE_COLOURS.get(state)
-        if role == Qt.ItemDataRole.ForegroundRole and key == "next_due" and state:
+        if role == _FOREGROUND and due_column:
             return STATE_TEXT_COLOURS.get(state)
-        if role == Qt.ItemDataRole.FontRole and state is Urgency.OVERDUE:
-            font = QFont()
-            font.setBold(key == "next_due")
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole and key == "next_due" and row.next_due:
-            return f"{deadline_label(row.next_due_kind)}: {fmt_date(row.next_due)} " + (
-                f"({STATE_LABELS[state]})" if state else ""
+        if role == _FONT and state is Urgency.OVERDUE:
+            return self._bold if due_column else self._normal
+        if role == _TOOLTIP and due_column and row.next_due:
+            return (
+                f"{deadline_label(row.next_due_kind)}: {fmt_date(row.next_due)} "
+                f"({STATE_LABELS[state]})"
             )
         return None
 
@@ -319,6 +337,7 @@ class CaseListPanel(QWidget):
             box.toggled.connect(self.apply_filter)
         self.model.modelReset.connect(self._update_count)
         self.model.counted.connect(self._update_count)
+        self.table.viewport().installEventFilter(self)
 
         # Another PC may change the same database file: look for changes now and then.
         self._stamp = None
@@ -334,6 +353,11 @@ class CaseListPanel(QWidget):
         self._update_count()
 
     # -- behaviour ------------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+            self.model.count_soon()  # after this paint, not before it
+        return super().eventFilter(watched, event)
+
     def current_filter(self) -> CaseFilter:
         return CaseFilter(
             search=self.search.text(),
