@@ -1,0 +1,115 @@
+"""What one letter reuses from the letters before it: font subsets and the logo's image.
+
+ReportLab builds every PDF object anew for each document: it cuts the embedded TrueType
+font down to the characters used and compresses it, and it decodes, compresses and encodes
+the logo, for every letter. The same characters and the same logo give the same bytes, so
+these are made once and kept (a few of each), keyed on exactly what they are made from: a
+letter with other characters or a changed logo makes its own, and never gets a stale one.
+The PDF written is byte for byte the one ReportLab would write without the reuse.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.utils import ImageReader, _digester
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+SUBSETS_KEPT = 64  # per process, for all letter fonts together: ~20 KiB each
+LOGOS_KEPT = 4
+
+
+@dataclass(frozen=True)
+class _Subset:
+    data: bytes  # the subset as a TrueType file
+    compressed: bytes  # the same, as the PDF stream holds it (FlateDecode)
+
+
+@functools.lru_cache(maxsize=SUBSETS_KEPT)
+def _subset(face: TTFontFace, codes: tuple[int, ...]) -> _Subset:
+    data = TTFontFace.makeSubset(face, list(codes))
+    return _Subset(data, pdfdoc.PDFZCompress.encode(data))
+
+
+class _SubsetReusingFace(TTFontFace):
+    """A font file whose subsets are made and compressed once per list of characters."""
+
+    def makeSubset(self, subset):
+        return _subset(self, tuple(subset)).data
+
+    def addSubsetObjects(self, doc, fontname, subset):
+        descriptor = super().addSubsetObjects(doc, fontname, subset)
+        if doc.compression:
+            # Hand the font file stream its content already compressed, with the filter
+            # named as ReportLab names it, so that it is not compressed again.
+            stream = doc.idToObject[doc.idToObject[descriptor.name].dict["FontFile2"].name]
+            stream.content = _subset(self, tuple(subset)).compressed
+            stream.dictionary["Filter"] = pdfdoc.PDFArray(
+                [pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)]
+            )
+        return descriptor
+
+
+def letter_font(name: str, filename: str) -> TTFont:
+    """A TrueType font for letters (register it once per process): its subsets are reused."""
+    font = TTFont(name, filename)
+    # The face already read and parsed the file; it gains only the two methods above.
+    font.face.__class__ = _SubsetReusingFace
+    return font
+
+
+# -- the logo ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PreparedLogo:
+    """The logo decoded and encoded as a PDF image once; ``draw_logo`` puts it on a page."""
+
+    name: str  # the name ReportLab's drawImage gives this image (a digest of its pixels)
+    width: int  # pixels
+    height: int
+    image: pdfdoc.PDFImageXObject  # a template: each document gets its own copy
+    mask: pdfdoc.PDFImageXObject | None  # the transparency, as a soft mask
+
+
+@functools.lru_cache(maxsize=LOGOS_KEPT)
+def prepared_logo(data: bytes) -> PreparedLogo | None:
+    """The logo (PNG or JPEG bytes) ready to draw, or None when it cannot be read."""
+    try:
+        # What canvas.drawImage(ImageReader(...), mask="auto") does, once.
+        reader = ImageReader(io.BytesIO(data))
+        width, height = reader.getSize()
+        pixels = reader.getRGBData()
+        alpha = reader._dataA
+        name = _digester(pixels + (alpha.getRGBData() if alpha else b"auto"))
+        image = pdfdoc.PDFImageXObject(name, reader, mask="auto")
+    except Exception:  # noqa: BLE001 - a damaged logo must not stop the letter
+        return None
+    mask = getattr(image, "_smask", None)
+    if mask is not None:
+        del image._smask
+    return PreparedLogo(name, width, height, image, mask)
+
+
+def draw_logo(canvas, logo: PreparedLogo, x: float, y: float, width: float, height: float):
+    """Draw the logo as ``canvas.drawImage`` would, with its image made once per process."""
+    document = canvas._doc
+    canvas._currentPageHasImages = 1
+    registered = document.getXObjectName(logo.name)
+    if registered not in document.idToObject:
+        image = copy.copy(logo.image)
+        canvas._setXObjects(image)
+        document.Reference(image, registered)
+        document.addForm(logo.name, image)
+        if logo.mask is not None:
+            mask = copy.copy(logo.mask)
+            canvas._setXObjects(mask)
+            image.smask = document.Reference(mask, document.getXObjectName(mask.name))
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{registered} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append(logo.name)
