@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -34,7 +35,7 @@ from reportlab.platypus import (
 from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.letters.names import address_name, display_phone
-from klachtdesk.letters.reuse import draw_logo, letter_font, prepared_logo
+from klachtdesk.letters.reuse import draw_logo, prepared_logo, reuse_subsets, reusing_subsets
 from klachtdesk.paths import resource_path
 
 FONT, FONT_BOLD = "KlachtDesk-Sans", "KlachtDesk-Sans-Bold"
@@ -107,14 +108,16 @@ class LetterDocument:
 # -- fonts ------------------------------------------------------------------------------------
 @cache
 def register_fonts() -> None:
-    """Register the embedded TrueType fonts once per process (their subsets are reused)."""
+    """Register the embedded TrueType fonts once per process; letters reuse their subsets."""
     for name, filename in _FONT_FILES.items():
         path = resource_path("fonts", filename)
         if not path.is_file():
             raise KlachtDeskError(
                 f"Het lettertype voor brieven ontbreekt ({path}). Installeer KlachtDesk opnieuw."
             )
-        pdfmetrics.registerFont(letter_font(name, str(path)))
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+        # the font object ReportLab keeps for this file (the reports' if they came first)
+        reuse_subsets(pdfmetrics.getFont(name))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT)
 
 
@@ -393,5 +396,6 @@ def render_letter(doc: LetterDocument) -> bytes:
             PageTemplate("later", [later], onPage=letter.later_page),
         ]
     )
-    template.build(_story(doc, _styles()), canvasmaker=_NumberedCanvas)
+    with reusing_subsets():
+        template.build(_story(doc, _styles()), canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

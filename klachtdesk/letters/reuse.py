@@ -6,6 +6,10 @@ the logo, for every letter. The same characters and the same logo give the same 
 these are made once and kept (a few of each), keyed on exactly what they are made from: a
 letter with other characters or a changed logo makes its own, and never gets a stale one.
 The PDF written is byte for byte the one ReportLab would write without the reuse.
+
+ReportLab registers one font object per font file (a second registration of DejaVu Sans,
+as the reports make, gets the first one), so the subsets are reused only while a letter is
+built (``reusing_subsets``): any other document with the same font is built as before.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from __future__ import annotations
 import copy
 import functools
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from reportlab.lib.utils import ImageReader, _digester
@@ -35,15 +42,31 @@ def _subset(face: TTFontFace, codes: tuple[int, ...]) -> _Subset:
     return _Subset(data, pdfdoc.PDFZCompress.encode(data))
 
 
+_reusing = ContextVar("klachtdesk_reusing_subsets", default=False)
+
+
+@contextmanager
+def reusing_subsets() -> Iterator[None]:
+    """Documents built inside reuse the subsets of fonts passed to ``reuse_subsets``."""
+    token = _reusing.set(True)
+    try:
+        yield
+    finally:
+        _reusing.reset(token)
+
+
 class _SubsetReusingFace(TTFontFace):
-    """A font file whose subsets are made and compressed once per list of characters."""
+    """A font file whose subsets, inside ``reusing_subsets``, are made and compressed once
+    per list of characters; elsewhere it is ReportLab's own."""
 
     def makeSubset(self, subset):
+        if not _reusing.get():
+            return super().makeSubset(subset)
         return _subset(self, tuple(subset)).data
 
     def addSubsetObjects(self, doc, fontname, subset):
         descriptor = super().addSubsetObjects(doc, fontname, subset)
-        if doc.compression:
+        if _reusing.get() and doc.compression:
             # Hand the font file stream its content already compressed, with the filter
             # named as ReportLab names it, so that it is not compressed again.
             stream = doc.idToObject[doc.idToObject[descriptor.name].dict["FontFile2"].name]
@@ -54,12 +77,12 @@ class _SubsetReusingFace(TTFontFace):
         return descriptor
 
 
-def letter_font(name: str, filename: str) -> TTFont:
-    """A TrueType font for letters (register it once per process): its subsets are reused."""
-    font = TTFont(name, filename)
-    # The face already read and parsed the file; it gains only the two methods above.
-    font.face.__class__ = _SubsetReusingFace
-    return font
+def reuse_subsets(font: TTFont) -> None:
+    """Let a registered TrueType font reuse its subsets in documents built inside
+    ``reusing_subsets``. The face has already read and parsed the font file; it only gains
+    the two methods above (a face of any other kind is left as it is)."""
+    if type(font.face) is TTFontFace:
+        font.face.__class__ = _SubsetReusingFace
 
 
 # -- the logo ----------------------------------------------------------------------------------
