@@ -24,10 +24,12 @@ from dataclasses import dataclass
 
 from reportlab.lib.utils import ImageReader, _digester
 from reportlab.pdfbase import pdfdoc
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, makeToUnicodeCMap
 
 SUBSETS_KEPT = 64  # per process, for all letter fonts together: ~20 KiB each
 LOGOS_KEPT = 4
+
+_FLATE = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,38 @@ class _Subset:
 def _subset(face: TTFontFace, codes: tuple[int, ...]) -> _Subset:
     data = TTFontFace.makeSubset(face, list(codes))
     return _Subset(data, pdfdoc.PDFZCompress.encode(data))
+
+
+@dataclass(frozen=True)
+class _SubsetFont:
+    widths: bytes  # the subset's /Widths array as ReportLab writes it
+    to_unicode: bytes  # its ToUnicode CMap, compressed (FlateDecode)
+
+
+@functools.lru_cache(maxsize=SUBSETS_KEPT)
+def _subset_font(font: TTFont, base_name: str, codes: tuple[int, ...]) -> _SubsetFont:
+    widths = pdfdoc.PDFArray([font.face.getCharWidth(code) for code in codes])
+    return _SubsetFont(
+        widths.format(None),  # numbers only: formatting them needs no document
+        pdfdoc.PDFZCompress.encode(makeToUnicodeCMap(base_name, list(codes))),
+    )
+
+
+class _Written(pdfdoc.PDFObject):
+    """A PDF value that was formatted before: written as it is."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document):
+        return self.data
+
+
+def _precompressed(stream: pdfdoc.PDFStream, data: bytes) -> None:
+    """Give a stream its content already compressed, with the filter named as ReportLab
+    names it (so that it is not compressed again)."""
+    stream.content = data
+    stream.dictionary["Filter"] = _FLATE
 
 
 _reusing = ContextVar("klachtdesk_reusing_subsets", default=False)
@@ -67,21 +101,37 @@ class _SubsetReusingFace(TTFontFace):
     def addSubsetObjects(self, doc, fontname, subset):
         descriptor = super().addSubsetObjects(doc, fontname, subset)
         if _reusing.get() and doc.compression:
-            # Hand the font file stream its content already compressed, with the filter
-            # named as ReportLab names it, so that it is not compressed again.
             stream = doc.idToObject[doc.idToObject[descriptor.name].dict["FontFile2"].name]
-            stream.content = _subset(self, tuple(subset)).compressed
-            stream.dictionary["Filter"] = pdfdoc.PDFArray(
-                [pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)]
-            )
+            _precompressed(stream, _subset(self, tuple(subset)).compressed)
         return descriptor
+
+
+class _SubsetReusingFont(TTFont):
+    """A TrueType font whose subsets' widths and ToUnicode maps, inside ``reusing_subsets``,
+    are written once per list of characters; elsewhere it is ReportLab's own."""
+
+    def addObjects(self, doc):
+        state = self.state.get(doc)
+        if not (_reusing.get() and doc.compression and state is not None):
+            super().addObjects(doc)
+            return
+        names = [self.getSubsetInternalName(n, doc)[1:] for n in range(len(state.subsets))]
+        subsets = [tuple(codes) for codes in state.subsets]
+        super().addObjects(doc)  # forgets the document's subsets
+        fonts = doc.idToObject["BasicFonts"].dict
+        for name, codes in zip(names, subsets, strict=True):
+            pdf_font = fonts[name]
+            kept = _subset_font(self, pdf_font.BaseFont, codes)
+            pdf_font.Widths = _Written(kept.widths)
+            _precompressed(doc.idToObject[pdf_font.ToUnicode.name], kept.to_unicode)
 
 
 def reuse_subsets(font: TTFont) -> None:
     """Let a registered TrueType font reuse its subsets in documents built inside
-    ``reusing_subsets``. The face has already read and parsed the font file; it only gains
-    the two methods above (a face of any other kind is left as it is)."""
-    if type(font.face) is TTFontFace:
+    ``reusing_subsets``. The font and its face have already read and parsed the font file;
+    they only gain the methods above (a font of any other kind is left as it is)."""
+    if type(font) is TTFont and type(font.face) is TTFontFace:
+        font.__class__ = _SubsetReusingFont
         font.face.__class__ = _SubsetReusingFace
 
 
