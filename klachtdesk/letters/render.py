@@ -17,7 +17,6 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
@@ -36,6 +35,7 @@ from reportlab.platypus import (
 from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.letters.names import address_name, display_phone
+from klachtdesk.letters.reuse import draw_logo, prepared_logo, reuse_subsets, reusing_subsets
 from klachtdesk.paths import resource_path
 
 FONT, FONT_BOLD = "KlachtDesk-Sans", "KlachtDesk-Sans-Bold"
@@ -108,7 +108,7 @@ class LetterDocument:
 # -- fonts ------------------------------------------------------------------------------------
 @cache
 def register_fonts() -> None:
-    """Register the embedded TrueType fonts once per process."""
+    """Register the embedded TrueType fonts once per process; letters reuse their subsets."""
     for name, filename in _FONT_FILES.items():
         path = resource_path("fonts", filename)
         if not path.is_file():
@@ -116,10 +116,14 @@ def register_fonts() -> None:
                 f"Het lettertype voor brieven ontbreekt ({path}). Installeer KlachtDesk opnieuw."
             )
         pdfmetrics.registerFont(TTFont(name, str(path)))
+        # the font object ReportLab keeps for this file (the reports' if they came first)
+        reuse_subsets(pdfmetrics.getFont(name))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT)
 
 
+@cache
 def _styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles, made once (ReportLab only reads them)."""
     body = ParagraphStyle(
         "body",
         fontName=FONT,
@@ -181,7 +185,7 @@ class _Letter:
         self.window_x = window.left_mm * mm
         self.window_top = window.top_mm * mm  # from the top of the sheet
         self.details = self._details_column()
-        self.logo = self._logo(doc.letterhead.logo)
+        self.logo = prepared_logo(doc.letterhead.logo) if doc.letterhead.logo else None
 
     def _details_column(self) -> tuple[float, float, float]:
         """(x, width, top from the sheet's top) of the sender's details: beside the window,
@@ -192,17 +196,6 @@ class _Letter:
         if self.window_x - LEFT >= 60 * mm:
             return LEFT, self.window_x - LEFT - 8 * mm, self.window_top + 2 * mm
         return RIGHT - 55 * mm, 55 * mm, 17 * mm
-
-    @staticmethod
-    def _logo(data: bytes | None) -> ImageReader | None:
-        if not data:
-            return None
-        try:
-            image = ImageReader(io.BytesIO(data))
-            image.getSize()
-            return image
-        except Exception:  # noqa: BLE001 - a damaged logo must not stop the letter
-            return None
 
     # the first page ------------------------------------------------------------------------
     def first_page(self, canvas, _doc) -> None:
@@ -242,10 +235,9 @@ class _Letter:
         head = self.doc.letterhead
         top = PAGE_HEIGHT - 15 * mm
         if self.logo is not None:
-            width, height = self.logo.getSize()
-            scale = min(70 * mm / width, 24 * mm / height)
-            w, h = width * scale, height * scale
-            canvas.drawImage(self.logo, LEFT, top - h, w, h, mask="auto")
+            scale = min(70 * mm / self.logo.width, 24 * mm / self.logo.height)
+            w, h = self.logo.width * scale, self.logo.height * scale
+            draw_logo(canvas, self.logo, LEFT, top - h, w, h)
             return
         canvas.setFillColor(ACCENT)
         _draw_line(canvas, LEFT, top - 8 * mm, head.name, FONT_BOLD, 16, RIGHT - LEFT)
@@ -404,5 +396,6 @@ def render_letter(doc: LetterDocument) -> bytes:
             PageTemplate("later", [later], onPage=letter.later_page),
         ]
     )
-    template.build(_story(doc, _styles()), canvasmaker=_NumberedCanvas)
+    with reusing_subsets():
+        template.build(_story(doc, _styles()), canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

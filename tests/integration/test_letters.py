@@ -23,7 +23,7 @@ from klachtdesk.domain.states import Action, Activity
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.letters.render import LetterDocument, Letterhead, Recipient, render_letter
 from klachtdesk.letters.templates import LETTER_TYPES
-from klachtdesk.services.admin import settings
+from klachtdesk.services.admin import admin, settings
 from klachtdesk.services.cases import case_activities, case_view, cases
 from klachtdesk.services.letters import letters
 from klachtdesk.storage.models import AuditEntry, Letter
@@ -504,6 +504,55 @@ def test_logo_on_the_letterhead(org):
     # A damaged logo does not stop the letter.
     settings.update_settings(org.beheer, {"org.logo": base64.b64encode(b"geen plaatje").decode()})
     assert letters.preview(org.balie, ref, letters.draft(org.balie, ref, "ontvangstbevestiging"))
+
+
+def _png(colour: tuple[int, int, int], mode: str = "RGB") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (300, 100), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _colour_at(pdf: bytes, left_mm: float, top_mm: float) -> tuple[int, int, int]:
+    """The colour of the first page at a point measured from the sheet's top-left corner."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=2).to_pil().convert("RGB")
+    finally:
+        document.close()
+    return image.getpixel((round(left_mm * MM * 2), round(top_mm * MM * 2)))
+
+
+def test_the_next_letter_shows_the_letterhead_beheer_just_saved(org):
+    """Letters keep the logo's PDF image and the font subsets between letters: a letter
+    made after beheer changed the letterhead in the settings window shows the new one."""
+    ref = register(org)
+
+    def preview() -> bytes:
+        return letters.preview(
+            org.balie, ref, letters.draft(org.balie, ref, "ontvangstbevestiging")
+        )
+
+    logo_middle = (25 + 35, 15 + 11)  # the logo is 70 mm wide, top left at (25, 15) mm
+    admin.save_settings(org.beheer, {}, _png((200, 30, 30)))
+    first = preview()
+    assert _colour_at(first, *logo_middle) == (200, 30, 30)
+
+    admin.save_settings(
+        org.beheer,
+        {"org.name": "Woonstichting Het Anker", "org.street": "Kadeweg 7"},
+        _png((30, 30, 200), "RGBA"),
+    )
+    second = preview()
+    assert _colour_at(second, *logo_middle) == (30, 30, 200)
+    text = pdf_text(second)
+    assert "Woonstichting Het Anker" in text and "Kadeweg 7" in text
+    assert "Lindeplein" not in text
+
+    admin.save_settings(org.beheer, {}, None)  # no logo: the name is the letterhead
+    third = preview()
+    assert _colour_at(third, *logo_middle) == (255, 255, 255)
+    assert b"/Subtype /Image" not in third
+    assert "Woonstichting Het Anker" in text_in_box(third, 20, 10, 120, 20)
 
 
 def test_renderer_without_database():

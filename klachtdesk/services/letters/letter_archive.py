@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError, os_reason
 from klachtdesk.letters.templates import LETTER_TYPES
@@ -40,9 +41,13 @@ def may_see(session: Session, ctx: Context, case: Case) -> None:
     check_may_see(ctx, case)
 
 
-def load_case(session: Session, ref: str) -> Case:
-    """The case with this reference, or CaseNotFound (exit code 2 on the command line)."""
-    case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
+def load_case(session: Session, ref: str, *parts: ORMOption) -> Case:
+    """The case with this reference, or CaseNotFound (exit code 2 on the command line).
+
+    ``parts`` are loader options for what the caller reads of the case, so that it comes in
+    the same query (``joinedload(Case.complainant)``)."""
+    query = select(Case).options(*parts).where(Case.ref == ref.strip().upper())
+    case = session.scalars(query).unique().one_or_none()
     if case is None:
         raise CaseNotFound(ref)
     return case

@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, joinedload
 
 from klachtdesk.domain.calendar import long_date
 from klachtdesk.domain.deadlines import DeadlineKind
@@ -220,6 +220,30 @@ def _note(session: Session, case: Case, kind: str) -> str:
     return str(json.loads(data or "{}").get("toelichting", "")) if data else ""
 
 
+# What a draft reads of its case: loaded with the case, in one query.
+_DRAFT_PARTS = (
+    joinedload(Case.complainant),
+    joinedload(Case.procedure_version),
+    joinedload(Case.handler),
+    joinedload(Case.department),
+    joinedload(Case.deadlines),
+)
+
+
+def _employee_statement(session: Session, case: Case) -> bool:
+    """Whether a statement of the employee concerned is recorded (without loading every
+    event of the case)."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Event.case_id == case.id, Event.kind == Activity.VERKLARING_MEDEWERKER.value
+                )
+            )
+        )
+    )
+
+
 def _facts(session: Session, ctx: Context, case: Case, settings: dict) -> LetterFacts:
     procedure = procedure_of(case.procedure_version)
     decision = _deadline(case, DeadlineKind.UITSPRAAK)
@@ -260,7 +284,7 @@ def _facts(session: Session, ctx: Context, case: Case, settings: dict) -> Letter
         appeal_term=procedure.appeal_term,
         external_body=procedure.external_body,
         mention_huurcommissie=procedure.mention_huurcommissie,
-        employee_statement=any(e.kind == Activity.VERKLARING_MEDEWERKER.value for e in case.events),
+        employee_statement=_employee_statement(session, case),
         channel=case.channel,
         complaint_text=case.description,
         entitled=procedure.entitled_words(),
@@ -358,7 +382,7 @@ def draft(ctx: Context, ref: str, kind: str) -> Draft:
     """The letter of type ``kind`` for a case, filled in from the case; not yet stored."""
     letter_type(kind)
     with ctx.db.session() as session:
-        case = load_case(session, ref)
+        case = load_case(session, ref, *_DRAFT_PARTS)
         _may_write(session, ctx, case, kind)
         _check_feasible(case, kind)
         settings = read_all(session)
@@ -385,7 +409,7 @@ def preview(ctx: Context, ref: str, letter: Draft) -> bytes:
     """The draft as PDF with "CONCEPT" across the pages; nothing is stored."""
     letter = _checked_draft(letter, ref)
     with ctx.db.session() as session:
-        case = load_case(session, ref)
+        case = load_case(session, ref, joinedload(Case.complainant))
         _may_write(session, ctx, case, letter.type)
         return render_letter(_document(session, ctx, case, letter, concept=True))
 
