@@ -59,7 +59,7 @@ FORMAT = "klachtdesk-keys"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 # Argon2id for new slots: RFC 9106's second recommended setting (64 MiB, 3 passes, 4 lanes),
-# about a tenth of a second on a modest office PC and well above OWASP's minimum; the first
+# about 0.13 s on the 2-core benchmark machine, and well above OWASP's minimum; the first
 # (2 GiB) is more than a 4 GiB office laptop can spare beside KlachtDesk's own 200 MiB.
 # Stored per slot, so a slot made with other values (earlier versions used 256 MiB) keeps
 # working, and a weaker one is strengthened at its next login.
