@@ -18,6 +18,7 @@ from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Status
 from klachtdesk.services.context import Context
 from klachtdesk.storage.models import Case, Employee, User
+from klachtdesk.storage.queries import not_anonymised
 
 # While a case is in these states someone still handles or decides it.
 HANDLED_STATES = (Status.ONTVANGEN, Status.IN_BEHANDELING, Status.HEROVERWEGING)
@@ -95,7 +96,7 @@ def _unlinked(
         Case.status.in_([s.value for s in HANDLED_STATES]),  # by the status index
         Case.employee_id.is_(None),
         Case.employee_name != "",
-        Case.anonymised_at.is_(None),
+        not_anonymised(),
     )
     if refs is not None:
         query = query.where(Case.ref.in_(refs))
