@@ -12,8 +12,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,8 +28,10 @@ from klachtdesk.services.cases.agenda import (
     APPEALS,
     LETTERS,
     OVERDUE,
+    SECTION_ROWS,
     SECTION_TITLES,
     THIS_WEEK,
+    UNLINKED_SHOWN,
     AgendaItem,
     Overview,
 )
@@ -37,7 +41,6 @@ from klachtdesk.ui.calendar.calendar_month import DUTCH, state_colour, state_tex
 from klachtdesk.ui.common import call_service, fmt_date
 from klachtdesk.ui.letters.letter_dialog import LetterDialog
 
-UNLINKED_SHOWN = 8  # cases named in the banner about unlinked employees
 REF_ROLE = Qt.ItemDataRole.UserRole
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXTS = {
@@ -146,7 +149,11 @@ class CaseRows(QTableWidget):
 
 
 class Section(QGroupBox):
-    """One part of the overview: a title with a count, a short list or a calm empty text."""
+    """One part of the overview: a title with a count, a short list or a calm empty text.
+    When the list holds only the first rows of more, a line under it says so and offers
+    all of them (``show_all``)."""
+
+    show_all = Signal(str)
 
     def __init__(self, key: str):
         super().__init__(SECTION_TITLES[key])
@@ -162,19 +169,40 @@ class Section(QGroupBox):
         bold = QFont(normal)
         bold.setBold(True)
         self.setFont(bold)  # the title; the contents keep the normal font
-        for child in (self.rows, self.empty):
+        self.partial = QLabel()
+        self.partial.setObjectName(f"partial_{key}")
+        self.partial.setStyleSheet("color: #4a5a4a;")
+        self.more = QPushButton()
+        self.more.setObjectName(f"showAll_{key}")
+        self.more.clicked.connect(lambda: self.show_all.emit(self.key))
+        for child in (self.rows, self.empty, self.partial, self.more):
             child.setFont(normal)
+        more_line = QHBoxLayout()
+        more_line.setContentsMargins(0, 0, 0, 0)
+        more_line.addWidget(self.partial, 1)
+        more_line.addWidget(self.more)
         layout = QVBoxLayout(self)
         layout.addWidget(self.rows, 1)
         layout.addWidget(self.empty, 1)
+        layout.addLayout(more_line)
+        self.partial.hide()
+        self.more.hide()
         self.count = 0
 
     def show_count(self, count: int) -> None:
-        """The title counts what the list holds: every row is there (the list scrolls)."""
+        """The title counts the section's rows; when the list holds fewer (the first ones),
+        the line under it says how many and offers to show all."""
         self.count = count
         self.setTitle(f"{SECTION_TITLES[self.key]} ({count})")
         self.rows.setVisible(bool(count))
         self.empty.setVisible(not count)
+        held = self.rows.rowCount()
+        partial = held < count
+        if partial:
+            self.partial.setText(f"U ziet de eerste {held} van {count}.")
+            self.more.setText(f"Toon alle {count}")
+        self.partial.setVisible(partial)
+        self.more.setVisible(partial)
         self.rows.resizeColumnsToContents()
 
 
@@ -190,9 +218,17 @@ class TodayPanel(QWidget):
     changed = Signal(str)
     open_report = Signal()  # an evaluation is due: the report window records it
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None, deferred: bool = False):
+    def __init__(
+        self,
+        ctx: Context,
+        parent: QWidget | None = None,
+        deferred: bool = False,
+        shown: int = SECTION_ROWS,
+    ):
         super().__init__(parent)
         self.ctx = ctx
+        self.shown = shown  # rows read per section; "Toon alle" reads the rest
+        self.showing_all: set[str] = set()  # sections the user asked to see whole
         self.setObjectName("todayPanel")
         self.setLocale(DUTCH)
         self.overview: Overview | None = None
@@ -227,6 +263,7 @@ class TodayPanel(QWidget):
             # section made visible would open as a window of its own for a moment.
             section.setParent(self)
             section.hide()
+            section.show_all.connect(self.show_all)
             if key == LETTERS:
                 section.rows.chosen.connect(self._letter_chosen)
             else:
@@ -273,20 +310,36 @@ class TodayPanel(QWidget):
         self.greeting.setText(
             f"{greeting(self.ctx.now().hour)}, {first_name} — {written_date(self.ctx.today())}"
         )
-        overview = call_service(self, agenda.today_overview, self.ctx)
+        overview = call_service(self, agenda.today_overview, self.ctx, self.shown)
         if overview is None:
             return
-        to_send = overview.letters
-        self.overview, self.letters = overview, to_send
+        self.overview, self.letters = overview, overview.letters
         if overview.order != self._order:  # the sections move only when their order changes
             self._arrange(overview.order)
-        self._fill_deadlines(OVERDUE, overview.overdue, overview.today)
-        self._fill_deadlines(THIS_WEEK, overview.this_week, overview.today)
-        self._fill_deadlines(APPEALS, overview.appeals, overview.today)
-        self._fill_letters(to_send)
-        self.summary.setText(self._summary(overview, len(to_send)))
-        self._show_unlinked(overview.unlinked)
+        for key in self.sections:
+            self._fill(key, overview.rows(key), overview.count(key))
+        self.summary.setText(self._summary(overview))
+        self._show_unlinked(overview.unlinked, overview.unlinked_count)
         self._show_evaluations(overview.evaluations, overview.today)
+        for key in sorted(self.showing_all & set(overview.order)):
+            if overview.count(key) > len(overview.rows(key)):
+                self.show_all(key)  # asked for before: the whole section again
+
+    def show_all(self, key: str) -> None:
+        """Read and list every row of one section ("Toon alle")."""
+        items = call_service(self, agenda.section_items, self.ctx, key)
+        if items is None or self.overview is None:
+            return
+        self.showing_all.add(key)
+        if key == LETTERS:
+            self.letters = items
+        self._fill(key, items, len(items))
+
+    def _fill(self, key: str, items: list, count: int) -> None:
+        if key == LETTERS:
+            self._fill_letters(items, count)
+        else:
+            self._fill_deadlines(key, items, self.overview.today, count)
 
     def _arrange(self, order) -> None:
         """Place the sections in ``order`` (two columns) and hide the others. Done only when
@@ -320,9 +373,10 @@ class TodayPanel(QWidget):
         self.evaluations.setText("<br>".join(lines))
         self.evaluations.setVisible(bool(due))
 
-    def _show_unlinked(self, unlinked) -> None:
-        """Cases that name an employee who is not on the list: the coordinator links them
-        (Gegevens wijzigen), so no one handles a complaint about themselves."""
+    def _show_unlinked(self, unlinked, n: int) -> None:
+        """Cases that name an employee who is not on the list (``n``, the first of them in
+        ``unlinked``): the coordinator links them (Gegevens wijzigen), so no one handles a
+        complaint about themselves."""
         shown = unlinked[:UNLINKED_SHOWN]
         parts = []
         for item in shown:
@@ -331,16 +385,15 @@ class TodayPanel(QWidget):
                 f"<a href='{escape(item.ref)}'>{escape(item.ref)}</a> "
                 f"('{escape(item.typed)}'{escape(likely)})"
             )
-        more = len(unlinked) - len(shown)
+        more = n - len(shown)
         if more:
             parts.append(f"en nog {more}")
-        n = len(unlinked)
         self.unlinked.setText(
             f"{n} open {'zaak noemt' if n == 1 else 'zaken noemen'} een medewerker die niet in "
             "de lijst van medewerkers staat. Koppel de juiste medewerker bij 'Gegevens "
             "wijzigen' in de zaak: " + "; ".join(parts) + "."
         )
-        self.unlinked.setVisible(bool(unlinked))
+        self.unlinked.setVisible(bool(n))
 
     def forget(self) -> None:
         """The idle lock: clear every row read from the database until ``refresh``."""
@@ -354,7 +407,7 @@ class TodayPanel(QWidget):
         self.evaluations.clear()
         self.evaluations.hide()
 
-    def _fill_deadlines(self, key: str, items: list[AgendaItem], today: date) -> None:
+    def _fill_deadlines(self, key: str, items: list[AgendaItem], today: date, count: int) -> None:
         section = self.sections[key]
         section.rows.setRowCount(0)
         for item in items:
@@ -372,9 +425,9 @@ class TodayPanel(QWidget):
             )
             row = [item.ref, item.label, when, about]
             section.rows.add_row(item.ref, row, item.state, tooltip)
-        section.show_count(len(items))
+        section.show_count(count)
 
-    def _fill_letters(self, to_send: list[LetterDue]) -> None:
+    def _fill_letters(self, to_send: list[LetterDue], count: int) -> None:
         section = self.sections[LETTERS]
         section.rows.setRowCount(0)
         for letter in to_send:
@@ -394,7 +447,7 @@ class TodayPanel(QWidget):
             if letter.note:
                 tooltip += f"\n{letter.note[:1].upper()}{letter.note[1:]}."
             section.rows.add_row(letter.ref, row, letter.state, tooltip, kind)
-        section.show_count(len(to_send))
+        section.show_count(count)
 
     def _letter_chosen(self, ref: str, letter_type: str) -> None:
         if letter_type:
@@ -418,19 +471,15 @@ class TodayPanel(QWidget):
             self.refresh()
 
     @staticmethod
-    def _summary(overview: Overview, letter_count: int) -> str:
+    def _summary(overview: Overview) -> str:
         parts = []
-        if overview.overdue:
-            n = len(overview.overdue)
+        if n := overview.count(OVERDUE):
             parts.append(f"{n} verlopen {'termijn' if n == 1 else 'termijnen'}")
-        if overview.this_week:
-            n = len(overview.this_week)
+        if n := overview.count(THIS_WEEK):
             parts.append(f"{n} {'termijn' if n == 1 else 'termijnen'} deze week")
-        if letter_count:
-            n = letter_count
+        if n := overview.count(LETTERS):
             parts.append(f"{n} {'brief' if n == 1 else 'brieven'} te versturen")
-        if overview.appeals:
-            n = len(overview.appeals)
+        if n := overview.count(APPEALS):
             parts.append(f"{n} {'heroverweging' if n == 1 else 'heroverwegingen'}")
         if not parts:
             return "Er staat vandaag niets open. Een rustige dag."

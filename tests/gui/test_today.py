@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QLabel
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton
 
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
@@ -28,8 +28,8 @@ def register(org, received: str) -> str:
     )
 
 
-def make_panel(qtbot, ctx) -> TodayPanel:
-    panel = TodayPanel(ctx)
+def make_panel(qtbot, ctx, **options) -> TodayPanel:
+    panel = TodayPanel(ctx, **options)
     qtbot.addWidget(panel)
     panel.resize(1280, 760)
     panel.show()
@@ -196,6 +196,56 @@ def test_a_long_list_holds_every_row_its_title_counts_and_scrolls(org, qtbot):
     table.scrollToBottom()
     last = table.visualItemRect(table.item(10, 0))
     assert table.viewport().rect().contains(last)
+
+
+def test_a_section_with_more_rows_than_it_holds_says_so_and_shows_all_on_request(org, qtbot):
+    """Vandaag reads the first rows of each section: a list of more says how many it
+    holds of how many, and 'Toon alle' lists every row its title counts, oldest first
+    (and keeps doing so when the panel refreshes)."""
+    refs = [register(org, "2026-11-02") for _ in range(5)]
+    panel = make_panel(qtbot, org.coordinator, shown=3)
+    section = panel.sections["verlopen"]
+    assert section.title() == "Verlopen termijnen (5)"
+    assert [r[0] for r in rows(panel, "verlopen")] == refs[:3]
+    partial = panel.findChild(QLabel, "partial_verlopen")
+    button = panel.findChild(QPushButton, "showAll_verlopen")
+    assert partial.isVisible() and partial.text() == "U ziet de eerste 3 van 5."
+    assert button.isVisible() and button.text() == "Toon alle 5"
+    assert panel.summary.text() == "Vandaag: 5 verlopen termijnen en 5 brieven te versturen."
+    # the letters section too; a section that holds all says nothing more
+    assert panel.findChild(QPushButton, "showAll_brieven").text() == "Toon alle 5"
+    assert not panel.findChild(QPushButton, "showAll_deze_week").isVisible()
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert [r[0] for r in rows(panel, "verlopen")] == refs
+    assert section.title() == "Verlopen termijnen (5)"
+    assert not partial.isVisible() and not button.isVisible()
+    assert len(rows(panel, "brieven")) == 3  # only the section asked for
+
+    case_activities.mark_letter_sent(org.balie, refs[0], "ontvangstbevestiging", TODAY, "post")
+    panel.refresh()
+    assert [r[0] for r in rows(panel, "verlopen")] == refs[1:]
+    assert section.title() == "Verlopen termijnen (4)" and not button.isVisible()
+
+    # A letter row of the whole list still makes that letter.
+    qtbot.mouseClick(panel.findChild(QPushButton, "showAll_brieven"), Qt.MouseButton.LeftButton)
+    letters = panel.sections["brieven"].rows
+    assert letters.rowCount() == 4
+    assert letters.item(3, 0).data(Qt.ItemDataRole.UserRole + 1) == "ontvangstbevestiging"
+
+
+def test_the_unlinked_banner_counts_every_case_and_names_the_first(org, qtbot):
+    refs = [register_naming(org, f"P. Onbekend{n}") for n in "abcdefghij"]
+    panel = make_panel(qtbot, org.coordinator)
+    text = panel.unlinked.text()
+    assert text.startswith("10 open zaken noemen een medewerker die niet in de lijst")
+    assert refs[7] in text and refs[8] not in text
+    assert text.endswith("; en nog 2.")
+
+
+def register_naming(org, employee: str) -> str:
+    data = complaint_data(received="2026-11-20", employee=employee)
+    return cases.register(at(org.balie, date(2026, 11, 20)), ComplaintInput.validated(data, TODAY))
 
 
 def test_the_directeur_sees_the_appeals_first(org, qtbot):

@@ -12,7 +12,7 @@ from klachtdesk.domain.deadlines import Urgency
 from klachtdesk.domain.roles import Role
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
-from klachtdesk.services.cases import agenda, case_activities, cases
+from klachtdesk.services.cases import agenda, case_activities, cases, independence
 from klachtdesk.storage.models import AuditEntry
 from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
 
@@ -265,3 +265,40 @@ def test_the_calendar_queries_never_scan_the_cases(org):
                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             )
             assert "SCAN cases" not in plan, plan
+
+
+def test_a_section_holds_its_first_rows_counts_them_all_and_gives_the_rest_on_request(org):
+    """Five overdue acknowledgements, the oldest first: an overview of two rows a section
+    lists the first two and counts five; ``section_items`` gives all five in that order."""
+    received = ["2026-11-03", "2026-11-02", "2026-11-05", "2026-11-02", "2026-11-04"]
+    refs = [register(org, day) for day in received]
+    oldest_first = [refs[1], refs[3], refs[0], refs[4], refs[2]]  # by due date, then number
+    overview = agenda.today_overview(org.coordinator, shown=2)
+    assert [i.ref for i in overview.overdue] == oldest_first[:2]
+    assert overview.count(agenda.OVERDUE) == 5
+    assert [x.ref for x in overview.letters] == oldest_first[:2]  # the acknowledgements
+    assert overview.count(agenda.LETTERS) == 5
+    assert overview.count(agenda.THIS_WEEK) == 0 and overview.this_week == []
+    every = agenda.section_items(org.coordinator, agenda.OVERDUE)
+    assert [i.ref for i in every] == oldest_first
+    assert [x.ref for x in agenda.section_items(org.coordinator, agenda.LETTERS)] == oldest_first
+    # Read whole, the overview is what it was before it read screenfuls.
+    whole = agenda.today_overview(org.coordinator, shown=None)
+    assert summary(whole.overdue) == summary(every)
+    assert whole.count(agenda.OVERDUE) == 5
+    # The directeur counts only what they see (no appeals here): nothing.
+    director = agenda.today_overview(org.directeur, shown=2)
+    assert director.count(agenda.OVERDUE) == 0 and director.overdue == []
+
+
+def test_the_unlinked_names_are_counted_and_the_first_named(org):
+    refs = [register(org, "2026-11-20", employee=f"P. Onbekend{n}") for n in "abc"]
+    first, count = independence.first_unlinked(org.coordinator, 2)
+    assert [(u.ref, u.typed) for u in first] == [
+        (refs[0], "P. Onbekenda"),
+        (refs[1], "P. Onbekendb"),
+    ]
+    assert count == 3
+    overview = agenda.today_overview(org.coordinator)
+    assert overview.unlinked_count == 3 and len(overview.unlinked) == 3
+    assert independence.first_unlinked(org.balie, 2) == ([], 0)  # the coordinator's task

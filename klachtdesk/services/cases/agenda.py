@@ -36,6 +36,7 @@ from klachtdesk.services.cases.cases import (
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.evaluation_cycle import EvaluationDue
 from klachtdesk.storage.models import Case, Category, Deadline, Event, Letter, ProcedureVersion
+from klachtdesk.storage.queries import not_anonymised
 
 # Who may make letters: these roles every type, a directeur-bestuurder only their reaction.
 WRITER_ROLES = frozenset({Role.BALIE, Role.COORDINATOR, Role.MANAGER})
@@ -59,6 +60,8 @@ SECTION_TITLES = {
     APPEALS: "Heroverwegingen voor de directeur-bestuurder",
 }
 OPEN = DeadlineState.OPEN.value
+SECTION_ROWS = 50  # rows of a section read for the overview; "Toon alle" reads the rest
+UNLINKED_SHOWN = 8  # cases named in the banner about unlinked employees
 EVALUATION = "evaluatie"  # the kind of the evaluation task in the calendar
 SATISFACTION_LETTER = "tevredenheidsvraag"
 
@@ -122,6 +125,22 @@ class Overview:
     unlinked: list[independence.UnlinkedName] = field(default_factory=list)
     # evaluations of finished periods not yet recorded as held (SPEC §2 evaluation)
     evaluations: list[EvaluationDue] = field(default_factory=list)
+    # how many rows each section has (its list holds the first few), and unlinked names
+    counts: dict[str, int] = field(default_factory=dict)
+    unlinked_count: int = 0
+
+    def count(self, key: str) -> int:
+        """How many rows the section ``key`` has; its list may hold only the first."""
+        return self.counts[key]
+
+    def rows(self, key: str) -> list:
+        """The rows of section ``key`` that were read (the first ``count(key)``, or all)."""
+        return {
+            OVERDUE: self.overdue,
+            THIS_WEEK: self.this_week,
+            LETTERS: self.letters,
+            APPEALS: self.appeals,
+        }[key]
 
     @property
     def director_first(self) -> bool:
@@ -177,7 +196,9 @@ def _deadline_query(ctx: Context):
         .select_from(d)
         .join(Case, Case.id == d.case_id)
         .outerjoin(Category, Category.id == Case.category_id)
-        .where(d.active.is_(True), d.state != DeadlineState.LAPSED.value)
+        # Nearly every row is active (superseded rows are history): marked likely, the
+        # planner leads with the state or due date index instead of reading every row.
+        .where(func.likely(d.active.is_(True)), d.state != DeadlineState.LAPSED.value)
         .order_by(d.due, Case.year, Case.seq, d.kind)
     )
     if director_only(ctx):
@@ -369,7 +390,7 @@ def _stored_unsent(session: Session, ctx: Context) -> dict[tuple[str, str], tupl
     query = (
         select(Case.ref, Letter.type, Letter.id, Case.subject, Case.status, Letter.created_at)
         .join(Case, Case.id == Letter.case_id)
-        .where(Letter.sent_on.is_(None), Case.anonymised_at.is_(None))
+        .where(Letter.sent_on.is_(None), not_anonymised())
         .order_by(Letter.id)
     )
     if director_only(ctx):
@@ -402,7 +423,11 @@ def _owed_without_deadline(session: Session, ctx: Context):
     decided_at = select(func.date(decision.at)).where(decision.id == decision_id).scalar_subquery()
     query = (
         select(Case.ref, Case.subject, Case.status, decided_at)
-        .where(or_(*conditions), Case.anonymised_at.is_(None))
+        .where(
+            Case.status.in_([status.value for status in OWED_LETTERS]),  # by the status index
+            or_(*conditions),
+            not_anonymised(),
+        )
         .order_by(Case.year, Case.seq)
     )
     if director_only(ctx):
@@ -415,70 +440,134 @@ def _owed_without_deadline(session: Session, ctx: Context):
 
 def _satisfaction_questions(session: Session, ctx: Context) -> list[LetterDue]:
     """Decided cases of a procedure with a satisfaction check, answer sent, not yet asked."""
+    # The few procedure versions first: cases under a version that does not ask are not read.
+    asking = [
+        version_id
+        for version_id, config in session.execute(
+            select(ProcedureVersion.id, ProcedureVersion.config)
+        )
+        if Procedure.from_dict(json.loads(config)).satisfaction_check
+    ]
+    if not asking:
+        return []
     rows = session.execute(
-        select(Case.ref, Case.subject, Case.status, Case.decided_on, ProcedureVersion.config)
-        .join(ProcedureVersion, ProcedureVersion.id == Case.procedure_version_id)
+        select(Case.ref, Case.subject, Case.status, Case.decided_on)
         .where(
             Case.status.in_([Status.AFGEHANDELD.value, Status.AFGEHANDELD_DIRECTEUR.value]),
+            Case.procedure_version_id.in_(asking),
             Case.satisfied.is_(None),
             Case.satisfaction_unreachable.is_(False),
-            Case.anonymised_at.is_(None),
+            not_anonymised(),
         )
         .order_by(Case.year, Case.seq)
     ).all()
-    asks: dict[str, bool] = {}
-    result = []
-    for ref, subject, status, decided, config in rows:
-        if config not in asks:
-            asks[config] = Procedure.from_dict(json.loads(config)).satisfaction_check
-        if not asks[config]:
-            continue
-        result.append(
-            LetterDue(
-                ref=ref,
-                subject=subject,
-                type=SATISFACTION_LETTER,
-                label=LETTER_TYPES[SATISFACTION_LETTER].label,
-                due=None,
-                since=decided,
-                state=None,
-                status_label=Status(status).label,
-                note="vraag of de klacht naar tevredenheid is afgehandeld",
-            )
+    return [
+        LetterDue(
+            ref=ref,
+            subject=subject,
+            type=SATISFACTION_LETTER,
+            label=LETTER_TYPES[SATISFACTION_LETTER].label,
+            due=None,
+            since=decided,
+            state=None,
+            status_label=Status(status).label,
+            note="vraag of de klacht naar tevredenheid is afgehandeld",
         )
-    return result
+        for ref, subject, status, decided in rows
+    ]
 
 
-def today_overview(ctx: Context) -> Overview:
-    """Overdue deadlines, those due this week (today to Sunday), letters to send and the
-    appeals waiting for the directeur-bestuurder; a directeur sees the appeals first."""
-    today = ctx.today()
-    week_end = today + timedelta(days=6 - today.weekday())
+def _week_end(today: date) -> date:
+    """The Sunday of ``today``'s week ("Deze week" runs from today to Sunday)."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def _section_query(ctx: Context, key: str, today: date):
+    """The open deadlines of one deadline section of the overview, in the order it lists
+    them: the selection is the database's (the state and due date are indexed)."""
     query, d = _deadline_query(ctx)
-    open_query = query.where(d.state == OPEN)
+    query = query.where(d.state == OPEN)
+    if key == OVERDUE:
+        return query.where(d.due < today)
+    if key == THIS_WEEK:
+        return query.where(d.due >= today, d.due <= _week_end(today))
+    if key == APPEALS:
+        return query.where(
+            d.kind == DeadlineKind.HEROVERWEGING.value,
+            Case.status == Status.HEROVERWEGING.value,
+        )
+    # LETTERS: the open deadlines a letter answers now (by deadline kind and case status)
+    return query.where(
+        or_(*(and_(d.kind == k.value, Case.status == s.value) for k, s in _LETTER_FOR))
+    )
+
+
+def _count(session: Session, query) -> int:
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def section_items(ctx: Context, key: str) -> list[AgendaItem] | list[LetterDue]:
+    """Every row of one section of the overview ("Toon alle"), in the order it lists them."""
+    today = ctx.today()
     with ctx.db.session() as session:
         states = _States(load_calendar(session), today)
-        waiting = _items(session, states, open_query)
-        overdue = [item for item in waiting if item.due < today]
-        this_week = [item for item in waiting if today <= item.due <= week_end]
-        appeals = [
-            item
-            for item in waiting
-            if item.kind == DeadlineKind.HEROVERWEGING.value
-            and item.status == Status.HEROVERWEGING.value
-        ]
+        if key == LETTERS:
+            return _letters(
+                session, ctx, states, _items(session, states, _section_query(ctx, key, today))
+            )
+        return _items(session, states, _section_query(ctx, key, today))
+
+
+def today_overview(ctx: Context, shown: int | None = SECTION_ROWS) -> Overview:
+    """Overdue deadlines, those due this week (today to Sunday), letters to send and the
+    appeals waiting for the directeur-bestuurder; a directeur sees the appeals first.
+
+    Each section holds its first ``shown`` rows (all with ``None``) and ``counts`` how many
+    it has: the database selects, orders and counts, so the cost is per screenful, not per
+    case. ``section_items`` reads all rows of one section.
+    """
+    today = ctx.today()
+    sections: dict[str, list] = {}
+    counts: dict[str, int] = {}
+    with ctx.db.session() as session:
+        states = _States(load_calendar(session), today)
+        for key in (OVERDUE, THIS_WEEK, APPEALS):
+            query = _section_query(ctx, key, today)
+            limited = query if shown is None else query.limit(shown)
+            sections[key] = _items(session, states, limited)
+            full = shown is None or len(sections[key]) < shown
+            counts[key] = len(sections[key]) if full else _count(session, query)
+        # Letters come from four sources that exclude one another (a letter answering an
+        # open deadline is not listed again as owed): built whole, then cut to ``shown``.
+        waiting = _items(session, states, _section_query(ctx, LETTERS, today))
         letters = _letters(session, ctx, states, waiting)
+        counts[LETTERS] = len(letters)
+        sections[LETTERS] = letters if shown is None else letters[:shown]
         # a procedure without an appeal stage (Livable) has no appeals panel, unless
         # cases of an earlier version with an appeal are still waiting for one
-        with_appeals = procedure_of(current_procedure_version(session)).appeal or bool(appeals)
+        with_appeals = procedure_of(current_procedure_version(session)).appeal or bool(
+            counts[APPEALS]
+        )
     order = (OVERDUE, THIS_WEEK, LETTERS, APPEALS)
     if Role.DIRECTEUR in ctx.actor.roles:
         order = (APPEALS, OVERDUE, THIS_WEEK, LETTERS)
     if not with_appeals:
         order = tuple(key for key in order if key != APPEALS)
-    unlinked = independence.unlinked_names(ctx)
+    unlinked, unlinked_count = independence.first_unlinked(ctx, UNLINKED_SHOWN)
     due = evaluation_cycle.open_evaluations(ctx)
-    return Overview(today, week_end, overdue, this_week, letters, appeals, order, unlinked, due)
+    return Overview(
+        today,
+        _week_end(today),
+        sections[OVERDUE],
+        sections[THIS_WEEK],
+        sections[LETTERS],
+        sections[APPEALS],
+        order,
+        unlinked,
+        due,
+        counts,
+        unlinked_count,
+    )
 
 
 # -- iCalendar ------------------------------------------------------------------------------

@@ -72,4 +72,4 @@ def types_for(detail: CaseDetail, ctx: Context | None = None) -> list[str]:
 
 def letters_to_send(ctx: Context) -> list[LetterDue]:
     """The letters the procedure asks for today (Vandaag's "Brieven te versturen")."""
-    return agenda.today_overview(ctx).letters
+    return agenda.section_items(ctx, agenda.LETTERS)
