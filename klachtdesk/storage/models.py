@@ -269,6 +269,11 @@ class Event(Base):
     """One line on a case's timeline."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        # a case's decisions (the newest event into its status) and its letters, from the index
+        Index("ix_events_case_status", "case_id", "to_status"),
+        Index("ix_events_case_kind", "case_id", "kind"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime)
@@ -298,6 +303,16 @@ class Letter(Base):
     """A final letter: the PDF never changes after it is stored."""
 
     __tablename__ = "letters"
+    __table_args__ = (
+        # Vandaag's "not yet sent": the few unsent letters without reading past the PDFs
+        Index(
+            "ix_letters_unsent",
+            "case_id",
+            "type",
+            "created_at",
+            sqlite_where=text("sent_on IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     type: Mapped[str] = mapped_column(String(40))

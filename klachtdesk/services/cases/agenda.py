@@ -391,13 +391,13 @@ def _stored_unsent(session: Session, ctx: Context) -> dict[tuple[str, str], tupl
         select(Case.ref, Letter.type, Letter.id, Case.subject, Case.status, Letter.created_at)
         .join(Case, Case.id == Letter.case_id)
         .where(Letter.sent_on.is_(None), not_anonymised())
-        .order_by(Letter.id)
-    )
+    )  # no ORDER BY: SQLite would then read every letter, past its PDF, in id order
     if director_only(ctx):
         query = query.where(appeal_clause())
+    rows = sorted(session.execute(query), key=lambda row: row[2])  # oldest letter first
     return {
         (ref, kind): (letter_id, subject, status, made.date())
-        for ref, kind, letter_id, subject, status, made in session.execute(query)
+        for ref, kind, letter_id, subject, status, made in rows
     }
 
 
