@@ -32,12 +32,12 @@ from klachtdesk.storage.keyslots import make_private
 
 BUSY_TIMEOUT_S = 30.0
 SIGNER = "klachtdesk_signer"  # Session.info: the private key that signs this session's entries
-CACHE_KIB = 65_536  # at most 64 MiB per connection: decrypted pages stay, a screenful needs few
+CACHE_KIB = 131_072  # at most 128 MiB: page decryption makes cold scans expensive
 MIN_CACHE_KIB = 16_384  # a small or new database still gets 16 MiB
 
 
 def cache_kib(path: Path) -> int:
-    """The page cache for this file: half its size, between 16 and 64 MiB (a small office's
+    """The page cache for this file: half its size, between 16 and 128 MiB (a small office's
     database does not reserve the memory a 100,000-case archive needs)."""
     try:
         size_kib = Path(path).stat().st_size // 1024

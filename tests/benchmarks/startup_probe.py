@@ -195,7 +195,7 @@ def raw_open(database: Path, username: str, password: str) -> dict:
     conn = sqlcipher3.connect(str(database))
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     # storage.engine.cache_kib's rule, written out: importing it would bring in SQLAlchemy
-    cache = max(16 * 1024, min(64 * 1024, database.stat().st_size // 2048))
+    cache = max(16 * 1024, min(128 * 1024, database.stat().st_size // 2048))
     conn.execute(f"PRAGMA cache_size = -{cache}")
     rows = sql.case_list(conn)
     if not rows:
