@@ -201,6 +201,11 @@ class Case(Base):
     director_decided_on: Mapped[date | None] = mapped_column(Date)
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
     satisfaction_unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept by database triggers (migration 0013), never written by the services: the case is
+    # decided and its decision letter is not recorded as sent since the decision.
+    letter_owed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("0"), index=True
+    )
     complainant_relation: Mapped[str] = mapped_column(String(20), default="")
     repeat_claimed: Mapped[bool | None] = mapped_column(Boolean)
     earlier_ref: Mapped[str] = mapped_column(String(200), default="")

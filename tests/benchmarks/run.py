@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks import figures, startup_probe  # noqa: E402
 from tests.benchmarks.figures import Report  # noqa: E402
-from tests.benchmarks.generate import PASSWORD, describe, generate  # noqa: E402
+from tests.benchmarks.generate import FILES_DAYS, PASSWORD, describe, generate  # noqa: E402
 
 
 def note(text: str) -> None:
@@ -145,7 +145,10 @@ def main() -> None:
             path = scratch / "benchmark.kdb"
             note(f"generating {args.cases:,} cases …")
             started = time.perf_counter()
-            totals = generate(path, args.cases)
+            # files for a year of cases at 100,000; for fewer days at more (about 4 GiB)
+            totals = generate(
+                path, args.cases, files_days=min(FILES_DAYS, 36_500_000 // args.cases)
+            )
             note(f"  {describe(path, totals)}; {time.perf_counter() - started:.0f} s")
         else:
             note(f"database: {path} ({path.stat().st_size / 2**20:,.0f} MiB)")
