@@ -170,6 +170,7 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("year", "seq"),
         Index("ix_cases_status_received", "status", "received"),
+        Index("ix_cases_procedure_status", "procedure_version_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(20), unique=True)
