@@ -1,6 +1,5 @@
 """KlachtDesk: complaints procedure management for small Dutch organisations."""
 
-from importlib import metadata
 from pathlib import Path
 
 
@@ -11,6 +10,8 @@ def _version() -> str:
     metadata): from the package metadata. A source tree that is not installed: read
     pyproject.toml itself.
     """
+    from importlib import metadata  # 20 ms: not before the login window (see __getattr__)
+
     try:
         return metadata.version("klachtdesk")
     except metadata.PackageNotFoundError:
@@ -24,4 +25,10 @@ def _version() -> str:
         return "0.0.0"
 
 
-__version__ = _version()
+def __getattr__(name: str) -> str:
+    """``klachtdesk.__version__``, read on first use: reading the package metadata costs
+    about 20 ms, which the login window does not wait for."""
+    if name == "__version__":
+        value = globals()["__version__"] = _version()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,7 +28,10 @@ PROBE = """
 import json, sys
 import klachtdesk.app
 import klachtdesk.ui.start.login
-print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in {heavy!r})))
+print(json.dumps(sorted(
+    name for name in sys.modules
+    if name.split(".")[0] in {heavy!r} or name == "importlib.metadata"  # the version number
+)))
 """
 
 

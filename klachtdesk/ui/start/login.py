@@ -66,7 +66,7 @@ UI_PRELOADED = (
 )
 
 
-def preload() -> threading.Thread:
+def preload(start: bool = True) -> threading.Thread:
     """Start importing the services in the background; ``join`` before relying on it (an
     import that fails there fails again, with its message, where it is used)."""
 
@@ -79,7 +79,8 @@ def preload() -> threading.Thread:
         importlib.import_module("sqlalchemy.orm").configure_mappers()
 
     thread = threading.Thread(target=work, name="klachtdesk-vooraf-laden", daemon=True)
-    thread.start()
+    if start:
+        thread.start()
     return thread
 
 
@@ -94,7 +95,8 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("KlachtDesk — aanmelden")
         self.context: Context | None = None
-        self.preloading = preload()
+        # Started once the window is on screen: it would compete with drawing it.
+        self.preloading = preload(start=False)
         self.recovery_dialog: RecoveryDialog | None = None
         prefs = preferences()
 
@@ -176,7 +178,12 @@ class LoginDialog(QDialog):
         self._ui_preload.timeout.connect(self._preload_ui_module)
         self._ui_preload.start()
 
+    def _start_preload(self) -> None:
+        if self.preloading.ident is None:
+            self.preloading.start()
+
     def _preload_ui_module(self) -> None:
+        self._start_preload()
         if self.preloading.is_alive():  # one import at a time: no two threads in one module
             return
         if self._ui_modules:
@@ -186,12 +193,14 @@ class LoginDialog(QDialog):
 
     def preloaded(self) -> bool:
         """Is everything the main window needs imported (what happens while one types)?"""
-        return not self.preloading.is_alive() and not self._ui_modules
+        started = self.preloading.ident is not None
+        return started and not self.preloading.is_alive() and not self._ui_modules
 
     def try_login(self) -> None:
         if self._wait:
             return
         path = Path(self.database.currentText().strip())
+        self._start_preload()
         self.preloading.join()
         from klachtdesk.services.admin import setup
         from klachtdesk.services.safety import restore
