@@ -113,7 +113,7 @@ class RefCounter(Base):
 class Complainant(Base):
     __tablename__ = "complainants"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), index=True)
     salutation: Mapped[str] = mapped_column(String(20), default="onbekend")
     street: Mapped[str] = mapped_column(String(200), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="", index=True)

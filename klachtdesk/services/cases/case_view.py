@@ -214,7 +214,8 @@ def _ordered_ids(ctx: Context, flt: CaseFilter, sort: str, descending: bool) -> 
     keys = {
         "ref": [Case.year, Case.seq],
         "received": [Case.received, Case.id],
-        "complainant": [Complainant.name, Case.id],
+        # the complainant (two people of one name apart) before the case: along the indexes
+        "complainant": [Complainant.name, Complainant.id, Case.id],
         "subject": [Case.subject, Case.id],
         "category": [Category.name, Case.id],
         "status": [Case.status, Case.id],
