@@ -182,6 +182,11 @@ class LoginDialog(QDialog):
         if self.preloading.ident is None:
             self.preloading.start()
 
+    def _wait_for_preload(self) -> None:
+        """Before importing services here: one thread at a time in the same modules."""
+        self._start_preload()
+        self.preloading.join()
+
     def _preload_ui_module(self) -> None:
         self._start_preload()
         if self.preloading.is_alive():  # one import at a time: no two threads in one module
@@ -200,8 +205,7 @@ class LoginDialog(QDialog):
         if self._wait:
             return
         path = Path(self.database.currentText().strip())
-        self._start_preload()
-        self.preloading.join()
+        self._wait_for_preload()
         from klachtdesk.services.admin import setup
         from klachtdesk.services.safety import restore
 
@@ -269,6 +273,7 @@ class LoginDialog(QDialog):
     def open_restore(self) -> None:
         """The database will not open: put the newest good back-up in its place."""
         path = Path(self.database.currentText().strip())
+        self._wait_for_preload()
         from klachtdesk.ui.safety.restore_dialog import RestoreDialog, remembered_folder
 
         dialog = RestoreDialog(
@@ -294,6 +299,7 @@ class LoginDialog(QDialog):
     def open_recovery(self) -> None:
         """Explain the forgotten password; a beheerder can use the recovery code there."""
         path = Path(self.database.currentText().strip())
+        self._wait_for_preload()
         from klachtdesk.ui.admin.password_dialogs import RecoveryDialog
 
         self.recovery_dialog = RecoveryDialog(path, self, self.username.text().strip())
