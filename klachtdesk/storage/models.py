@@ -112,8 +112,9 @@ class RefCounter(Base):
 
 class Complainant(Base):
     __tablename__ = "complainants"
+    __table_args__ = (Index("ix_complainants_name", text("name COLLATE NOCASE")),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     salutation: Mapped[str] = mapped_column(String(20), default="onbekend")
     street: Mapped[str] = mapped_column(String(200), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="", index=True)

@@ -32,7 +32,7 @@ ROWS = (
 )
 SORT_BY_COMPLAINANT = (
     "SELECT cases.id FROM cases JOIN complainants ON complainants.id = cases.complainant_id "
-    "ORDER BY complainants.name, complainants.id, cases.id LIMIT 200"
+    "ORDER BY complainants.name COLLATE NOCASE, complainants.id, cases.id LIMIT 200"
 )
 
 

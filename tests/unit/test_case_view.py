@@ -186,3 +186,14 @@ def test_the_scripted_case_list_is_audited_and_a_director_gets_the_appeals_only(
             )
         ).all()
     assert entries == [("coordinator", "1 zaak"), ("directeur", "0 zaken")]
+
+
+def test_sorting_by_complainant_ignores_capitals_and_keeps_namesakes_apart(org):
+    names = ["Bram Zwart", "Bram el Amrani", "bram de Jong", "Bram Dekker", "Bram Dekker"]
+    made = {register(org.balie, name): name for name in names}
+    shown = [made[ref] for ref in refs(org.coordinator, sort="complainant")]
+    # "el Amrani" among the A's of "Bram", not after Zwart as a strict byte order puts it
+    assert shown == ["bram de Jong", "Bram Dekker", "Bram Dekker", "Bram el Amrani", "Bram Zwart"]
+    assert [made[r] for r in refs(org.coordinator, sort="complainant", descending=True)] == [
+        "Bram Zwart", "Bram el Amrani", "Bram Dekker", "Bram Dekker", "bram de Jong",
+    ]  # fmt: skip

@@ -214,8 +214,9 @@ def _ordered_ids(ctx: Context, flt: CaseFilter, sort: str, descending: bool) -> 
     keys = {
         "ref": [Case.year, Case.seq],
         "received": [Case.received, Case.id],
-        # the complainant (two people of one name apart) before the case: along the indexes
-        "complainant": [Complainant.name, Complainant.id, Case.id],
+        # by name whatever the capitals ("el Amrani" among the A's), two people of one name
+        # apart, then the case: SQLite reads this along the indexes (migration 0015)
+        "complainant": [Complainant.name.collate("NOCASE"), Complainant.id, Case.id],
         "subject": [Case.subject, Case.id],
         "category": [Category.name, Case.id],
         "status": [Case.status, Case.id],

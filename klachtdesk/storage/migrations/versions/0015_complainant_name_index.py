@@ -6,7 +6,8 @@ Create Date: 2026-12-05
 
 The case list sorted by complainant sorted every case to show the first screenful: 0.33 s at
 1,000,000 cases. Ordered by name, complainant and case number, the first screenful is read
-along this index and the cases' complainant index instead.
+along this index and the cases' complainant index instead. The names sort without regard to
+capitals, so "Ahmed el Amrani" comes before "Ahmed Koster" (SQLite's NOCASE: A to Z).
 """
 
 from alembic import op
@@ -18,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_complainants_name", "complainants", ["name"], unique=False)
+    op.execute("CREATE INDEX ix_complainants_name ON complainants (name COLLATE NOCASE)")
 
 
 def downgrade() -> None:
