@@ -252,7 +252,8 @@ class Deadline(Base):
     __table_args__ = (
         Index("ix_deadlines_open", "active", "met_on", "due"),
         Index("ix_deadlines_due", "due"),
-        Index("ix_deadlines_state_due", "state", "due"),
+        Index("ix_deadlines_state_due_active", "state", "due", "active"),
+        Index("ix_deadlines_state_kind", "state", "kind"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
