@@ -30,6 +30,23 @@ def median_ms(func, repeat: int | None = None, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def median_repaint_ms(act, view, undo, before=lambda: None) -> float:
+    """The median of ``REPEAT`` runs (after one warm-up) of ``act`` up to the end of the
+    repaint of ``view``; ``before`` and ``undo`` run unmeasured around each run."""
+
+    def once() -> float:
+        before()
+        started = time.perf_counter()
+        act()
+        view.viewport().repaint()
+        elapsed = (time.perf_counter() - started) * 1000
+        undo()
+        return elapsed
+
+    once()
+    return statistics.median(once() for _ in range(REPEAT))
+
+
 def _format(value: float, unit: str) -> str:
     digits = 1 if value < 100 else 0
     return f"{value:,.{digits}f} {unit}"
@@ -160,37 +177,30 @@ def bench_case_list(report: Report, ctx) -> None:
     panel.show()
     wait_for_paint(app, panel.table.viewport())
 
-    def keystroke_only() -> float:
-        panel.search.setText(sql.SEARCH_WORD)
-        started = time.perf_counter()
-        panel.apply_filter()  # what the typing pause then runs
-        panel.table.viewport().repaint()  # the first screenful, fetched and drawn
-        elapsed = (time.perf_counter() - started) * 1000
+    bare = BareList(app, columns)
+    bare.show(sql.case_list(raw))
+
+    def keystroke_undone() -> None:
         panel.model.count_now()  # what follows the paint
         panel.search.setText("")
         panel.apply_filter()
         wait_for_paint(app, panel.table.viewport())
-        return elapsed
 
-    bare = BareList(app, columns)
-    bare.show(sql.case_list(raw))
-
-    def bare_keystroke() -> float:
-        started = time.perf_counter()
-        bare.fill(sql.search(raw))
-        bare.view.viewport().repaint()
-        elapsed = (time.perf_counter() - started) * 1000
-        bare.show(sql.case_list(raw))
-        return elapsed
-
-    keystroke_only()  # warm-up
-    bare_keystroke()
     hits = sql.search_count(raw)
     report.line(
         f"search keystroke '{sql.SEARCH_WORD}' ({hits:,} hits; first screenful painted)",
-        statistics.median(keystroke_only() for _ in range(REPEAT)),
+        median_repaint_ms(
+            panel.apply_filter,  # what the typing pause then runs
+            panel.table,
+            keystroke_undone,
+            before=lambda: panel.search.setText(sql.SEARCH_WORD),
+        ),
         "raw FTS5 page query shown in a bare QTableView",
-        statistics.median(bare_keystroke() for _ in range(REPEAT)),
+        median_repaint_ms(
+            lambda: bare.fill(sql.search(raw)),
+            bare.view,
+            lambda: bare.show(sql.case_list(raw)),
+        ),
     )
     search = CaseFilter(search=sql.SEARCH_WORD)
     count_ms = median_ms(lambda: case_view.case_count(ctx, search))
@@ -198,30 +208,23 @@ def bench_case_list(report: Report, ctx) -> None:
 
     by_complainant = [key for key, _label in CaseListModel.COLUMNS].index("complainant")
 
-    def sort_click() -> float:  # a click on the column header "Klager"
-        started = time.perf_counter()
-        panel.table.sortByColumn(by_complainant, Qt.SortOrder.AscendingOrder)
+    def newest_first() -> None:
+        panel.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         panel.table.viewport().repaint()
-        elapsed = (time.perf_counter() - started) * 1000
-        panel.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # back to newest first
-        panel.table.viewport().repaint()
-        return elapsed
 
-    def bare_sort() -> float:
-        started = time.perf_counter()
-        bare.fill(sql.sorted_by_complainant(raw))
-        bare.view.viewport().repaint()
-        elapsed = (time.perf_counter() - started) * 1000
-        bare.fill(sql.case_list(raw))
-        return elapsed
-
-    sort_click()  # warm-up
-    bare_sort()
     report.line(
         "sort by complainant (a click on the column header: first screenful painted)",
-        statistics.median(sort_click() for _ in range(REPEAT)),
+        median_repaint_ms(  # a click on the column header "Klager"
+            lambda: panel.table.sortByColumn(by_complainant, Qt.SortOrder.AscendingOrder),
+            panel.table,
+            newest_first,
+        ),
         "raw SQL: the sorted page's ids, then their rows, shown in a bare QTableView",
-        statistics.median(bare_sort() for _ in range(REPEAT)),
+        median_repaint_ms(
+            lambda: bare.fill(sql.sorted_by_complainant(raw)),
+            bare.view,
+            lambda: bare.fill(sql.case_list(raw)),
+        ),
     )
     bare.close()
     panel.close()
