@@ -12,6 +12,7 @@ from datetime import date
 from functools import cache
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -37,6 +38,11 @@ from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.letters.names import address_name, display_phone
 from klachtdesk.letters.reuse import draw_logo, prepared_logo, reuse_subsets, reusing_subsets
 from klachtdesk.paths import resource_path
+
+# Streams are written compressed and binary, not also ASCII85-encoded (a 7-bit transport
+# safeguard no printer, viewer or mail program needs): a letter is about a fifth smaller and
+# ReportLab skips a pure-Python pass over every stream. reports/fonts.py does the same.
+rl_config.useA85 = 0
 
 FONT, FONT_BOLD = "KlachtDesk-Sans", "KlachtDesk-Sans-Bold"
 _FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from reportlab import rl_config
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -12,6 +13,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from klachtdesk.paths import resource_path
 
 REGULAR, BOLD = "KlachtDeskSans", "KlachtDeskSans-Bold"
+
+rl_config.useA85 = 0  # binary streams, no ASCII85 pass: as the letters (letters/render.py)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtPrintSupport import QPrinter
 from sqlalchemy import text
 
+from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.admin import settings
@@ -124,6 +125,28 @@ def test_the_dialog_shows_the_draft_and_a_preview(qtbot, org, errors, channel):
     assert not dialog.preview.page_labels[0].pixmap().isNull()
     assert "Concept, nog niet opgeslagen (1 pagina)" in dialog.status_label.text()
     assert "CONCEPT" in pdf_text(dialog._pdf)
+    assert errors == []
+
+
+def test_a_preview_that_cannot_be_made_still_leaves_the_text_to_edit(
+    qtbot, org, errors, channel, monkeypatch
+):
+    """The window opens with the draft and its preview in one call; when the PDF cannot be
+    made (here: the letter font is missing), the text still comes and the preview says why."""
+
+    def no_font(_document):
+        raise KlachtDeskError(
+            "Het lettertype voor brieven ontbreekt. Installeer KlachtDesk opnieuw."
+        )
+
+    monkeypatch.setattr(letters, "render_letter", no_font)
+    ref = register(org)
+    dialog = open_dialog(qtbot, org.balie, ref)
+    assert dialog.subject_edit.text() == "Ontvangstbevestiging van uw klacht"
+    assert not dialog.body_edit.isReadOnly()
+    assert "Het lettertype voor brieven ontbreekt" in dialog.preview.message.text()
+    assert dialog.status_label.text() == "Het voorbeeld kan niet worden getoond; zie hiernaast."
+    assert dialog._pdf is None
     assert errors == []
 
 

@@ -494,6 +494,45 @@ def test_preview_says_concept_and_stores_nothing(org):
     assert letters.stored_letters(org.balie, ref) == []
 
 
+@pytest.mark.parametrize("kind", list(SCENARIOS))
+def test_the_letter_window_opens_with_the_draft_and_its_preview_in_one_call(org, kind):
+    make_case, who, _phrases = SCENARIOS[kind]
+    ref = make_case(org)
+    ctx = getattr(org, who)
+    draft, pdf = letters.draft_with_preview(ctx, ref, kind)
+    assert draft == letters.draft(ctx, ref, kind)
+    assert pdf_text(pdf) == pdf_text(letters.preview(ctx, ref, draft))
+    assert "CONCEPT" in pdf_text(pdf)
+    assert letters.stored_letters(ctx, ref) == []
+
+
+def test_the_one_call_refuses_what_the_draft_refuses(org):
+    ref = register(org)
+    for call in (letters.draft, letters.draft_with_preview):
+        with pytest.raises(NotAllowed, match="alleen zaken waarvoor heroverweging is gevraagd"):
+            call(org.directeur, ref, "ontvangstbevestiging")
+        with pytest.raises(NotAllowed, match="nog niet worden gemaakt"):
+            call(org.coordinator, ref, "uitspraak")
+
+
+def test_the_note_of_an_other_reason_is_in_the_not_admissible_letter(org):
+    ref = register(org)
+    note = "Uw brief gaat over de buren en niet over onze dienstverlening"
+    cases.perform(org.coordinator, ref, Action.NIET_ONTVANKELIJK, reason="anders", note=note)
+    draft = letters.draft(org.coordinator, ref, "niet_ontvankelijk")
+    assert f"{note}." in draft.body_text
+
+
+def test_letter_streams_are_binary_not_ascii85(org):
+    """Compressed streams without the ASCII85 layer: smaller, and every reader opens them."""
+    ref = register(org)
+    draft = letters.draft(org.balie, ref, "ontvangstbevestiging")
+    letter_id = letters.finalise(org.balie, ref, draft, "post")
+    pdf = letters.letter_pdf(org.balie, letter_id)
+    assert b"/FlateDecode" in pdf and b"ASCII85Decode" not in pdf
+    assert f"Ons kenmerk {ref}" in pdf_text(pdf)
+
+
 def test_logo_on_the_letterhead(org):
     buffer = io.BytesIO()
     Image.new("RGB", (300, 100), (31, 78, 95)).save(buffer, "PNG")

@@ -270,7 +270,10 @@ def _facts(session: Session, ctx: Context, case: Case, settings: dict) -> Letter
         previous_decision_due=previous.due if previous else None,
         extension_reason=decision.extension_reason if decision else "",
         not_admissible_reason=case.not_admissible_reason,
-        not_admissible_note=_note(session, case, "niet_ontvankelijk"),
+        # the event that sets the reason holds the note: without a reason there is none
+        not_admissible_note=_note(session, case, "niet_ontvankelijk")
+        if case.not_admissible_reason
+        else "",
         referral_to=case.referral_to,
         outcome=case.outcome,
         motivation=case.motivation,
@@ -311,9 +314,14 @@ def _signature(session: Session, ctx: Context, kind: str, settings: dict) -> tup
 
 
 def _document(
-    session: Session, ctx: Context, case: Case, draft: Draft, concept: bool
+    session: Session,
+    ctx: Context,
+    case: Case,
+    draft: Draft,
+    concept: bool,
+    settings: dict | None = None,
 ) -> LetterDocument:
-    settings = read_all(session)
+    settings = read_all(session) if settings is None else settings
     person = case.complainant
     name, function = _signature(session, ctx, draft.type, settings)
     return LetterDocument(
@@ -382,27 +390,42 @@ def draft(ctx: Context, ref: str, kind: str) -> Draft:
     """The letter of type ``kind`` for a case, filled in from the case; not yet stored."""
     letter_type(kind)
     with ctx.db.session() as session:
+        return _draft(session, ctx, load_case(session, ref, *_DRAFT_PARTS), kind, read_all(session))
+
+
+def draft_with_preview(ctx: Context, ref: str, kind: str) -> tuple[Draft, bytes]:
+    """What the letter window shows when it opens: the draft (as ``draft``) and its preview
+    (as ``preview``), read in one transaction. A draft whose preview fails raises that
+    failure; ``draft`` alone then still gives the text."""
+    letter_type(kind)
+    with ctx.db.session() as session:
         case = load_case(session, ref, *_DRAFT_PARTS)
-        _may_write(session, ctx, case, kind)
-        _check_feasible(case, kind)
         settings = read_all(session)
-        subject, body, version = current_template(session, kind)
-        filled_subject, paragraphs = render_text(
-            subject, body, placeholder_values(_facts(session, ctx, case, settings))
-        )
-        person = case.complainant
-        return Draft(
-            ref=case.ref,
-            type=kind,
-            subject=filled_subject,
-            salutation=salutation_line(person.name, person.salutation),
-            paragraphs=tuple(paragraphs),
-            template_version=version,
-            case_version=case.version,
-            default_via=LetterChannel.EMAIL.value
-            if person.prefers_email and person.email
-            else LetterChannel.POST.value,
-        )
+        letter = _draft(session, ctx, case, kind, settings)
+        document = _document(session, ctx, case, _checked_draft(letter, ref), True, settings)
+        return letter, render_letter(document)
+
+
+def _draft(session: Session, ctx: Context, case: Case, kind: str, settings: dict) -> Draft:
+    _may_write(session, ctx, case, kind)
+    _check_feasible(case, kind)
+    subject, body, version = current_template(session, kind)
+    filled_subject, paragraphs = render_text(
+        subject, body, placeholder_values(_facts(session, ctx, case, settings))
+    )
+    person = case.complainant
+    return Draft(
+        ref=case.ref,
+        type=kind,
+        subject=filled_subject,
+        salutation=salutation_line(person.name, person.salutation),
+        paragraphs=tuple(paragraphs),
+        template_version=version,
+        case_version=case.version,
+        default_via=LetterChannel.EMAIL.value
+        if person.prefers_email and person.email
+        else LetterChannel.POST.value,
+    )
 
 
 def preview(ctx: Context, ref: str, letter: Draft) -> bytes:

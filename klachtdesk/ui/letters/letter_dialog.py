@@ -279,21 +279,29 @@ class LetterDialog(QDialog):
         self._loading = False
 
     def _load_draft(self, kind: str) -> None:
-        try:
-            draft = letters.draft(self.ctx, self.ref, kind)
-        except KlachtDeskError as error:
-            self.draft = None
-            self._show_text(None)
-            self._set_editable(False)
-            self.type_combo.setEnabled(self.type_combo.count() > 1)
-            self.preview.show_message(str(error))
-            self._update_buttons()
-            return
+        pdf = None
+        try:  # the text and its preview in one go; if that fails, the text alone
+            draft, pdf = letters.draft_with_preview(self.ctx, self.ref, kind)
+        except KlachtDeskError:
+            try:
+                draft = letters.draft(self.ctx, self.ref, kind)
+            except KlachtDeskError as error:
+                self.draft = None
+                self._show_text(None)
+                self._set_editable(False)
+                self.type_combo.setEnabled(self.type_combo.count() > 1)
+                self.preview.show_message(str(error))
+                self._update_buttons()
+                return
         self.draft = draft
         self._show_text(draft)
         self._set_editable(True)
         self._dirty = False
-        self.refresh_preview()
+        if pdf is None:
+            self.refresh_preview()  # shows why the preview cannot be made
+        elif self.letter_id is None:  # a final letter shows itself, not a preview
+            self._timer.stop()
+            self._show_pdf(pdf)
 
     def _show_text(self, draft: letters.Draft | None) -> None:
         self._loading = True
@@ -339,19 +347,24 @@ class LetterDialog(QDialog):
         if draft is None:
             return
         try:
-            self._pdf = letters.preview(self.ctx, self.ref, draft)
+            pdf = letters.preview(self.ctx, self.ref, draft)
         except KlachtDeskError as error:
             self._pdf = None
             self.preview.show_message(str(error))
             self.status_label.setText("Het voorbeeld kan niet worden getoond; zie hiernaast.")
+            self._update_buttons()
         else:
-            self.preview.show_pdf(self._pdf, keep_position=True)
-            pages = self.preview.page_count
-            self.status_label.setText(
-                f"Concept, nog niet opgeslagen ({pages} "
-                f"{'pagina' if pages == 1 else 'pagina’s'}). De klager ontvangt de brief pas "
-                "nadat u hem definitief heeft gemaakt."
-            )
+            self._show_pdf(pdf)
+
+    def _show_pdf(self, pdf: bytes) -> None:
+        self._pdf = pdf
+        self.preview.show_pdf(pdf, keep_position=True)
+        pages = self.preview.page_count
+        self.status_label.setText(
+            f"Concept, nog niet opgeslagen ({pages} "
+            f"{'pagina' if pages == 1 else 'pagina’s'}). De klager ontvangt de brief pas "
+            "nadat u hem definitief heeft gemaakt."
+        )
         self._update_buttons()
 
     def _set_editable(self, editable: bool) -> None:
