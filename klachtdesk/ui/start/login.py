@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 import threading
+from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +52,8 @@ PRELOADED = (
 )
 
 # The main window's own modules (Qt widgets: imported on the GUI thread, one per turn of the
-# event loop once the services above are in, so typing in the login window stays smooth).
+# event loop once the services above are in, so typing in the login window stays smooth;
+# ``warm_type_lookup`` is the last step).
 UI_PRELOADED = (
     "klachtdesk.ui.common",
     "klachtdesk.ui.tasks",
@@ -66,6 +69,16 @@ UI_PRELOADED = (
 )
 
 
+def warm_type_lookup() -> None:
+    """Let PySide meet an object Qt made itself (a rich-text label's text control) once.
+
+    The first time PySide has to find the Python class of such an object, it sets up the
+    classes of Qt's object types with some 150 enum types: about 12 ms that the main
+    window's first screen would otherwise pay (a table's viewport, the status bar's link).
+    Here it happens while the user types."""
+    QLabel('<a href="#">.</a>').children()
+
+
 def preload(start: bool = True) -> threading.Thread:
     """Start importing the services in the background; ``join`` before relying on it (an
     import that fails there fails again, with its message, where it is used)."""
@@ -77,6 +90,11 @@ def preload(start: bool = True) -> threading.Thread:
         importlib.import_module("klachtdesk.domain.calendar").DeadlineCalendar()
         # SQLAlchemy sets up the table classes on the first query: do it now (about 30 ms)
         importlib.import_module("sqlalchemy.orm").configure_mappers()
+        # First uses that take time once per process: Babel's Dutch calendar data (the dates
+        # on Vandaag, about 10 ms) and cryptography's X25519 code (a key slot, about 6 ms)
+        importlib.import_module("klachtdesk.domain.calendar").long_date(date.today())
+        x25519 = importlib.import_module("cryptography.hazmat.primitives.asymmetric.x25519")
+        x25519.X25519PrivateKey.generate()
 
     thread = threading.Thread(target=work, name="klachtdesk-vooraf-laden", daemon=True)
     if start:
@@ -172,7 +190,8 @@ class LoginDialog(QDialog):
         self._countdown.setTimerType(Qt.TimerType.PreciseTimer)
         self._countdown.timeout.connect(self._tick)
         self._wait = 0
-        self._ui_modules = list(UI_PRELOADED)
+        self._ui_steps = [partial(importlib.import_module, name) for name in UI_PRELOADED]
+        self._ui_steps.append(warm_type_lookup)
         self._ui_preload = QTimer(self)
         self._ui_preload.setInterval(20)
         self._ui_preload.timeout.connect(self._preload_ui_module)
@@ -191,15 +210,15 @@ class LoginDialog(QDialog):
         self._start_preload()
         if self.preloading.is_alive():  # one import at a time: no two threads in one module
             return
-        if self._ui_modules:
-            importlib.import_module(self._ui_modules.pop(0))
+        if self._ui_steps:
+            self._ui_steps.pop(0)()
         else:
             self._ui_preload.stop()
 
     def preloaded(self) -> bool:
         """Is everything the main window needs imported (what happens while one types)?"""
         started = self.preloading.ident is not None
-        return started and not self.preloading.is_alive() and not self._ui_modules
+        return started and not self.preloading.is_alive() and not self._ui_steps
 
     def try_login(self) -> None:
         if self._wait:
