@@ -15,8 +15,12 @@ from klachtdesk.domain.deadlines import DeadlineKind, Urgency
 from klachtdesk.domain.errors import ConflictError, KlachtDeskError
 from klachtdesk.domain.states import Status
 from klachtdesk.storage.errors import TooManyAttempts
+from klachtdesk.ui.pyside_sources import read_sources_lightly
 
 T = TypeVar("T")
+
+# Every window imports this module, so this is in place before the services load.
+read_sources_lightly()
 
 # Deadline colours: calm, readable on white, and distinguishable without colour too
 # (the texts say "verlopen" / "binnenkort").
