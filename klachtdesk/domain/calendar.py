@@ -259,6 +259,11 @@ class ComputedDeadline:
         return "; ".join(parts) or None
 
 
+# The working-day tables of every calendar, by what decides a working day (see __init__);
+# a table filled twice at once (two threads) comes out the same.
+_WORKING_PREFIXES: dict[tuple, dict[int, list[int]]] = {}
+
+
 class DeadlineCalendar:
     """Computes term ends from a date of receipt, given the organisation's settings."""
 
@@ -269,8 +274,15 @@ class DeadlineCalendar:
             day.year for day in self.settings.atw_decree_days
         }
         # Per year: working days from 1 January up to and including each day (index = day of
-        # the year; index 0 is 0). Settings are frozen, so a table never goes stale.
-        self._working_prefix: dict[int, list[int]] = {}
+        # the year; index 0 is 0). Settings are frozen, so a table never goes stale; every
+        # calendar with the same working days shares the tables (each service call makes a
+        # calendar, and a year's table takes a few ms to fill).
+        working = (
+            frozenset(self.settings.closing_days),
+            self.settings.good_friday_closed,
+            self.settings.liberation_day_every_year,
+        )
+        self._working_prefix: dict[int, list[int]] = _WORKING_PREFIXES.setdefault(working, {})
 
     # -- the two day sets -------------------------------------------------------------
     def public_holiday(self, day: date) -> str | None:

@@ -29,6 +29,7 @@ from klachtdesk.storage.errors import (
 )
 from klachtdesk.storage.keyring import Keyring
 from klachtdesk.storage.keyslots import make_private
+from klachtdesk.storage.models import Base
 
 BUSY_TIMEOUT_S = 30.0
 SIGNER = "klachtdesk_signer"  # Session.info: the private key that signs this session's entries
@@ -190,23 +191,54 @@ class Database:
     a session whose access was revoked ends with AccessRevoked.
     """
 
-    def __init__(self, path: Path, key: bytes, keyring: Keyring | None = None):
+    def __init__(self, path: Path, key: bytes | None, keyring: Keyring | None = None):
         self.path = Path(path)
-        self._key = key
+        self._key = key  # None: a rehearsal (see ``rehearsal``)
         self.keyring = keyring
         self.read_only = ""  # why changes are refused in this session ("" = they are not)
         # who signs the audit entries of this session when there is no keyring (a new
         # database, the recovery code); see ``signing_key``
         self.signer: Ed25519PrivateKey | None = None
-        self.engine: Engine = create_engine(
-            "sqlite+pysqlcipher://", creator=lambda: _raw_connect(self.path, self._key)
-        )
+        self.engine: Engine = create_engine("sqlite+pysqlcipher://", creator=self._connect)
         event.listen(self.engine, "begin", self._begin)
         # Writers take the write lock at BEGIN, so read-then-write sequences (case numbers,
         # the audit chain) are serialised between processes and PCs.
         self.write_engine = self.engine.execution_options(klachtdesk_write=True)
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @classmethod
+    def rehearsal(cls) -> Database:
+        """A Database without a file yet, for compiling statements before the password is
+        known: its connections go to one empty in-memory database with the same tables.
+
+        SQLAlchemy compiles each statement once per engine (a few ms each, some 40 for the
+        main window's first screen); a rehearsal on this engine does that while the user
+        types. ``open_file`` then points the same engine at the real file."""
+        db = cls(Path(), None)
+        with db.engine.begin() as conn:
+            Base.metadata.create_all(conn)
+        return db
+
+    def open_file(self, path: Path, key: bytes) -> Database:
+        """Connect to ``path`` with ``key`` from now on (a rehearsal becomes the real one;
+        the statements it compiled are kept)."""
+        self.engine.dispose()
+        self.path, self._key = Path(path), key
+        self.keyring, self.read_only, self.signer = None, "", None  # as a new Database
+        return self
+
+    def _connect(self) -> sqlcipher3.Connection:
+        if self._key is None:
+            # one shared in-memory database per rehearsal, for every connection of its pool
+            conn = sqlcipher3.connect(
+                f"file:klachtdesk-rehearsal-{id(self)}?mode=memory&cache=shared",
+                uri=True,
+                check_same_thread=False,
+            )
+            conn.isolation_level = None
+            return conn
+        return _raw_connect(self.path, self._key)
 
     @staticmethod
     def _begin(conn: Connection) -> None:

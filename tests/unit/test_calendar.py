@@ -380,6 +380,24 @@ def test_working_days_between(calendar, start, stop, count):
     assert calendar.working_days_between(stop, start) == -count
 
 
+@pytest.mark.parametrize("closed_first, year", [(True, 2031), (False, 2032)])
+def test_calendars_share_working_day_counts_only_with_the_same_working_days(closed_first, year):
+    """Every service call makes a calendar, and calendars with the same working days share
+    their counts per year; another organisation's closing days never count for them."""
+    closing = {date(year, 12, 24): "kerstavond", date(year, 12, 31): "oudejaarsdag"}
+    closed = DeadlineCalendar(CalendarSettings(closing_days=closing))
+    plain = DeadlineCalendar()
+    renamed = DeadlineCalendar(CalendarSettings(closing_days=dict.fromkeys(closing, "dicht")))
+    span = (date(year, 12, 1), date(year, 12, 31))
+    order = [closed, plain, renamed] if closed_first else [plain, renamed, closed]
+    counts = {id(calendar): calendar.working_days_between(*span) for calendar in order}
+    assert counts[id(closed)] == counts[id(renamed)] == counts[id(plain)] - 2
+    # a fresh calendar of each kind counts as the first one did
+    again = DeadlineCalendar(CalendarSettings(closing_days=closing))
+    assert again.working_days_between(*span) == counts[id(closed)]
+    assert DeadlineCalendar().working_days_between(*span) == counts[id(plain)]
+
+
 # --------------------------------------------------------------------------------------------
 # Terms in weeks (Woonpartners "4 weken", Livable "6 weken", appeal "2 weken")
 # --------------------------------------------------------------------------------------------

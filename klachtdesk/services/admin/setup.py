@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
 from klachtdesk.domain.passwords import check_password
@@ -149,20 +150,7 @@ def create_database(
                 ("database.file_id", keyfile.file_id),
             ):
                 settings_service.write(session, name, value)
-            for key_name, preset_procedure in PRESETS.items():
-                row = Procedure(key=key_name, name=preset_procedure.name)
-                session.add(row)
-                session.flush()
-                version = ProcedureVersion(
-                    procedure_id=row.id,
-                    version=1,
-                    config=json.dumps(preset_procedure.to_dict()),
-                    created_at=now,
-                    note="standaardinstelling",
-                )
-                session.add(version)
-                session.flush()
-                row.current_version_id = version.id
+            add_preset_procedures(session, now)
             session.add_all(Category(name=name) for name in DEFAULT_CATEGORIES)
             session.add_all(Department(name=name) for name in DEFAULT_DEPARTMENTS)
             session.add(
@@ -196,6 +184,24 @@ def create_database(
     return NewDatabase(path, recovery)
 
 
+def add_preset_procedures(session: Session, now: datetime) -> None:
+    """The shipped procedures, each with its first version (a new database)."""
+    for key_name, preset_procedure in PRESETS.items():
+        row = Procedure(key=key_name, name=preset_procedure.name)
+        session.add(row)
+        session.flush()
+        version = ProcedureVersion(
+            procedure_id=row.id,
+            version=1,
+            config=json.dumps(preset_procedure.to_dict()),
+            created_at=now,
+            note="standaardinstelling",
+        )
+        session.add(version)
+        session.flush()
+        row.current_version_id = version.id
+
+
 def database_exists(path: Path) -> bool:
     """Is there a database or its key file at ``path`` (creating there is refused)?"""
     path = Path(path)
@@ -218,10 +224,11 @@ def check_existing(path: Path) -> None:
     KeyFile.load(key_file_path(path))  # a missing or damaged key file says so in Dutch
 
 
-def open_database(path: Path, key: bytes) -> Database:
-    """Open and check an unlocked database file (schema version, not damaged)."""
+def open_database(path: Path, key: bytes, rehearsed: Database | None = None) -> Database:
+    """Open and check an unlocked database file (schema version, not damaged); on the
+    engine of ``rehearsed`` when given (services/admin/rehearsal.py)."""
     probe(path, key)
-    db = Database(path, key)
+    db = Database(path, key) if rehearsed is None else rehearsed.open_file(path, key)
     try:
         migrate.ensure_current(db)
     except BaseException:
@@ -230,7 +237,9 @@ def open_database(path: Path, key: bytes) -> Database:
     return db
 
 
-def unlock(path: Path, username: str, password: str, **clock) -> Context:
+def unlock(
+    path: Path, username: str, password: str, rehearsed: Database | None = None, **clock
+) -> Context:
     """Log in: open the user's key slot with the password and open the database.
 
     A wrong name or password is noted beside the key file (the database is still locked)
@@ -240,7 +249,8 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
     cannot be written at all (a full disk, a read-only share), it opens to read only.
     After logging in, an interrupted re-key is finished, a slot from an earlier version is
     strengthened, and the work folders a killed back-up or restore left behind are removed
-    (the windows and the command line both log in here).
+    (the windows and the command line both log in here). ``rehearsed``: the login window's
+    rehearsal, whose engine then opens the file (``open_database``).
     """
     path = Path(path)
     if not path.exists():
@@ -258,7 +268,7 @@ def unlock(path: Path, username: str, password: str, **clock) -> Context:
         _note_failed_login(keys_path, name, now())
         error.wait = login_guard.failed(keys_path, keyfile, slot, now())
         raise
-    db = open_database(path, _working_key(path, keyfile, opened))
+    db = open_database(path, _working_key(path, keyfile, opened), rehearsed)
     db.keyring = Keyring(keys_path, opened.lookup, opened.identity)
     try:
         _move_failed_logins(db, keys_path)

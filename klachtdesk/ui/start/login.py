@@ -33,6 +33,7 @@ from klachtdesk.ui.common import preferences, show_error, wait_of
 
 if TYPE_CHECKING:
     from klachtdesk.services.context import Context
+    from klachtdesk.storage.engine import Database
     from klachtdesk.ui.admin.password_dialogs import RecoveryDialog
     from klachtdesk.ui.safety.restore_dialog import RestoreDialog
 
@@ -79,11 +80,16 @@ def warm_type_lookup() -> None:
     QLabel('<a href="#">.</a>').children()
 
 
-def preload(start: bool = True) -> threading.Thread:
-    """Start importing the services in the background; ``join`` before relying on it (an
-    import that fails there fails again, with its message, where it is used)."""
+class Preload(threading.Thread):
+    """Imports the services in the background and rehearses the first screen's reads
+    (services/admin/rehearsal.py); ``join`` before relying on it (an import that fails
+    there fails again, with its message, where it is used)."""
 
-    def work() -> None:
+    def __init__(self):
+        super().__init__(target=self.work, name="klachtdesk-vooraf-laden", daemon=True)
+        self.rehearsed: Database | None = None  # set once the rehearsal is done
+
+    def work(self) -> None:
         for name in PRELOADED:
             importlib.import_module(name)
         # the holiday table every deadline of the first screen needs (about 0.2 s to build)
@@ -95,8 +101,18 @@ def preload(start: bool = True) -> threading.Thread:
         importlib.import_module("klachtdesk.domain.calendar").long_date(date.today())
         x25519 = importlib.import_module("cryptography.hazmat.primitives.asymmetric.x25519")
         x25519.X25519PrivateKey.generate()
+        self.rehearsed = importlib.import_module("klachtdesk.services.admin.rehearsal").rehearse()
 
-    thread = threading.Thread(target=work, name="klachtdesk-vooraf-laden", daemon=True)
+    def take_rehearsed(self) -> Database | None:
+        """The rehearsed database, once (a second login attempt gets it again only when the
+        first did not keep it: see ``LoginDialog.try_login``)."""
+        rehearsed, self.rehearsed = self.rehearsed, None
+        return rehearsed
+
+
+def preload(start: bool = True) -> Preload:
+    """Start importing the services (and the rehearsal) in the background."""
+    thread = Preload()
     if start:
         thread.start()
     return thread
@@ -228,9 +244,11 @@ class LoginDialog(QDialog):
         from klachtdesk.services.admin import setup
         from klachtdesk.services.safety import restore
 
+        rehearsed = self.preloading.take_rehearsed()
         try:
-            self.context = setup.unlock(path, self.username.text(), self.password.text())
+            self.context = setup.unlock(path, self.username.text(), self.password.text(), rehearsed)
         except KlachtDeskError as error:
+            self.preloading.rehearsed = rehearsed  # not kept: the next attempt may use it
             self.password.clear()
             self.password.setFocus()
             damaged = restore.restore_may_help(error)
@@ -254,6 +272,7 @@ class LoginDialog(QDialog):
                 self._start_wait(wait)
             return
         except Exception as error:  # noqa: BLE001 - a calm dialog, never a traceback
+            self.preloading.rehearsed = rehearsed
             show_error(self, error)
             return
         prefs = preferences()
