@@ -43,6 +43,7 @@ from klachtdesk.ui.letters.letter_dialog import LetterDialog
 
 REF_ROLE = Qt.ItemDataRole.UserRole
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
+RESIZE_ROWS = 100  # rows a column's width is measured on (Qt measures 1000 by default)
 EMPTY_TEXTS = {
     OVERDUE: "Geen verlopen termijnen. Mooi zo.",
     THIS_WEEK: "Deze week verloopt er geen termijn.",
@@ -117,6 +118,9 @@ class CaseRows(QTableWidget):
         header = self.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # a column is as wide as its widest text among the first rows (all: "Toon alle" of
+        # thousands would measure every one)
+        header.setResizeContentsPrecision(RESIZE_ROWS)
         header.setSectionResizeMode(len(columns) - 1, QHeaderView.ResizeMode.Stretch)
         # one click selects; a double click or Enter opens (nothing is made by one click)
         self.doubleClicked.connect(self._choose)
@@ -203,7 +207,6 @@ class Section(QGroupBox):
             self.more.setText(f"Toon alle {count}")
         self.partial.setVisible(partial)
         self.more.setVisible(partial)
-        self.rows.resizeColumnsToContents()
 
 
 class TodayPanel(QWidget):

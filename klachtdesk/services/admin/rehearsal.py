@@ -6,13 +6,15 @@ count, Vandaag). A rehearsal runs those same service calls while the user types,
 role, on the engine that then opens the real file (``Database.rehearsal`` and
 ``open_file``): against an in-memory database with the same tables, the shipped procedures
 and three made-up cases, so that every section has a row and is counted as a full one is.
-No file is read or written, and nothing of it stays but the compiled statements.
+No file is read or written, and nothing of it stays but the compiled statements (and the
+working-day counts of the years around today).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from klachtdesk.domain.calendar import DeadlineCalendar
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.procedures import PRESETS
 from klachtdesk.domain.roles import Role
@@ -45,6 +47,11 @@ def rehearse(today: date | None = None) -> Database:
     for role in Role:
         first_screen(Context(db, Actor(0, "repetitie", "Repetitie", frozenset({role}))))
     db.engine.dispose()  # the in-memory database goes with its last connection
+    # The working-day counts of last, this and next year, which the deadlines on the first
+    # screen are measured with (shared by every calendar without closing days of its own).
+    calendar = DeadlineCalendar()
+    for year in range(today.year - 1, today.year + 2):
+        calendar.working_days_between(date(year - 1, 12, 31), date(year, 12, 31))
     return db
 
 
