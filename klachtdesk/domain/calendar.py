@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from klachtdesk.domain.errors import ValidationError
@@ -192,6 +192,7 @@ def atw_decree_days(added: Iterable[date] = ()) -> dict[date, str]:
     return dict(sorted(days.items()))
 
 
+@lru_cache(maxsize=4096)  # Babel formats a date in some 30 µs; lists and letters repeat them
 def day_month(day: date) -> str:
     """'25 december'."""
     from babel.dates import format_date  # on first use, as holidays
@@ -199,6 +200,7 @@ def day_month(day: date) -> str:
     return format_date(day, format="d MMMM", locale="nl_NL")
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date) -> str:
     """'22 november 2026', as in a Dutch letter."""
     from babel.dates import format_date

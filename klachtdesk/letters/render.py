@@ -354,10 +354,10 @@ def _story(doc: LetterDocument, styles: dict[str, ParagraphStyle]) -> list[Flowa
         Paragraph(CLOSING, styles["signature"]),
         Spacer(1, 14 * mm),
     ]
-    for line in (doc.signature_name, doc.signature_function):
-        if line.strip():
-            closing.append(Paragraph(escape(line), styles["signature"]))
-    closing.append(Paragraph(escape(doc.letterhead.name), styles["signature"]))
+    # name, function and organisation under one another: one paragraph, line by line
+    signed = [doc.signature_name, doc.signature_function, doc.letterhead.name]
+    lines = [escape(line) for line in signed if line.strip()]
+    closing.append(Paragraph("<br/>".join(lines), styles["signature"]))
     # The greeting never stands alone on a page: the last paragraph goes with it.
     for block in blocks[:-1]:
         story.append(block[0] if len(block) == 1 else KeepTogether(block))

@@ -58,10 +58,10 @@ def memory_kib() -> dict[str, int]:
 
 
 def wait_for_paint(app, widget, timeout_s: float = 60.0) -> float:
-    """Run the event loop until ``widget`` received its first paint event; returns the
-    perf_counter time of that event (what the loop did after it in the same turn, such as
-    filling Vandaag, is not the window's start-up)."""
-    from PySide6.QtCore import QEvent, QEventLoop, QObject
+    """Run the event loop until ``widget`` has painted itself for the first time; returns
+    the perf_counter time at the end of that paint (what the loop did after it in the same
+    turn, such as filling Vandaag, is not the window's start-up)."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject
 
     class PaintWatch(QObject):
         painted = False
@@ -69,7 +69,12 @@ def wait_for_paint(app, widget, timeout_s: float = 60.0) -> float:
 
         def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
             if event.type() == QEvent.Type.Paint and not self.painted:
-                self.painted, self.at = True, time.perf_counter()
+                # let the widget paint now, and note the time when it is done
+                self.painted = True
+                watched.removeEventFilter(self)
+                QCoreApplication.sendEvent(watched, event)
+                self.at = time.perf_counter()
+                return True
             return False
 
     watch = PaintWatch()
@@ -79,7 +84,6 @@ def wait_for_paint(app, widget, timeout_s: float = 60.0) -> float:
         if time.perf_counter() > deadline:
             raise SystemExit(f"no paint event within {timeout_s:.0f} s")
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-    widget.removeEventFilter(watch)
     return watch.at
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -76,7 +77,12 @@ class CaseNotFound(KlachtDeskError):
 
 # -- helpers ------------------------------------------------------------------------------
 def procedure_of(version: ProcedureVersion) -> Procedure:
-    return Procedure.from_dict(json.loads(version.config))
+    return _procedure_from(version.config)
+
+
+@lru_cache(maxsize=64)  # a version's rules never change; every case and letter asks for them
+def _procedure_from(config: str) -> Procedure:
+    return Procedure.from_dict(json.loads(config))
 
 
 def current_procedure_version(session: Session) -> ProcedureVersion:
