@@ -31,11 +31,20 @@ def owed_shown(ctx) -> set[str]:
     return {x.ref for x in agenda.today_overview(ctx, shown=None).letters if x.note == note}
 
 
+def letter_deadlines(ctx, marked_only: bool) -> list:
+    query = agenda._section_query(ctx, agenda.LETTERS, ctx.today(), marked_only)
+    with ctx.db.session() as session:
+        return list(session.execute(query))
+
+
 def check(org, expected: set[str]) -> None:
     ctx = org.coordinator
     assert owed_by_rule(ctx) == expected
     assert marked(ctx) == expected
     assert owed_shown(ctx) >= expected - {r for r in expected if _has_open_deadline(ctx, r)}
+    # the open deadlines a letter answers: found through the mark as by the plain rule
+    for who in (org.coordinator, org.directeur):
+        assert letter_deadlines(who, True) == letter_deadlines(who, False)
 
 
 def _has_open_deadline(ctx, ref: str) -> bool:
@@ -114,3 +123,12 @@ def marked_or_decided(ctx) -> set[str]:
     statuses = ", ".join(f"'{status.value}'" for status in OWED_LETTERS)
     with ctx.db.session() as session:
         return set(session.scalars(text(f"SELECT ref FROM cases WHERE status IN ({statuses})")))
+
+
+def test_the_letters_the_mark_stands_for_are_owed_letters():
+    """Vandaag looks for decision and directeur letters on marked cases only: each deadline
+    kind it looks for that way answers a status whose letter the mark covers."""
+    for kind, status in agenda._LETTER_FOR:
+        if kind.value in agenda._MARKED_KINDS:
+            assert status in OWED_LETTERS
+            assert OWED_LETTERS[status] == agenda._LETTER_FOR[(kind, status)]
