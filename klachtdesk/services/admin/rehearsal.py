@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from klachtdesk.domain.calendar import DeadlineCalendar
 from klachtdesk.domain.deadlines import DeadlineKind
 from klachtdesk.domain.procedures import PRESETS
@@ -68,7 +70,7 @@ def first_screen(ctx: Context) -> None:
 
 def _add_cases(session, today: date) -> None:
     now = datetime.combine(today, datetime.min.time())
-    version = session.query(ProcedureVersion).first()
+    version = session.scalars(select(ProcedureVersion)).first()
     category = Category(name="Repetitie")
     complainant = Complainant(name="Repetitie", created_at=now)
     session.add_all([category, complainant])
