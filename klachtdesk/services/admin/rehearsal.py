@@ -5,7 +5,7 @@ SQLAlchemy compiles each statement once per engine: some 40 statements, about 25
 count, Vandaag). A rehearsal runs those same service calls while the user types, for every
 role, on the engine that then opens the real file (``Database.rehearsal`` and
 ``open_file``): against an in-memory database with the same tables, the shipped procedures
-and three made-up cases, so that every section has a row and is counted as a full one is.
+and a few made-up cases, so that every section has a row and is counted as a full one is.
 No file is read or written, and nothing of it stays but the compiled statements (and the
 working-day counts of the years around today).
 """
