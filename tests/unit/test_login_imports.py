@@ -35,17 +35,22 @@ print(json.dumps(sorted(
 """
 
 
-def test_the_login_window_module_imports_nothing_heavy():
+def fresh_process(code: str, *args: str, env: dict | None = None):
+    """Run ``code`` in a fresh Python; the JSON it printed last."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=set(HEAVY))],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         timeout=120,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""},
+        env=env or {"QT_QPA_PLATFORM": "offscreen", "PATH": ""},
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_login_window_module_imports_nothing_heavy():
+    assert fresh_process(PROBE.format(heavy=set(HEAVY))) == []
 
 
 def test_the_preload_brings_in_what_logging_in_needs():
@@ -97,16 +102,8 @@ def test_logging_in_to_a_current_database_skips_alembic_and_the_menus_windows(or
 
     path = org.coordinator.db.path
     org.coordinator.db.dispose()
-    done = subprocess.run(
-        [sys.executable, "-c", AFTER_LOGIN, str(path), PASSWORD],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**cli_env(tmp_path, "coordinator"), "QT_QPA_PLATFORM": "offscreen"},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == [[], []]
+    env = {**cli_env(tmp_path, "coordinator"), "QT_QPA_PLATFORM": "offscreen"}
+    assert fresh_process(AFTER_LOGIN, str(path), PASSWORD, env=env) == [[], []]
 
 
 def test_the_schema_head_known_without_alembic_is_alembics_head():
@@ -138,15 +135,6 @@ def test_pyside_no_longer_keeps_the_source_of_every_module_in_memory():
     """PySide reads each imported module's source to look for ``from __feature__``; its own
     check kept every file's lines (35 MiB for what logging in loads). Ours gives the same
     answers and keeps nothing."""
-    done = subprocess.run(
-        [sys.executable, "-c", SOURCES],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = fresh_process(SOURCES)
     assert result["kept"] == []
     assert result["ours"] == result["pyside"] == [True, True, False, False, False]
