@@ -10,6 +10,10 @@ the database too. Recording it as sent (sent_on, sent_via) stays possible.
 
 from alembic import op
 
+from klachtdesk.storage.migration_sql import create_trigger, drop_trigger, on_postgresql, refusal
+
+REFUSED = "Een definitieve brief wordt nooit gewijzigd."
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -17,6 +21,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if on_postgresql():
+        timing = "BEFORE UPDATE OF pdf, sha256, type, case_id"
+        create_trigger("letters_immutable", timing, "letters", refusal(REFUSED))
+        return
     op.execute(
         """CREATE TRIGGER letters_immutable BEFORE UPDATE OF pdf, sha256, type, case_id
         ON letters BEGIN
@@ -26,4 +34,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if on_postgresql():
+        drop_trigger("letters_immutable", "letters")
+        return
     op.execute("DROP TRIGGER IF EXISTS letters_immutable")

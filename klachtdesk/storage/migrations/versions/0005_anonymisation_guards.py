@@ -16,9 +16,14 @@ The full-text index (case_search, FTS5, migration 0002) normally keeps a deleted
 terms in its segments until they are merged. With FTS5's ``secure-delete`` option a delete
 removes them at once; together with ``PRAGMA secure_delete`` (zeroed free space) the
 complainant's name is then no longer anywhere in the database file.
+
+On PostgreSQL the same guard is a trigger function; its search table (migration 0002) is an
+ordinary table, whose old row versions the server's VACUUM removes.
 """
 
 from alembic import op
+
+from klachtdesk.storage.migration_sql import create_trigger, drop_trigger, on_postgresql, refusal
 
 # One string literal in RAISE: older SQLite versions reject an expression there.
 REFUSED = "Een definitieve brief wordt alleen verwijderd bij het anonimiseren van de zaak."
@@ -30,6 +35,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if on_postgresql():
+        create_trigger(
+            "letters_delete_only_anonymised",
+            "BEFORE DELETE",
+            "letters",
+            "IF (SELECT anonymised_at FROM cases WHERE id = OLD.case_id) IS NULL THEN\n"
+            f"{refusal(REFUSED)}\nEND IF;",
+            returns="OLD",
+        )
+        return
     op.execute(
         f"""CREATE TRIGGER letters_delete_only_anonymised BEFORE DELETE ON letters
         WHEN (SELECT anonymised_at FROM cases WHERE id = old.case_id) IS NULL
@@ -41,5 +56,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if on_postgresql():
+        drop_trigger("letters_delete_only_anonymised", "letters")
+        return
     op.execute("INSERT INTO case_search(case_search, rank) VALUES ('secure-delete', 0)")
     op.execute("DROP TRIGGER IF EXISTS letters_delete_only_anonymised")

@@ -31,7 +31,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("grants", sa.Text(), nullable=False, server_default=""))
     # the few entries that change users or roles, read at every login
     op.create_index(
-        "ix_audit_log_grants", "audit_log", ["id"], sqlite_where=sa.text("grants != ''")
+        "ix_audit_log_grants",
+        "audit_log",
+        ["id"],
+        sqlite_where=sa.text("grants != ''"),
+        postgresql_where=sa.text("grants != ''"),
     )
 
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         ["case_id", "type", "created_at"],
         unique=False,
         sqlite_where=sa.text("sent_on IS NULL"),
+        postgresql_where=sa.text("sent_on IS NULL"),
     )
 
 

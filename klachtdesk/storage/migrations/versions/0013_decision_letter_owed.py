@@ -18,6 +18,8 @@ event that brought the case into that status.
 import sqlalchemy as sa
 from alembic import op
 
+from klachtdesk.storage.migration_sql import create_trigger, drop_trigger, on_postgresql
+
 revision = "0013"
 down_revision = "0012"
 branch_labels = None
@@ -65,18 +67,52 @@ TRIGGERS = {
 }
 
 
+# PostgreSQL: the same triggers, each calling ``letter_owed_write`` (the rule above).
+PG_TRIGGERS = {
+    "cases_letter_owed": (
+        "AFTER INSERT OR UPDATE OF status", "cases", "", "PERFORM letter_owed_write(NEW.id);"
+    ),
+    "events_letter_owed_insert": (
+        "AFTER INSERT", "events", "NEW.kind = 'brief' OR NEW.to_status IS NOT NULL",
+        "PERFORM letter_owed_write(NEW.case_id);",
+    ),
+    "events_letter_owed_update": (
+        "AFTER UPDATE", "events", "",
+        "PERFORM letter_owed_write(OLD.case_id);\nPERFORM letter_owed_write(NEW.case_id);",
+    ),
+    "events_letter_owed_delete": (
+        "AFTER DELETE", "events", "", "PERFORM letter_owed_write(OLD.case_id);"
+    ),
+}  # fmt: skip
+
+
 def upgrade() -> None:
+    default = sa.false() if on_postgresql() else sa.text("0")
     op.add_column(
-        "cases",
-        sa.Column("letter_owed", sa.Boolean(), nullable=False, server_default=sa.text("0")),
+        "cases", sa.Column("letter_owed", sa.Boolean(), nullable=False, server_default=default)
     )
     op.execute(f"UPDATE cases SET letter_owed = {OWED_NOW}")
     op.create_index("ix_cases_letter_owed", "cases", ["letter_owed"], unique=False)
+    if on_postgresql():
+        op.execute(
+            "CREATE FUNCTION letter_owed_write(target INTEGER) RETURNS void LANGUAGE sql AS "
+            f"$$ {_recompute('target')} $$"
+        )
+        for name, (timing, table, when, body) in PG_TRIGGERS.items():
+            create_trigger(name, timing, table, body, when=when)
+        return
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
 
 
 def downgrade() -> None:
+    if on_postgresql():
+        for name, (_timing, table, _when, _body) in PG_TRIGGERS.items():
+            drop_trigger(name, table)
+        op.execute("DROP FUNCTION IF EXISTS letter_owed_write(INTEGER)")
+        op.drop_index("ix_cases_letter_owed", table_name="cases")
+        op.drop_column("cases", "letter_owed")
+        return
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_index("ix_cases_letter_owed", table_name="cases")

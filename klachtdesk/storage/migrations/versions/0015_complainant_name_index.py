@@ -8,9 +8,12 @@ The case list sorted by complainant sorted every case to show the first screenfu
 1,000,000 cases. Ordered by name, complainant and case number, the first screenful is read
 along this index and the cases' complainant index instead. The names sort without regard to
 capitals, so "Ahmed el Amrani" comes before "Ahmed Koster" (SQLite's NOCASE: A to Z).
+PostgreSQL has no NOCASE: there the index is on the lower-cased name.
 """
 
 from alembic import op
+
+from klachtdesk.storage.migration_sql import on_postgresql
 
 revision = "0015"
 down_revision = "0014"
@@ -19,6 +22,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if on_postgresql():
+        op.execute("CREATE INDEX ix_complainants_name ON complainants (lower(name))")
+        return
     op.execute("CREATE INDEX ix_complainants_name ON complainants (name COLLATE NOCASE)")
 
 

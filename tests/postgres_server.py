@@ -1,0 +1,96 @@
+"""A private PostgreSQL server for the tests: real, started in a temporary folder, stopped at
+the end of the run.
+
+It uses the machine's PostgreSQL (``initdb`` and ``pg_ctl`` on PATH, or Debian's
+/usr/lib/postgresql/<version>/bin; .ci/run installs the ``postgresql`` package when neither
+is there). PostgreSQL refuses to run as root: as root the server runs as ``nobody`` and the
+tests connect through its socket. Only a local socket, no TCP port; every login is trusted
+(the server lives as long as the test run and only this machine's users reach the socket).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+UNPRIVILEGED = "nobody"
+
+
+def _binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl, or None."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version)
+    return Path(versions[-1]).parent if versions else None
+
+
+def _version(path: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in Path(path).parts[-3].split(".") if part.isdigit())
+
+
+def available() -> bool:
+    return _binaries() is not None
+
+
+class PostgresServer:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.data = self.folder / "data"
+        self.sockets = self.folder / "sockets"
+        self.port = 54000 + os.getpid() % 1000
+        self.bin = _binaries()
+        if self.bin is None:
+            raise RuntimeError(
+                "PostgreSQL ontbreekt: installeer het pakket 'postgresql' (.ci/run doet dat)."
+            )
+        self._as_root = os.geteuid() == 0
+
+    def _run(self, *command: str) -> None:
+        argv = [str(self.bin / command[0]), *command[1:]]
+        if self._as_root:
+            argv = ["runuser", "-u", UNPRIVILEGED, "--", *argv]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
+
+    def start(self) -> PostgresServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.sockets.mkdir(exist_ok=True)
+        if self._as_root:
+            os.chmod(self.folder, 0o755)
+            shutil.chown(self.folder, UNPRIVILEGED)
+            shutil.chown(self.sockets, UNPRIVILEGED)
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                  "-E", "UTF8", "--no-sync")  # fmt: skip
+        options = (
+            f"-k {self.sockets} -p {self.port} -c listen_addresses='' -c fsync=off "
+            "-c full_page_writes=off -c max_connections=60"
+        )
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
+                  str(self.folder / "server.log"), "-w", "start")  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        if self.data.exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
+
+    def url(self, database: str = "postgres", user: str = "postgres") -> str:
+        return f"postgresql+psycopg://{user}@/{database}?host={self.sockets}&port={self.port}"
+
+    def new_database(self) -> str:
+        """A new empty database; its URL."""
+        from sqlalchemy import create_engine, text
+
+        name = f"klachtdesk_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            engine.dispose()
+        return self.url(name)
