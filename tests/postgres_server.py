@@ -3,9 +3,11 @@ the end of the run.
 
 It uses the machine's PostgreSQL (``initdb`` and ``pg_ctl`` on PATH, or Debian's
 /usr/lib/postgresql/<version>/bin; .ci/run installs the ``postgresql`` package when neither
-is there). PostgreSQL refuses to run as root: as root the server runs as ``nobody`` and the
-tests connect through its socket. Only a local socket, no TCP port; every login is trusted
-(the server lives as long as the test run and only this machine's users reach the socket).
+is there), else the ``pgserver`` package (PostgreSQL binaries from PyPI, a test dependency
+on Python 3.11 and 3.12). PostgreSQL refuses to run as root: as root the machine's server
+runs as ``nobody`` and the tests connect through its socket. Only a local socket, no TCP
+port; every login is trusted (the server lives as long as the test run and only this
+machine's users reach the socket).
 """
 
 from __future__ import annotations
@@ -33,10 +35,6 @@ def _version(path: str) -> tuple[int, ...]:
     return tuple(int(part) for part in Path(path).parts[-3].split(".") if part.isdigit())
 
 
-def available() -> bool:
-    return _binaries() is not None
-
-
 class PostgresServer:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -44,11 +42,8 @@ class PostgresServer:
         self.sockets = self.folder / "sockets"
         self.port = 54000 + os.getpid() % 1000
         self.bin = _binaries()
-        if self.bin is None:
-            raise RuntimeError(
-                "PostgreSQL ontbreekt: installeer het pakket 'postgresql' (.ci/run doet dat)."
-            )
         self._as_root = os.geteuid() == 0
+        self._pgserver = None  # the pgserver package's server, when the machine has none
 
     def _run(self, *command: str) -> None:
         argv = [str(self.bin / command[0]), *command[1:]]
@@ -59,6 +54,8 @@ class PostgresServer:
             raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
 
     def start(self) -> PostgresServer:
+        if self.bin is None:
+            return self._start_pgserver()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.sockets.mkdir(exist_ok=True)
         if self._as_root:
@@ -75,11 +72,30 @@ class PostgresServer:
                   str(self.folder / "server.log"), "-w", "start")  # fmt: skip
         return self
 
+    def _start_pgserver(self) -> PostgresServer:
+        try:
+            import pgserver
+        except ImportError:
+            raise RuntimeError(
+                "PostgreSQL ontbreekt: installeer het pakket 'postgresql' (.ci/run doet dat) "
+                "of, met Python 3.11 of 3.12, het Python-pakket 'pgserver'."
+            ) from None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._pgserver = pgserver.get_server(self.data, cleanup_mode="stop")
+        # postgresql://postgres:@/postgres?host=<socket folder>
+        self.sockets = Path(self._pgserver.get_uri().split("host=")[1].split("&")[0])
+        self.port = 5432
+        return self
+
     def stop(self) -> None:
-        if self.data.exists():
+        if self._pgserver is not None:
+            self._pgserver.cleanup()
+        elif self.data.exists():
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
 
     def url(self, database: str = "postgres", user: str = "postgres") -> str:
+        if self._pgserver is not None:
+            return f"postgresql+psycopg://{user}@/{database}?host={self.sockets}"
         return f"postgresql+psycopg://{user}@/{database}?host={self.sockets}&port={self.port}"
 
     def new_database(self) -> str:

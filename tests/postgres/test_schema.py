@@ -200,6 +200,17 @@ def test_dutch_words_are_found_in_another_form_on_postgresql(pg_url):
     engine.dispose()
 
 
+def test_substrings_have_a_trigram_index_where_the_server_has_pg_trgm(pg_url):
+    engine = migrated(create_engine(pg_url))
+    with engine.connect() as conn:
+        available = "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+        has_trigrams = conn.execute(text(available)).first() is not None
+    indexes = {index["name"] for index in inspect(engine).get_indexes("case_search")}
+    assert ("ix_case_search_haystack" in indexes) == has_trigrams
+    assert "ix_case_search_document" in indexes
+    engine.dispose()
+
+
 def owed(engine) -> dict[str, bool]:
     with engine.connect() as conn:
         return dict(conn.execute(select(Case.ref, Case.letter_owed)).all())

@@ -11,8 +11,9 @@ Note for later migrations: a batch (copy-and-move) migration of ``cases`` or
 ``complainants`` drops these triggers and must create them again (see ``TRIGGERS``).
 
 On PostgreSQL the index is a table ``case_search`` kept by triggers as well: per case the
-same text lower-cased (``haystack``, with a pg_trgm index: substrings, as FTS5's trigram
-index finds them) and as Dutch words (``document``, a tsvector with a GIN index).
+same text lower-cased (``haystack``, with a pg_trgm index where the server has pg_trgm:
+substrings, as FTS5's trigram index finds them) and as Dutch words (``document``, a
+tsvector with a GIN index).
 """
 
 import sqlalchemy as sa
@@ -104,7 +105,12 @@ PG_TRIGGERS = {
 
 
 def _upgrade_postgresql() -> None:
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # pg_trgm comes with PostgreSQL's contrib package, which servers nearly always have; a
+    # server without it searches the same text without an index.
+    available = "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+    trigram = op.get_bind().execute(sa.text(available)).first() is not None
+    if trigram:
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute(
         """CREATE TABLE case_search (
             case_id INTEGER PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
@@ -123,9 +129,10 @@ def _upgrade_postgresql() -> None:
         $$"""
     )
     op.execute("SELECT case_search_write(id) FROM cases")
-    op.execute(
-        "CREATE INDEX ix_case_search_haystack ON case_search USING gin (haystack gin_trgm_ops)"
-    )
+    if trigram:
+        op.execute(
+            "CREATE INDEX ix_case_search_haystack ON case_search USING gin (haystack gin_trgm_ops)"
+        )
     op.execute("CREATE INDEX ix_case_search_document ON case_search USING gin (document)")
     for name, (timing, table, body) in PG_TRIGGERS.items():
         create_trigger(name, timing, table, body)
