@@ -621,6 +621,21 @@ def cmd_restore(args) -> int:
     return EXIT_OK
 
 
+def cmd_migrate_to(args) -> int:
+    from klachtdesk.services.admin import move_up
+
+    ctx = _login(args)
+    moved = move_up.migrate_to(ctx, args.to)
+    for table, rows in moved.rows.items():
+        print(f"  {table}: {rows:,} regels".replace(",", "."))
+    print(
+        f"Verhuisd: {moved.total:,} regels in {len(moved.rows)} tabellen, ".replace(",", ".")
+        + f"{moved.letters} brieven en {moved.attachments} bijlagen gecontroleerd. "
+        "Het bestand is alleen gelezen; uw aanmelding staat, zoals altijd, in het auditlog."
+    )
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from klachtdesk import app
 
@@ -876,6 +891,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"ontgrendel met de herstelcode (uit {RECOVERY_ENV} of gevraagd) in plaats van "
         "met een wachtwoord",
+    )
+
+    p = add(
+        "migrate-to",
+        cmd_migrate_to,
+        "kopieer de hele database naar een lege PostgreSQL-database (het bestand wordt "
+        "alleen gelezen)",
+    )
+    p.add_argument(
+        "--to",
+        required=True,
+        help="de PostgreSQL-database, bijvoorbeeld postgresql://beheer@server/klachtdesk"
+        "?sslmode=verify-full (het wachtwoord uit PGPASSWORD of ~/.pgpass)",
     )
 
     p = sub.add_parser("gui", help="start het programma")
