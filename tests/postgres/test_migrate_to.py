@@ -175,6 +175,7 @@ def test_a_copy_that_differs_from_the_file_is_not_kept(demo, pg_url, monkeypatch
         ("postgresql://beheer:geheim@localhost/klachtdesk", "wachtwoord niet in het adres"),
         ("postgresql://beheer@db.voorbeeld.nl/klachtdesk", "sslmode=verify-full"),
         ("postgresql://beheer@db.voorbeeld.nl/klachtdesk?sslmode=require", "sslmode=verify-full"),
+        ("postgresql://beheer@/klachtdesk?host=db.voorbeeld.nl", "sslmode=verify-full"),
     ],
 )
 def test_an_unsafe_or_wrong_address_is_refused_before_anything_is_copied(url, refusal):

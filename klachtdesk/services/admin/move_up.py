@@ -61,8 +61,9 @@ def server_url(url: str) -> str:
         )
     parts = urlsplit(raw)
     host = parts.hostname or ""
-    if "host" in parse_qs(parts.query):  # a socket folder: this computer
-        host = ""
+    named = parse_qs(parts.query).get("host", [None])[0]  # libpq's host=…, a name or a folder
+    if named is not None:
+        host = "" if named.startswith("/") else named  # a socket folder: this computer
     if not _local(host):
         tls = parse_qs(parts.query).get("sslmode", [""])[0]
         if tls not in SAFE_TLS:
