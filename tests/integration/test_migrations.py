@@ -102,3 +102,25 @@ def test_schema_0006_deadlines_are_worked_out_again_from_the_letters_sent(tmp_pa
         assert rows["KD-2026-0002"] == {} and rows["KD-2026-0001"] == {}
     finally:
         ctx.db.dispose()
+
+
+def test_every_module_the_migrations_import_is_in_the_installed_program():
+    """Alembic loads the revisions from disk, so PyInstaller never sees what they import:
+    each of our modules they import must be a hidden import of installer/klachtdesk.spec, or
+    the installed program cannot upgrade a database (the build test finds that only in the
+    slow run that builds the program)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = (root / "installer" / "klachtdesk.spec").read_text(encoding="utf-8")
+    imported = set()
+    migrations = root / "klachtdesk" / "storage" / "migrations"
+    for script in [migrations / "env.py", *(migrations / "versions").glob("*.py")]:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("klachtdesk"):
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names if a.name.startswith("klachtdesk")}
+    assert imported  # the models at least
+    assert sorted(name for name in imported if f'"{name}"' not in spec) == []
