@@ -6,10 +6,49 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import collate, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from klachtdesk.storage.models import Case, Category, Complainant, Deadline, User
+
+
+class likely(FunctionElement):  # noqa: N801 - named as SQLite's function
+    """A condition marked as probably true for SQLite's planner (``likely(X)``). PostgreSQL
+    plans from its own statistics and has no such function: there it is just X."""
+
+    name = "likely"
+    inherit_cache = True
+
+
+@compiles(likely)
+def _likely(element, compiler, **kw) -> str:
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(likely, "postgresql")
+def _bare_condition(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+class nocase(FunctionElement):  # noqa: N801 - as SQL reads it
+    """A text ordered without regard to capitals: SQLite's ``X COLLATE NOCASE`` (A to Z, what
+    the index of migration 0015 holds), ``lower(X)`` on PostgreSQL (its index there)."""
+
+    name = "nocase"
+    inherit_cache = True
+
+
+@compiles(nocase)
+def _nocase(element, compiler, **kw) -> str:
+    (text,) = element.clauses
+    return compiler.process(collate(text, "NOCASE"), **kw)
+
+
+@compiles(nocase, "postgresql")
+def _lower(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
 
 
 def not_anonymised():
@@ -19,7 +58,7 @@ def not_anonymised():
     and drove the work lists (status ``IN`` a few values) by the anonymisation index: every
     case read. Marked likely, the condition is checked per row and the status index leads.
     """
-    return func.likely(Case.anonymised_at.is_(None))
+    return likely(Case.anonymised_at.is_(None))
 
 
 @dataclass(frozen=True)

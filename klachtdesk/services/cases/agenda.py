@@ -36,7 +36,7 @@ from klachtdesk.services.cases.cases import (
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.evaluation_cycle import EvaluationDue
 from klachtdesk.storage.models import Case, Category, Deadline, Event, Letter, ProcedureVersion
-from klachtdesk.storage.queries import not_anonymised
+from klachtdesk.storage.queries import likely, not_anonymised
 
 # Who may make letters: these roles every type, a directeur-bestuurder only their reaction.
 WRITER_ROLES = frozenset({Role.BALIE, Role.COORDINATOR, Role.MANAGER})
@@ -198,7 +198,7 @@ def _deadline_query(ctx: Context):
         .outerjoin(Category, Category.id == Case.category_id)
         # Nearly every row is active (superseded rows are history): marked likely, the
         # planner leads with the state or due date index instead of reading every row.
-        .where(func.likely(d.active.is_(True)), d.state != DeadlineState.LAPSED.value)
+        .where(likely(d.active.is_(True)), d.state != DeadlineState.LAPSED.value)
         .order_by(d.due, Case.year, Case.seq, d.kind)
     )
     if director_only(ctx):

@@ -216,7 +216,7 @@ def _ordered_ids(ctx: Context, flt: CaseFilter, sort: str, descending: bool) -> 
         "received": [Case.received, Case.id],
         # by name whatever the capitals ("el Amrani" among the A's), two people of one name
         # apart, then the case: SQLite reads this along the indexes (migration 0015)
-        "complainant": [Complainant.name.collate("NOCASE"), Complainant.id, Case.id],
+        "complainant": [queries.nocase(Complainant.name), Complainant.id, Case.id],
         "subject": [Case.subject, Case.id],
         "category": [Category.name, Case.id],
         "status": [Case.status, Case.id],
