@@ -29,7 +29,8 @@ def _likely(element, compiler, **kw) -> str:
 
 @compiles(likely, "postgresql")
 def _bare_condition(element, compiler, **kw) -> str:
-    return compiler.process(element.clauses, **kw)
+    # in brackets: a condition with OR stays one condition among the others
+    return f"({compiler.process(element.clauses, **kw)})"
 
 
 class nocase(FunctionElement):  # noqa: N801 - as SQL reads it

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from klachtdesk.services.cases import agenda, case_view
 from klachtdesk.services.cases.case_view import CaseFilter
 from klachtdesk.services.context import Actor, Context
 from klachtdesk.storage.models import Case, Deadline
-from klachtdesk.storage.queries import not_anonymised
+from klachtdesk.storage.queries import likely, not_anonymised
 from tests.postgres.test_schema import NOW, add_case, store  # noqa: F401 - the fixture
 
 TODAY = date(2026, 12, 4)
@@ -32,7 +32,11 @@ def sql(statement, dialect) -> str:
 def test_postgresql_gets_the_bare_condition_and_lower_case_names():
     condition = not_anonymised()
     assert sql(condition, sqlite) == "likely(cases.anonymised_at IS NULL)"
-    assert sql(condition, postgresql) == "cases.anonymised_at IS NULL"
+    assert sql(condition, postgresql) == "(cases.anonymised_at IS NULL)"
+    either = likely(or_(Case.status == "ontvangen", Case.status == "heroverweging"))
+    both = select(Case.id).where(either, Case.year == 2026)
+    where = sql(both, postgresql).split("WHERE ")[1].replace("::VARCHAR", "")
+    assert where.startswith("(cases.status = %(status_1)s OR cases.status = %(status_2)s) AND")
     ctx = Context(None, Actor(0, "t", "T", frozenset({Role.COORDINATOR})), today=lambda: TODAY)
     ordered = case_view._ordered_ids(ctx, CaseFilter(), "complainant", False)
     assert 'complainants.name COLLATE "NOCASE"' in sql(ordered, sqlite)
