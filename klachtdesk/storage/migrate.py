@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from klachtdesk.storage.engine import Database
 from klachtdesk.storage.errors import NewerDatabase, NotADatabase
@@ -48,12 +49,18 @@ def current_revision(db: Database) -> str | None:
 
 
 def upgrade(db: Database, target: str = "head") -> None:
+    with db.write_engine.begin() as conn:
+        upgrade_on(conn, target)
+
+
+def upgrade_on(conn: Connection, target: str = "head") -> None:
+    """Run the migrations up to ``target`` inside ``conn``'s transaction (any store: a
+    database file, or a PostgreSQL server when moving up)."""
     from alembic import command
 
     config = alembic_config()
-    with db.write_engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, target)
+    config.attributes["connection"] = conn
+    command.upgrade(config, target)
 
 
 def ensure_current(db: Database) -> None:

@@ -32,12 +32,15 @@ NOW = datetime(2026, 12, 5, 10, 0)
 
 
 def migrated(engine, target: str = "head", down: bool = False):
-    from alembic import command
-
-    config = migrate.alembic_config()
     with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(config, target)
+        if down:
+            from alembic import command
+
+            config = migrate.alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, target)
+        else:
+            migrate.upgrade_on(conn, target)
     return engine
 
 

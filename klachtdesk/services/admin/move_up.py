@@ -109,20 +109,22 @@ def migrate_to(ctx: Context, url: str) -> Moved:
                     "De database op de server is niet leeg. KlachtDesk verhuist alleen naar "
                     "een lege database; er is niets gekopieerd."
                 )
-            _schema(server)
+            migrate.upgrade_on(server)
             with ctx.db.session() as session:
-                source = session.connection()
-                rows = {table.name: _copy(source, server, table) for table in _tables()}
-                _reset_sequences(server)
-                for table in _tables():
-                    if _digest(source, table) != _digest(server, table):
-                        raise KlachtDeskError(
-                            f"De tabel {table.name} is op de server anders dan in het bestand. "
-                            "Er is niets gekopieerd."
-                        )
+                copied = {table: _copy(session.connection(), server, table) for table in _tables()}
+            _reset_sequences(server)
+            # only now: the server's triggers rework rows (the owed-letter mark) as others arrive
+            for table, (_rows, read) in copied.items():
+                if read != _digest(server, table):
+                    raise KlachtDeskError(
+                        f"De tabel {table.name} is op de server anders dan in het bestand. "
+                        "Er is niets gekopieerd."
+                    )
             letters = _check_hashes(server, Letter.__table__, Letter.pdf.key)
             attachments = _check_hashes(server, Attachment.__table__, Attachment.data.key)
-        return Moved(rows, letters, attachments)
+        return Moved(
+            {table.name: rows for table, (rows, _read) in copied.items()}, letters, attachments
+        )
     finally:
         target.dispose()
 
@@ -131,20 +133,15 @@ def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)  # parents before the rows that name them
 
 
-def _schema(server: Connection) -> None:
-    from alembic import command
-
-    config = migrate.alembic_config()
-    config.attributes["connection"] = server
-    command.upgrade(config, "head")
-
-
-def _copy(source: Connection, server: Connection, table: Table) -> int:
-    copied = 0
+def _copy(source: Connection, server: Connection, table: Table) -> tuple[int, str]:
+    """Copy ``table``: how many rows, and the digest of the rows read (see ``_digest``),
+    so that the file is read once."""
+    copied, digest = 0, hashlib.sha256()
     for batch in _batches(source, table):
         server.execute(table.insert(), batch)
+        _add_rows(digest, table, batch)
         copied += len(batch)
-    return copied
+    return copied, digest.hexdigest()
 
 
 def _batches(source: Connection, table: Table) -> Iterator[list[dict]]:
@@ -168,11 +165,16 @@ def _reset_sequences(server: Connection) -> None:
 
 
 def _digest(conn: Connection, table: Table) -> str:
+    """A SHA-256 over every row of ``table`` in key order."""
     digest = hashlib.sha256()
     for batch in _batches(conn, table):
-        for row in batch:
-            digest.update(repr(tuple(_plain(row[c.name]) for c in table.columns)).encode())
+        _add_rows(digest, table, batch)
     return digest.hexdigest()
+
+
+def _add_rows(digest, table: Table, batch: list[dict]) -> None:
+    for row in batch:
+        digest.update(repr(tuple(_plain(row[c.name]) for c in table.columns)).encode())
 
 
 def _plain(value):

@@ -93,12 +93,13 @@ class Preload(threading.Thread):
         for name in PRELOADED:
             importlib.import_module(name)
         # the holiday table every deadline of the first screen needs (about 0.2 s to build)
-        importlib.import_module("klachtdesk.domain.calendar").DeadlineCalendar()
+        calendar = importlib.import_module("klachtdesk.domain.calendar")
+        calendar.DeadlineCalendar()
         # SQLAlchemy sets up the table classes on the first query: do it now (about 30 ms)
         importlib.import_module("sqlalchemy.orm").configure_mappers()
         # First uses that take time once per process: Babel's Dutch calendar data (the dates
         # on Vandaag, about 10 ms) and cryptography's X25519 code (a key slot, about 6 ms)
-        importlib.import_module("klachtdesk.domain.calendar").long_date(date.today())
+        calendar.long_date(date.today())
         x25519 = importlib.import_module("cryptography.hazmat.primitives.asymmetric.x25519")
         x25519.X25519PrivateKey.generate()
         self.rehearsed = importlib.import_module("klachtdesk.services.admin.rehearsal").rehearse()
