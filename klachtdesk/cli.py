@@ -13,6 +13,7 @@ from pathlib import Path
 from klachtdesk import __version__
 from klachtdesk.domain.errors import KlachtDeskError, ValidationError
 from klachtdesk.paths import default_database
+from klachtdesk.storage.address import database_address
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 PASSWORD_ENV = "KLACHTDESK_PASSWORD"
@@ -99,10 +100,10 @@ def _user(args) -> str:
 _logged_in: list = []
 
 
-def _login(args):
+def _login(args, password: str | None = None):
     from klachtdesk.services.admin import setup
 
-    ctx = setup.unlock(Path(args.db), _user(args), _password())
+    ctx = setup.unlock(database_address(args.db), _user(args), password or _password())
     if ctx.db.read_only:
         print(
             f"Let op: alleen lezen ({ctx.db.read_only}). Wijzigingen worden geweigerd.",
@@ -311,7 +312,10 @@ def cmd_user(args) -> int:
     else:
         result = admin_users.reset_password(ctx, found.id, _new_password(name))
         print(f"Gebruiker '{name}' heeft een nieuw wachtwoord.")
-    _print_revocation(ctx.db.path, result)
+    if ctx.db.is_server:
+        print("De PostgreSQL-server weigert het oude wachtwoord vanaf nu.")
+    else:
+        _print_revocation(ctx.db.path, result)
     return EXIT_OK
 
 
@@ -624,8 +628,9 @@ def cmd_restore(args) -> int:
 def cmd_migrate_to(args) -> int:
     from klachtdesk.services.admin import move_up
 
-    ctx = _login(args)
-    moved = move_up.migrate_to(ctx, args.to)
+    password = _password()
+    ctx = _login(args, password)
+    moved = move_up.migrate_to(ctx, args.to, password)
     for table, rows in moved.rows.items():
         print(f"  {table}: {rows:,} regels".replace(",", "."))
     print(
@@ -633,13 +638,30 @@ def cmd_migrate_to(args) -> int:
         + f"{moved.letters} brieven en {moved.attachments} bijlagen gecontroleerd. "
         "Het bestand is alleen gelezen; uw aanmelding staat, zoals altijd, in het auditlog."
     )
+    print(
+        f"Op de server kunt u zich aanmelden als {ctx.actor.username} met uw huidige "
+        "wachtwoord. Geef uw collega's een wachtwoord via Beheer > Gebruikers > 'Wachtwoord "
+        "opnieuw instellen' (of 'klachtdesk user password NAAM'); daarvoor kunnen zij zich "
+        "op de server niet aanmelden."
+    )
+    return EXIT_OK
+
+
+def cmd_server_setup(args) -> int:
+    from klachtdesk.services.admin import move_up
+
+    revision = move_up.setup_server(args.db)
+    print(
+        f"De database op de server is bijgewerkt (schema {revision}) en de rollen hebben hun "
+        "rechten opnieuw gekregen."
+    )
     return EXIT_OK
 
 
 def cmd_gui(args) -> int:
     from klachtdesk import app
 
-    return app.run(Path(args.db) if args.db else None)
+    return app.run(database_address(args.db) if args.db else None)
 
 
 def cmd_self_test(args) -> int:
@@ -737,7 +759,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--db",
             default=str(default_database()),
-            help="het databasebestand (standaard: %(default)s)",
+            help="het databasebestand of een PostgreSQL-adres zoals "
+            "postgresql://server/klachtdesk?sslmode=verify-full (standaard: %(default)s)",
         )
         if login:
             p.add_argument("--user", help=f"gebruikersnaam (of {USER_ENV})")
@@ -906,8 +929,16 @@ def build_parser() -> argparse.ArgumentParser:
         "?sslmode=verify-full (het wachtwoord uit PGPASSWORD of ~/.pgpass)",
     )
 
+    p = add(
+        "server-setup",
+        cmd_server_setup,
+        "werk als eigenaar de KlachtDesk-database op een PostgreSQL-server bij en geef de "
+        "rollen hun rechten (na een nieuwe versie van KlachtDesk)",
+        login=False,
+    )
+
     p = sub.add_parser("gui", help="start het programma")
-    p.add_argument("--db", help="het databasebestand")
+    p.add_argument("--db", help="het databasebestand of een PostgreSQL-adres")
     p.set_defaults(func=cmd_gui)
     return parser
 

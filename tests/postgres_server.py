@@ -68,9 +68,22 @@ class PostgresServer:
             f"-k {self.sockets} -p {self.port} -c listen_addresses='' -c fsync=off "
             "-c full_page_writes=off -c max_connections=60"
         )
+        self._require_passwords()
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.folder / "server.log"), "-w", "start")  # fmt: skip
         return self
+
+    def _require_passwords(self) -> None:
+        """The test superuser gets in without a password; every other role (KlachtDesk's
+        users) only with its SCRAM password, as on a real server."""
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(
+            "local all postgres trust\n"
+            "local all all scram-sha-256\n"
+            "host all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        if self._as_root:
+            shutil.chown(hba, UNPRIVILEGED)
 
     def _start_pgserver(self) -> PostgresServer:
         try:
@@ -85,7 +98,20 @@ class PostgresServer:
         # postgresql://postgres:@/postgres?host=<socket folder>
         self.sockets = Path(self._pgserver.get_uri().split("host=")[1].split("&")[0])
         self.port = 5432
+        self._require_passwords()
+        self._execute("SELECT pg_reload_conf()")
         return self
+
+    def _execute(self, *statements: str, database: str = "postgres") -> None:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url(database), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                for statement in statements:
+                    conn.execute(text(statement))
+        finally:
+            engine.dispose()
 
     def stop(self) -> None:
         if self._pgserver is not None:
@@ -100,13 +126,25 @@ class PostgresServer:
 
     def new_database(self) -> str:
         """A new empty database; its URL."""
-        from sqlalchemy import create_engine, text
 
         name = f"klachtdesk_{uuid.uuid4().hex[:12]}"
+        self._execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a test's database and every role but the superuser: login roles are the
+        server's, not the database's, and the next test starts without them."""
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
         engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                roles = conn.execute(
+                    text("SELECT rolname FROM pg_roles WHERE NOT rolsuper AND rolname !~ '^pg_'")
+                ).scalars().all()
+                for role in roles:
+                    conn.execute(text(f'DROP ROLE "{role}"'))
         finally:
             engine.dispose()
-        return self.url(name)

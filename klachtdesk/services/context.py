@@ -22,6 +22,7 @@ from klachtdesk.storage.engine import SIGNER, Database
 from klachtdesk.storage.errors import ReadOnlyDatabase
 from klachtdesk.storage.keyslots import KeyFile, key_file_path, write_private
 from klachtdesk.storage.models import AuditEntry
+from klachtdesk.storage.server import lock_writers
 
 GENESIS_HASH = "0" * 64
 
@@ -93,6 +94,7 @@ def audit(
 
 
 def _head(session: Session) -> str:
+    lock_writers(session.connection())  # on a server, also in a reading transaction
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     return prev or GENESIS_HASH
 

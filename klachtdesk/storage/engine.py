@@ -191,6 +191,8 @@ class Database:
     a session whose access was revoked ends with AccessRevoked.
     """
 
+    is_server = False  # see storage/server.py for a database on a PostgreSQL server
+
     def __init__(self, path: Path, key: bytes | None, keyring: Keyring | None = None):
         self.path = Path(path)
         self._key = key  # None: a rehearsal (see ``rehearsal``)

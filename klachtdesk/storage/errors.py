@@ -174,3 +174,12 @@ class ReadOnlyDatabase(KlachtDeskError):
             "gewijzigd of toegevoegd; alles wat al was opgeslagen is er nog. Los het op, sluit "
             "KlachtDesk en start het opnieuw."
         )
+
+
+class OlderServerSchema(KlachtDeskError):
+    def __init__(self, where):
+        super().__init__(
+            f"De database op {where} is gemaakt met een oudere KlachtDesk en moet eerst worden "
+            "bijgewerkt. Vraag uw IT-beheerder om als eigenaar van de database "
+            "'klachtdesk server-setup --db <adres>' uit te voeren. Er is niets gewijzigd."
+        )

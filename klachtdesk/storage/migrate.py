@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from klachtdesk.storage.engine import Database
-from klachtdesk.storage.errors import NewerDatabase, NotADatabase
+from klachtdesk.storage.errors import NewerDatabase, NotADatabase, OlderServerSchema
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -40,12 +40,19 @@ def head_revision() -> str:
 def current_revision(db: Database) -> str | None:
     """The database's schema revision (Alembic's own table), None when it has none."""
     with db.engine.connect() as conn:
+        return revision_on(conn)
+
+
+def revision_on(conn: Connection) -> str | None:
+    if conn.dialect.name == "sqlite":
         exists = conn.execute(
             text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
         ).first()
-        if exists is None:
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    else:
+        exists = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+    if exists is None:
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(db: Database, target: str = "head") -> None:
@@ -77,4 +84,6 @@ def ensure_current(db: Database) -> None:
     if revision not in known:
         raise NewerDatabase(db.path)
     if revision != script.get_current_head():
+        if db.is_server:  # the login roles may not change tables: the owner upgrades
+            raise OlderServerSchema(db.path)
         upgrade(db)

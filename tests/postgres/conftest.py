@@ -24,5 +24,7 @@ def postgres():
 
 
 @pytest.fixture
-def pg_url(postgres) -> str:
-    return postgres.new_database()
+def pg_url(postgres):
+    url = postgres.new_database()
+    yield url
+    postgres.drop_database(url)

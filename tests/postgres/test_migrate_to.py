@@ -17,6 +17,7 @@ from klachtdesk.services.cases import attachments, case_view
 from klachtdesk.services.demo import create_demo_database
 from klachtdesk.services.letters import letters
 from klachtdesk.storage.models import AuditEntry, Base, Case, Letter
+from klachtdesk.storage.server import server_url
 
 PASSWORD = "verhuis-wachtwoord-1"
 PDF = b"%PDF-1.4 een bijlage\n" * 40
@@ -169,19 +170,21 @@ def test_a_copy_that_differs_from_the_file_is_not_kept(demo, pg_url, monkeypatch
         ("postgresql://beheer@db.voorbeeld.nl/klachtdesk", "sslmode=verify-full"),
         ("postgresql://beheer@db.voorbeeld.nl/klachtdesk?sslmode=require", "sslmode=verify-full"),
         ("postgresql://beheer@/klachtdesk?host=db.voorbeeld.nl", "sslmode=verify-full"),
+        ("postgresql://beheer@localhost", "noem de database"),
     ],
 )
 def test_an_unsafe_or_wrong_address_is_refused_before_anything_is_copied(url, refusal):
     with pytest.raises(Exception, match=refusal):
-        move_up.server_url(url)
+        server_url(url)
 
 
 def test_a_remote_server_with_a_verified_certificate_and_a_local_one_are_accepted():
-    assert move_up.server_url(
-        "postgresql://beheer@db.voorbeeld.nl/klachtdesk?sslmode=verify-full"
-    ).startswith("postgresql+psycopg://beheer@db.voorbeeld.nl/klachtdesk")
-    assert move_up.server_url("postgres://beheer@127.0.0.1:5432/klachtdesk")
-    assert move_up.server_url("postgresql://beheer@/klachtdesk?host=/var/run/postgresql")
+    remote = "postgresql://beheer@db.voorbeeld.nl/klachtdesk?sslmode=verify-full"
+    assert server_url(remote).render_as_string() == (
+        "postgresql+psycopg://beheer@db.voorbeeld.nl/klachtdesk?sslmode=verify-full"
+    )
+    assert server_url("postgres://beheer@127.0.0.1:5432/klachtdesk").database == "klachtdesk"
+    assert server_url("postgresql://beheer@/klachtdesk?host=/var/run/postgresql")
 
 
 def test_a_server_that_cannot_be_reached_is_said_in_dutch(demo, monkeypatch, capsys, tmp_path):

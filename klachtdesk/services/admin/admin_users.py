@@ -12,6 +12,7 @@ from klachtdesk.domain.errors import NotAllowed, ValidationError
 from klachtdesk.domain.passwords import check_password
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.domain.validation import MAX_LINE, clean_text, required_text
+from klachtdesk.services.admin import server_accounts
 from klachtdesk.services.admin.admin_access import admin_session, existing, roles_of
 from klachtdesk.services.admin.revocation import Revocation, revoke
 from klachtdesk.services.admin.setup import org_name
@@ -85,6 +86,10 @@ def set_user_roles(ctx: Context, user_id: int, roles: Iterable[Role | str]) -> N
                     "U kunt uw eigen rol Beheerder niet intrekken; laat een andere beheerder "
                     "dat doen."
                 )
+        if ctx.db.is_server:
+            if wanted != roles_of(user):
+                server_accounts.set_roles(session, ctx, user, wanted)
+            return
         text = ",".join(sorted(r.value for r in wanted))
         keyfile = KeyFile.load(key_file_path(ctx.db.path))
         signed = signatures.account_of(session, keyfile, user.username)
@@ -135,6 +140,9 @@ def deactivate_user(ctx: Context, user_id: int) -> Revocation:
         _check_keeps_a_beheerder(session, user, "worden gedeactiveerd")
         if user.id == ctx.actor.user_id:
             raise NotAllowed("U kunt uzelf niet deactiveren; laat een andere beheerder dat doen.")
+        if ctx.db.is_server:  # the server refuses the login role from now on
+            server_accounts.deactivate(session, ctx, user)
+            return Revocation()
         username = user.username
 
     def also(session: Session) -> None:
@@ -170,6 +178,10 @@ def reset_password(ctx: Context, user_id: int, password: str) -> Revocation:
             raise ValidationError(
                 "wachtwoord", f"{user.display_name} is gedeactiveerd; activeer de gebruiker."
             )
+        if ctx.db.is_server:  # the server's verifier changes: the old password opens nothing
+            action = "wachtwoord_opnieuw_ingesteld"
+            server_accounts.set_password(session, ctx, user, password, action, ctx.now())
+            return Revocation()
         username = user.username
     made: dict[str, str] = {}
 
@@ -195,17 +207,21 @@ def reset_password(ctx: Context, user_id: int, password: str) -> Revocation:
 def reactivate_user(ctx: Context, user_id: int, password: str) -> None:
     """A deactivated user comes back with a new password chosen by the beheerder (a new
     slot; nothing old is revived, so no re-key is needed)."""
-    keys_path = key_file_path(ctx.db.path)
     organisation = org_name(ctx)
     with admin_session(ctx, "het beheer van gebruikers") as session:
         user = existing(session, User, user_id, "gebruiker")
         if user.active:
             return
         check_password(password, user.username, user.display_name, organisation)
+        if ctx.db.is_server:
+            action = "gebruiker_geactiveerd"
+            server_accounts.set_password(session, ctx, user, password, action, ctx.now())
+            return
         user.active = True
         user.password_changed_at = ctx.now()
         # Read inside the write lock, written last: a password another PC changed a moment
         # ago is kept, and if writing fails the account stays deactivated.
+        keys_path = key_file_path(ctx.db.path)
         keyfile = KeyFile.load(keys_path)
         identity = keyfile.set_user(user.username, password, ctx.db.key)
         roles = signatures.roles_for_grant(session, keyfile, user.username)

@@ -11,24 +11,22 @@ as empty as it was. The file is only read.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from sqlalchemy import Table, create_engine, inspect, select, text
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
-from klachtdesk.domain.errors import KlachtDeskError, ValidationError
-from klachtdesk.domain.roles import Role
+from klachtdesk.domain.errors import KlachtDeskError
+from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services.context import Context
-from klachtdesk.storage import migrate
-from klachtdesk.storage.models import Attachment, Base, Letter
+from klachtdesk.storage import migrate, server_roles
+from klachtdesk.storage.models import Attachment, Base, Letter, User
+from klachtdesk.storage.server import require_driver, scram_verifier, server_url
 
 BATCH = 500  # rows per INSERT
-LOCAL_HOSTS = {"", "localhost"}
-SAFE_TLS = {"verify-full"}
 
 
 @dataclass(frozen=True)
@@ -44,63 +42,14 @@ class Moved:
         return sum(self.rows.values())
 
 
-def server_url(url: str) -> str:
-    """``url`` as SQLAlchemy's psycopg URL; refused in Dutch when it is no PostgreSQL URL or
-    reaches another computer without a verified TLS connection."""
-    raw = (url or "").strip()
-    scheme = raw.split(":", 1)[0].lower()
-    if scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
-        raise ValidationError(
-            "--to", "geef een PostgreSQL-adres op, zoals postgresql://gebruiker@server/klachtdesk."
-        )
-    if urlsplit(raw).password:
-        raise ValidationError(
-            "--to",
-            "zet het wachtwoord niet in het adres (anderen kunnen het in de lijst met "
-            "programma's zien); gebruik PGPASSWORD of het bestand ~/.pgpass.",
-        )
-    parts = urlsplit(raw)
-    host = parts.hostname or ""
-    named = parse_qs(parts.query).get("host", [None])[0]  # libpq's host=…, a name or a folder
-    if named is not None:
-        host = "" if named.startswith("/") else named  # a socket folder: this computer
-    if not _local(host):
-        tls = parse_qs(parts.query).get("sslmode", [""])[0]
-        if tls not in SAFE_TLS:
-            raise ValidationError(
-                "--to",
-                f"de server {host} is een andere computer: voeg ?sslmode=verify-full toe, "
-                "zodat de verbinding versleuteld is en het certificaat van de server wordt "
-                "gecontroleerd.",
-            )
-    try:
-        return make_url("postgresql+psycopg://" + raw.split("://", 1)[1]).render_as_string(
-            hide_password=False
-        )
-    except (ArgumentError, IndexError, ValueError) as error:
-        raise ValidationError("--to", f"dit adres is niet te lezen ({error}).") from error
-
-
-def _local(host: str) -> bool:
-    if host in LOCAL_HOSTS or host.startswith("/"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def migrate_to(ctx: Context, url: str) -> Moved:
-    """Copy the database of ``ctx`` into the empty PostgreSQL database at ``url``."""
+def migrate_to(ctx: Context, url: str, password: str) -> Moved:
+    """Copy the database of ``ctx`` into the empty PostgreSQL database at ``url`` (reached
+    as its owner), and give the server KlachtDesk's roles: every user becomes a login role
+    in the group roles of their KlachtDesk roles. The beheerder who moves keeps ``password``
+    on the server; the others get a password from a beheerder before their first login."""
     ctx.actor.require(Role.BEHEER, what="de database naar een server verhuizen")
-    address = server_url(url)
-    try:
-        import psycopg  # noqa: F401 - SQLAlchemy's PostgreSQL driver
-    except ImportError:
-        raise KlachtDeskError(
-            "Voor verhuizen naar PostgreSQL is het Python-pakket psycopg nodig: "
-            "pip install 'psycopg[binary]'. Er is niets gekopieerd."
-        ) from None
+    address = server_url(url, "--to")
+    require_driver()
     target = create_engine(address)
     try:
         with _translated(url), target.begin() as server:
@@ -122,9 +71,45 @@ def migrate_to(ctx: Context, url: str) -> Moved:
                     )
             letters = _check_hashes(server, Letter.__table__, Letter.pdf.key)
             attachments = _check_hashes(server, Attachment.__table__, Attachment.data.key)
+            server_roles.setup(server)
+            _logins(server, ctx.actor.username, password)
         return Moved(
             {table.name: rows for table, (rows, _read) in copied.items()}, letters, attachments
         )
+    finally:
+        target.dispose()
+
+
+def _logins(server: Connection, mover: str, password: str) -> None:
+    """A login role for every user (an existing one on this server is taken over), in the
+    group roles of their KlachtDesk roles; a deactivated user's cannot log in."""
+    users = server.execute(select(User.username, User.roles, User.active)).all()
+    beheer = [u for u in users if Role.BEHEER in parse_roles(u.roles)]
+    for user in sorted(users, key=lambda u: u not in beheer):  # beheerders first (PG 16)
+        if not server_roles.login_exists(server, user.username):
+            server_roles.create_login(server, user.username, None)
+        if user.username == mover:
+            server_roles.set_password(server, mover, scram_verifier(password))
+        server_roles.set_login(server, user.username, bool(user.active))
+        server_roles.set_roles(server, user.username, parse_roles(user.roles))
+
+
+def setup_server(url: str) -> str:
+    """``klachtdesk server-setup``: as the database's owner, bring the schema up to this
+    version and give the group roles their rights again; the revision it is at."""
+    address = server_url(url, "--db")
+    require_driver()
+    target = create_engine(address)
+    try:
+        with _translated(url, "Er is niets gewijzigd."), target.begin() as server:
+            if not inspect(server).has_table("alembic_version"):
+                raise KlachtDeskError(
+                    "Op de server staat nog geen KlachtDesk-database. Verhuis eerst een "
+                    "bestand met 'klachtdesk migrate-to'. Er is niets gewijzigd."
+                )
+            migrate.upgrade_on(server)
+            server_roles.setup(server)
+            return migrate.revision_on(server)
     finally:
         target.dispose()
 
@@ -200,8 +185,9 @@ def _check_hashes(server: Connection, table: Table, content: str) -> int:
 class _translated:
     """Server failures in Dutch (the transaction is rolled back by then)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, outcome: str = "Er is niets gekopieerd."):
         self.where = urlsplit(url).hostname or "deze computer"
+        self.outcome = outcome
 
     def __enter__(self):
         return self
@@ -210,6 +196,6 @@ class _translated:
         if isinstance(error, DBAPIError):
             raise KlachtDeskError(
                 f"De PostgreSQL-server op {self.where} weigerde of was niet bereikbaar: "
-                f"{str(error.orig).strip().splitlines()[0]}. Er is niets gekopieerd."
+                f"{str(error.orig).strip().splitlines()[0]}. {self.outcome}"
             ) from error
         return False

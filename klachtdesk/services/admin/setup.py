@@ -33,6 +33,7 @@ from klachtdesk.services.safety import signatures
 from klachtdesk.services.safety.backup import remove_leftover_work_folders
 from klachtdesk.storage import migrate
 from klachtdesk.storage import rekey as rekeying
+from klachtdesk.storage.address import is_server_address
 from klachtdesk.storage.engine import Database, opens_with, probe
 from klachtdesk.storage.errors import (
     DatabaseBusy,
@@ -224,6 +225,15 @@ def check_existing(path: Path) -> None:
     KeyFile.load(key_file_path(path))  # a missing or damaged key file says so in Dutch
 
 
+def check_server_address(address: str) -> None:
+    """Before logging in to a database on a server: a PostgreSQL address, safe to use
+    (no password in it, TLS with a checked certificate to another computer)."""
+    from klachtdesk.storage.server import require_driver, server_url
+
+    server_url(address, "adres")
+    require_driver()
+
+
 def open_database(path: Path, key: bytes, rehearsed: Database | None = None) -> Database:
     """Open and check an unlocked database file (schema version, not damaged); on the
     engine of ``rehearsed`` when given (services/admin/rehearsal.py)."""
@@ -250,8 +260,13 @@ def unlock(
     After logging in, an interrupted re-key is finished, a slot from an earlier version is
     strengthened, and the work folders a killed back-up or restore left behind are removed
     (the windows and the command line both log in here). ``rehearsed``: the login window's
-    rehearsal, whose engine then opens the file (``open_database``).
+    rehearsal, whose engine then opens the file (``open_database``). A PostgreSQL address
+    logs in to the server instead (services/admin/server_accounts.py).
     """
+    if is_server_address(path):
+        from klachtdesk.services.admin import server_accounts
+
+        return server_accounts.unlock(str(path), username, password, **clock)
     path = Path(path)
     if not path.exists():
         raise DatabaseMissing(path)
@@ -463,21 +478,26 @@ def add_user(
     display = required_text(display_name, "naam", max_length=200)
     function_title = clean_text(function_title, "functie", max_length=MAX_LINE)
     check_password(password, name, display, org_name(ctx))
-    keys_path = key_file_path(ctx.db.path)
-    KeyFile.load(keys_path)  # a missing key file is reported before anything is written
+    keys_path = None if ctx.db.is_server else key_file_path(ctx.db.path)
+    if keys_path is not None:
+        KeyFile.load(keys_path)  # a missing key file is reported before anything is written
     with ctx.db.session(write=True) as session:
         if session.scalar(select(User.id).where(User.username == name)) is not None:
             raise ValidationError("gebruikersnaam", f"'{name}' bestaat al.")
-        session.add(
-            User(
-                username=name,
-                display_name=display,
-                roles=",".join(sorted(r.value for r in role_set)),
-                function_title=function_title,
-                created_at=ctx.now(),
-                password_changed_at=ctx.now(),
-            )
+        user = User(
+            username=name,
+            display_name=display,
+            roles=",".join(sorted(r.value for r in role_set)),
+            function_title=function_title,
+            created_at=ctx.now(),
+            password_changed_at=ctx.now(),
         )
+        session.add(user)
+        if keys_path is None:  # on a server: the login role, with the server's password
+            from klachtdesk.services.admin import server_accounts
+
+            server_accounts.add_user(session, ctx, user, role_set, password)
+            return
         # The key slot is written last, inside the transaction: if it fails, no user row.
         # Read again just before writing, so a failed login noted meanwhile is kept.
         keyfile = KeyFile.load(keys_path)
@@ -501,6 +521,12 @@ def change_password(ctx: Context, old_password: str, new_password: str) -> None:
         raise ValidationError(
             "nieuw wachtwoord", "is gelijk aan het huidige wachtwoord; kies een ander wachtwoord."
         )
+    if ctx.db.is_server:
+        from klachtdesk.services.admin import server_accounts
+
+        server_accounts.check_own_password(ctx, old_password)
+        server_accounts.change_own_password(ctx, new_password)
+        return
     keys_path = key_file_path(ctx.db.path)
     _check_own_password(ctx, KeyFile.load(keys_path), old_password, "wachtwoord wijzigen")
     with ctx.db.session(write=True) as session:
@@ -525,6 +551,11 @@ def change_password(ctx: Context, old_password: str, new_password: str) -> None:
 
 def verify_password(ctx: Context, password: str) -> None:
     """Check the acting user's password again (unlocking after the idle lock)."""
+    if ctx.db.is_server:
+        from klachtdesk.services.admin import server_accounts
+
+        server_accounts.check_own_password(ctx, password)
+        return
     _check_own_password(ctx, KeyFile.load(key_file_path(ctx.db.path)), password, "vergrendeling")
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.paths import default_database
+from klachtdesk.storage.address import database_address, is_server_address
 from klachtdesk.storage.errors import TooManyAttempts
 from klachtdesk.ui.common import preferences, show_error, wait_of
 
@@ -240,7 +241,7 @@ class LoginDialog(QDialog):
     def try_login(self) -> None:
         if self._wait:
             return
-        path = Path(self.database.currentText().strip())
+        path = database_address(self.database.currentText())
         self._wait_for_preload()
         from klachtdesk.services.admin import setup
         from klachtdesk.services.safety import restore
@@ -337,6 +338,14 @@ class LoginDialog(QDialog):
 
     def open_recovery(self) -> None:
         """Explain the forgotten password; a beheerder can use the recovery code there."""
+        if is_server_address(self.database.currentText()):
+            self.message.setStyleSheet(GOOD_STYLE)
+            self.message.setText(
+                "Deze database staat op een PostgreSQL-server: vraag een beheerder om u een "
+                "nieuw wachtwoord te geven (Beheer > Gebruikers > 'Wachtwoord opnieuw "
+                "instellen'). Een herstelcode is er niet."
+            )
+            return
         path = Path(self.database.currentText().strip())
         self._wait_for_preload()
         from klachtdesk.ui.admin.password_dialogs import RecoveryDialog

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from klachtdesk.domain.errors import KlachtDeskError
 from klachtdesk.services.admin import setup
 from klachtdesk.ui.common import show_error
 
-NEW, OPEN, RESTORE = "nieuw", "openen", "terugzetten"
+NEW, OPEN, SERVER, RESTORE = "nieuw", "openen", "server", "terugzetten"
 
 
 def choose_database_file(parent: QWidget | None) -> str:
@@ -35,6 +36,17 @@ def choose_database_file(parent: QWidget | None) -> str:
     return path
 
 
+def ask_server_address(parent: QWidget | None) -> str:
+    """The address of a database on a server (module level: tests replace it)."""
+    address, ok = QInputDialog.getText(
+        parent,
+        "Database op een server openen",
+        "Adres van de database, zoals uw IT-beheerder het opgaf\n"
+        "(bijvoorbeeld postgresql://server/klachtdesk?sslmode=verify-full):",
+    )
+    return address.strip() if ok else ""
+
+
 class StartChoice(QDialog):
     """Three ways to begin; ``choice`` is NEW, OPEN or RESTORE, ``path`` the file to open."""
 
@@ -43,7 +55,7 @@ class StartChoice(QDialog):
         self.setObjectName("startChoice")
         self.setWindowTitle("KlachtDesk — eerste start")
         self.choice: str | None = None
-        self.path: Path | None = None
+        self.path: Path | str | None = None  # a file, or a PostgreSQL address
         title = QLabel("<h2>Welkom bij KlachtDesk</h2>")
         intro = QLabel(
             "Op deze computer is nog geen klachtendatabase gekozen. Hoe wilt u beginnen?"
@@ -61,6 +73,12 @@ class StartChoice(QDialog):
             "Een collega werkt al met KlachtDesk, op een andere computer. Kies het "
             "databasebestand (.kdb) op de gedeelde netwerkschijf; u meldt zich aan met de "
             "gebruikersnaam die de beheerder voor u heeft gemaakt.",
+        )
+        self.server_button = self._way(
+            SERVER,
+            "Database op een &server openen",
+            "Uw organisatie werkt met een PostgreSQL-server. Vul het adres in dat uw "
+            "IT-beheerder u gaf; u meldt zich aan met uw gebruikersnaam en wachtwoord.",
         )
         self.restore_button = self._way(
             RESTORE,
@@ -83,7 +101,7 @@ class StartChoice(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(intro)
-        for button in (self.new_button, self.open_button, self.restore_button):
+        for button in (self.new_button, self.open_button, self.server_button, self.restore_button):
             layout.addWidget(button)
         layout.addWidget(self.message)
         layout.addStretch(1)
@@ -115,6 +133,16 @@ class StartChoice(QDialog):
                 show_error(self, error, "Deze database kan niet worden geopend")
                 return
             self.path = Path(chosen)
+        if choice == SERVER:
+            address = ask_server_address(self)
+            if not address:
+                return
+            try:
+                setup.check_server_address(address)
+            except KlachtDeskError as error:
+                show_error(self, error, "Dit adres kan niet worden gebruikt")
+                return
+            self.path, choice = address, OPEN  # logging in is the same from here on
         self.choice = choice
         self.accept()
 

@@ -1,0 +1,234 @@
+"""What the PostgreSQL server enforces (issue 15): KlachtDesk's roles as group roles with
+GRANTs, row-level security for the directeur, an audit table nobody can change, and each
+KlachtDesk user as a login role.
+
+Group roles are named after the database (``klachtdesk_balie`` for the database
+``klachtdesk``), so two KlachtDesk databases on one server never share rights. Login roles
+are the server's: one name per server (PostgreSQL has no per-database users).
+
+``setup`` is run by the database's owner (``klachtdesk migrate-to`` and ``klachtdesk
+server-setup``); it can be run again and gives the same rights. Everything else here is run
+by a beheerder's login role, which has CREATEROLE and may hand out the group roles.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from klachtdesk.domain.roles import Role
+from klachtdesk.storage.models import Base
+from klachtdesk.storage.server import quote_name
+
+# Tables every KlachtDesk role works in while handling cases (case_search: the server's
+# search index, written by the triggers as the user who changed a case).
+CASE_WORK = (
+    "complainants",
+    "complainant_changes",
+    "import_differences",
+    "deadlines",
+    "events",
+    "attachments",
+    "letters",
+    "action_points",
+    "evaluations",
+    "ref_counters",
+    "case_search",
+)
+# Only a beheerder changes these (the services require Role.BEHEER for each).
+ADMIN = (
+    "users",
+    "settings",
+    "categories",
+    "departments",
+    "employees",
+    "procedures",
+    "procedure_versions",
+    "calendar_days",
+    "letter_templates",
+)
+# A decision on a case: a baliemedewerker registers and reads, never decides.
+DECISION_COLUMNS = (
+    "outcome",
+    "motivation",
+    "solution",
+    "decided_on",
+    "director_outcome",
+    "director_motivation",
+    "director_decided_on",
+)
+# What every user may change of their own account row: the date of a password change.
+OWN_ACCOUNT_COLUMNS = ("password_changed_at",)
+# The directeur reads and changes appeal cases only (SPEC §1), as the services show them.
+APPEAL_CONDITION = (
+    "EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = cases.id AND d.kind = 'heroverweging')"
+)
+
+
+def group_role(database: str, role: Role | str) -> str:
+    return f"{database}_{Role(role).value}"
+
+
+def classified_tables() -> set[str]:
+    return {*CASE_WORK, *ADMIN, "cases", "audit_log", "alembic_version"}
+
+
+def setup(conn: Connection) -> None:
+    """Create the group roles and give each its rights on this database (as its owner)."""
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    groups = {role: group_role(database, role) for role in Role}
+    existing = set(
+        conn.execute(
+            text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:names)"),
+            {"names": list(groups.values())},
+        ).scalars()
+    )
+    for name in groups.values():
+        if name not in existing:
+            conn.exec_driver_sql(f"CREATE ROLE {quote_name(name)} NOLOGIN")
+    db = quote_name(database)
+    everyone = ", ".join(quote_name(name) for name in groups.values())
+    unknown = _tables(conn) - classified_tables()
+    if unknown:  # a new table must be placed in one of the lists above first
+        raise RuntimeError(f"tables without rights: {sorted(unknown)}")
+    statements = [
+        f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {everyone}",
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA public TO {everyone}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {everyone}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {everyone}",
+        # the audit log only grows: no role may change or remove an entry
+        f"GRANT INSERT ON audit_log TO {everyone}",
+        f"GRANT INSERT, UPDATE, DELETE ON {', '.join(CASE_WORK)} TO {everyone}",
+        f"GRANT INSERT, DELETE ON cases TO {everyone}",
+        f"GRANT UPDATE ({', '.join(OWN_ACCOUNT_COLUMNS)}) ON users TO {everyone}",
+        f"GRANT INSERT, UPDATE, DELETE ON {', '.join(ADMIN)} TO {quote_name(groups[Role.BEHEER])}",
+    ]
+    deciding = [groups[r] for r in (Role.COORDINATOR, Role.MANAGER, Role.DIRECTEUR, Role.BEHEER)]
+    statements.append(f"GRANT UPDATE ON cases TO {', '.join(map(quote_name, deciding))}")
+    registering = [c.name for c in Base.metadata.tables["cases"].columns]
+    registering = [c for c in registering if c not in DECISION_COLUMNS]
+    statements.append(
+        f"GRANT UPDATE ({', '.join(registering)}) ON cases TO {quote_name(groups[Role.BALIE])}"
+    )
+    # row-level security: the directeur sees and changes appeal cases only
+    others = ", ".join(quote_name(groups[r]) for r in Role if r is not Role.DIRECTEUR)
+    directeur = quote_name(groups[Role.DIRECTEUR])
+    statements += [
+        "ALTER TABLE cases ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS klachtdesk_all_cases ON cases",
+        f"CREATE POLICY klachtdesk_all_cases ON cases TO {others} USING (true) WITH CHECK (true)",
+        "DROP POLICY IF EXISTS klachtdesk_appeal_cases ON cases",
+        f"CREATE POLICY klachtdesk_appeal_cases ON cases TO {directeur} "
+        f"USING ({APPEAL_CONDITION}) WITH CHECK ({APPEAL_CONDITION})",
+    ]
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
+def _tables(conn: Connection) -> set[str]:
+    return set(
+        conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()
+    )
+
+
+def own_roles(conn: Connection) -> frozenset[Role]:
+    """The KlachtDesk roles the server gives the logged-in login role (its group roles)."""
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    names = {group_role(database, role): role for role in Role}
+    held = conn.execute(
+        text(
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(:names) "
+            "AND pg_has_role(current_user, oid, 'USAGE')"
+        ),
+        {"names": list(names)},
+    ).scalars()
+    return frozenset(names[name] for name in held)
+
+
+def login_exists(conn: Connection, name: str) -> bool:
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
+    return found is not None
+
+
+def create_login(conn: Connection, name: str, verifier: str | None) -> None:
+    """A login role for a KlachtDesk user (``verifier``: see server.scram_verifier; None: no
+    password yet, so nobody can log in with it until a beheerder sets one)."""
+    if login_exists(conn, name):
+        raise LoginExists(name)
+    password = f" PASSWORD {_literal(verifier)}" if verifier else ""
+    conn.exec_driver_sql(f"CREATE ROLE {quote_name(name)} LOGIN{password}")
+
+
+def set_password(conn: Connection, name: str, verifier: str) -> None:
+    conn.exec_driver_sql(f"ALTER ROLE {quote_name(name)} PASSWORD {_literal(verifier)}")
+
+
+def set_login(conn: Connection, name: str, allowed: bool) -> None:
+    """Allow or refuse new logins as ``name`` (a connection already open loses its rights
+    with its group roles: see ``set_roles``)."""
+    conn.exec_driver_sql(f"ALTER ROLE {quote_name(name)} {'LOGIN' if allowed else 'NOLOGIN'}")
+
+
+def set_roles(conn: Connection, name: str, roles: frozenset[Role]) -> None:
+    """Make ``name`` a member of exactly the group roles of ``roles``. A beheerder also gets
+    CREATEROLE and may hand out every group role (to add and change colleagues). Rights
+    are checked at every statement: a connection that is open keeps only what is left
+    (none, for a deactivated user)."""
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    login = quote_name(name)
+    for role in Role:
+        group = quote_name(group_role(database, role))
+        if role in roles:
+            admin = " WITH ADMIN OPTION" if Role.BEHEER in roles else ""
+            conn.exec_driver_sql(f"GRANT {group} TO {login}{admin}")
+        else:
+            conn.exec_driver_sql(f"REVOKE {group} FROM {login}")
+    conn.exec_driver_sql(f"ALTER ROLE {login} {'' if Role.BEHEER in roles else 'NO'}CREATEROLE")
+    if Role.BEHEER in roles:
+        # a beheerder who is not also another role still hands that role out
+        for role in Role:
+            group = quote_name(group_role(database, role))
+            conn.exec_driver_sql(f"GRANT {group} TO {login} WITH ADMIN OPTION")
+            if role not in roles:
+                _without_rights(conn, group, login)
+        if _version(conn) >= 160000:  # 16 and later: managing a role needs ADMIN on it
+            others = conn.execute(
+                text(
+                    "SELECT rolname FROM pg_roles WHERE rolname IN (SELECT username FROM users) "
+                    "AND rolname <> :n"
+                ),
+                {"n": name},
+            ).scalars()
+            for other in list(others):
+                conn.exec_driver_sql(
+                    f"GRANT {quote_name(other)} TO {login} "
+                    "WITH ADMIN OPTION, INHERIT FALSE, SET FALSE"
+                )
+
+
+def _without_rights(conn: Connection, group: str, login: str) -> None:
+    """Keep the ADMIN OPTION on ``group`` but not its rights (PostgreSQL 16 and later can
+    say so; on 15 ADMIN OPTION comes with membership and CREATEROLE suffices, so the
+    grant is taken back)."""
+    if _version(conn) >= 160000:
+        conn.exec_driver_sql(f"GRANT {group} TO {login} WITH INHERIT FALSE, SET FALSE")
+    else:
+        conn.exec_driver_sql(f"REVOKE {group} FROM {login}")
+
+
+def _version(conn: Connection) -> int:
+    return int(conn.execute(text("SHOW server_version_num")).scalar_one())
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class LoginExists(Exception):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
