@@ -149,6 +149,22 @@ def own_roles(conn: Connection) -> frozenset[Role]:
     return frozenset(names[name] for name in held)
 
 
+def audit_log_writers(conn: Connection) -> list[str]:
+    """The roles (other than the owner and superusers) that may change or empty the audit
+    log: none, unless someone changed the rights by hand."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT rolname FROM pg_roles WHERE NOT rolsuper "
+                "AND rolname <> (SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log' "
+                "AND schemaname = 'public') AND rolname !~ '^pg_' "
+                "AND has_table_privilege(oid, 'public.audit_log', 'UPDATE, DELETE, TRUNCATE') "
+                "ORDER BY rolname"
+            )
+        ).scalars()
+    )
+
+
 def login_exists(conn: Connection, name: str) -> bool:
     found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
     return found is not None

@@ -9,9 +9,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
+from klachtdesk.cli import main
 from klachtdesk.domain.roles import Role
 from klachtdesk.services.admin import admin_users, setup
-from klachtdesk.services.safety import audit_log
+from klachtdesk.services.safety import audit_log, check
 from tests.postgres.test_server_use import (  # noqa: F401 - the fixtures
     PASSWORD,
     demo_file,
@@ -35,9 +36,7 @@ def logins(moved):  # noqa: F811 - the fixture's name
 
 def as_user(address: str, name: str):
     password = PASSWORD if name == "beheer" else SECRET.format(name)
-    return create_engine(
-        make_url(address).set(username=name), connect_args={"password": password}
-    )
+    return create_engine(make_url(address).set(username=name), connect_args={"password": password})
 
 
 def refused(engine, statement: str, **params) -> bool:
@@ -127,3 +126,23 @@ def test_a_user_without_a_klachtdesk_role_cannot_even_connect(logins):
         outsider.connect().close()
     assert "permission denied for database" in str(error.value)
     outsider.dispose()
+
+
+def test_the_check_says_when_someone_loosened_the_audit_log_by_hand(logins, capsys):
+    beheer = setup.unlock(logins, "beheer", PASSWORD)
+    report = check.check_database(beheer)
+    assert report.ok, report.problems
+    assert any(fact.startswith("PostgreSQL ") for fact in report.facts)
+    database = make_url(logins).database
+    owner = create_engine(make_url(logins).set(username="postgres"))
+    with owner.begin() as conn:
+        conn.execute(text(f'GRANT DELETE ON audit_log TO "{database}_manager"'))
+    report = check.check_database(beheer)
+    assert not report.ok
+    assert f"{database}_manager" in report.problems[0] and "manager" in report.problems[0]
+    owner.dispose()
+    # the database's owner puts the rights back (the address names the owner)
+    assert main(["server-setup", "--db", f"{logins}"]) == 0
+    assert "rechten opnieuw gekregen" in capsys.readouterr().out
+    assert check.check_database(beheer).ok
+    beheer.db.dispose()

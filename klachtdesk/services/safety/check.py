@@ -12,7 +12,7 @@ from klachtdesk.domain.roles import Role
 from klachtdesk.services.context import Context, audit
 from klachtdesk.services.safety import signatures
 from klachtdesk.services.safety.audit_log import chain_status
-from klachtdesk.storage import migrate
+from klachtdesk.storage import migrate, server_roles
 from klachtdesk.storage.keyslots import KeyFile, key_file_path
 
 
@@ -30,8 +30,11 @@ def check_database(ctx: Context) -> CheckReport:
     ctx.actor.require(Role.BEHEER, Role.COORDINATOR, what="de database controleren")
     report = CheckReport()
     try:
-        _check_pages(ctx, report)
-        _check_audit_chain(ctx, report)
+        if ctx.db.is_server:
+            _check_on_server(ctx, report)
+        else:
+            _check_pages(ctx, report)
+            _check_audit_chain(ctx, report)
     except KlachtDeskError as error:
         report.problems.append(str(error))
         return report  # a damaged file is not written to
@@ -96,6 +99,27 @@ def _check_audit_chain(ctx: Context, report: CheckReport) -> None:
     report.problems.extend(found + signed.problems)
     if signed.checked and not signed.problems:
         report.facts.append(f"{signed.checked} ondertekende regels gecontroleerd")
+
+
+def _check_on_server(ctx: Context, report: CheckReport) -> None:
+    """On a PostgreSQL server: the server keeps its own pages and foreign keys; KlachtDesk
+    checks the audit chain and that no KlachtDesk role may change or empty the log."""
+    with ctx.db.session() as session:
+        conn = session.connection()
+        version = conn.exec_driver_sql("SHOW server_version").scalar_one()
+        count, problem = audit_chain_problem(session)
+        loosened = server_roles.audit_log_writers(conn)
+    report.facts.append(f"PostgreSQL {version.split()[0]}")
+    report.facts.append(f"schemaversie {migrate.current_revision(ctx.db)}")
+    if problem:
+        report.problems.append(problem)
+    else:
+        report.facts.append(f"{count} regels in het auditlog")
+    if loosened:
+        report.problems.append(
+            "Op de server mogen deze rollen regels in het auditlog wijzigen of verwijderen: "
+            f"{', '.join(loosened)}. Laat de IT-beheerder 'klachtdesk server-setup' uitvoeren."
+        )
 
 
 def audit_chain_problem(session: Session) -> tuple[int, str | None]:
