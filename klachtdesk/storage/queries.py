@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import collate, select
+from sqlalchemy import bindparam, collate, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.sql.functions import FunctionElement
 
 from klachtdesk.storage.models import Case, Category, Complainant, Deadline, User
@@ -50,6 +52,92 @@ def _nocase(element, compiler, **kw) -> str:
 @compiles(nocase, "postgresql")
 def _lower(element, compiler, **kw) -> str:
     return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+# The case search. SQLite: the FTS5 table ``case_search`` with the trigram tokenizer
+# (migration 0002), queried with a row of quoted phrases (``case_view.search_expression``):
+# a case is found when every phrase occurs somewhere in its ref, name, postcode, subject or
+# description as a substring, capitals aside (FTS5 folds them, also Ö to ö), accents not
+# (no remove_diacritics: "muller" does not find "Müller"). Phrases have three characters
+# or more, quotes, asterisks and hyphens in them are plain characters.
+#
+# PostgreSQL: migration 0002's table ``case_search`` holds per case the same five texts
+# lower-cased and joined by spaces (``haystack``). The same hits come from one
+# ``haystack LIKE lower('%phrase%')`` per phrase, all of them true: a substring, capitals
+# aside (lower() on both sides), accents not, so a partial reference ("2026-0001"), part of
+# a name ("amra") and a word inside a word find what FTS5 finds. The phrases are bound
+# parameters with LIKE's own characters (% _ and the escape \) escaped. pg_trgm's GIN
+# index on ``haystack`` (where the server has pg_trgm) answers these LIKEs; without it the
+# table is read. The Dutch tsvector ``document`` is not used: its words are stems and whole
+# words ("badkamer" for "badkamers", no "amra" in "Amrani", references split at the
+# hyphen), which finds other cases than FTS5's substrings.
+# Where the two can differ: lower() follows the database's LC_CTYPE (a database made with
+# LC_CTYPE=C lowers A to Z only, so "MÜLLER" would not find "Müller" there; C.UTF-8 or
+# nl_NL.UTF-8 lower Ü as FTS5 does), and a phrase with a space (a postcode) could span the
+# end of one text and the start of the next in ``haystack``, where FTS5 keeps them apart.
+_FTS5_PHRASE = re.compile(r'"((?:[^"]|"")*)"')
+_FTS5_PHRASES = re.compile(r'\s*(?:"(?:[^"]|"")*"\s*)+')
+
+
+def fts5_phrases(expression: str) -> list[str]:
+    """The phrases of an FTS5 query made of quoted phrases: '"a""b" "cd"' → ['a"b', 'cd']."""
+    if not _FTS5_PHRASES.fullmatch(expression):
+        raise ValueError(f"not a row of quoted FTS5 phrases: {expression!r}")
+    return [phrase.replace('""', '"') for phrase in _FTS5_PHRASE.findall(expression)]
+
+
+def _substring_pattern(phrase: str) -> str:
+    """A LIKE pattern for ``phrase`` anywhere in the text (backslash: LIKE's escape)."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", phrase) + "%"
+
+
+class search_hit(ColumnClause):  # noqa: N801 - as SQL reads it
+    """The id of a case the search finds: ``rowid`` of FTS5's ``case_search`` on SQLite,
+    ``case_id`` of PostgreSQL's (named rowid there too)."""
+
+    inherit_cache = True
+
+    def __init__(self):
+        super().__init__("rowid", is_literal=True)
+
+    @property
+    def _constructor(self):
+        return ColumnClause  # a subquery's column is a plain "rowid" on either store
+
+
+@compiles(search_hit, "postgresql")
+def _case_id(element, compiler, **kw) -> str:
+    return compiler.process(literal_column("case_id").label("rowid"), **kw)
+
+
+class search_match(FunctionElement):  # noqa: N801 - as SQL reads it
+    """The condition on ``case_search`` for an FTS5 query of quoted phrases (see above):
+    ``case_search MATCH :q`` on SQLite, one ``haystack LIKE`` per phrase on PostgreSQL.
+
+    Both forms are parameters of the one element, each store's SQL uses its own: the
+    number of phrases is part of the statement, so a cached statement is reused only for
+    a query of as many phrases."""
+
+    name = "search_match"
+    inherit_cache = True
+
+    def __init__(self, expression: str):
+        phrases = fts5_phrases(expression)
+        patterns = [bindparam(None, _substring_pattern(phrase)) for phrase in phrases]
+        super().__init__(bindparam("q", expression), *patterns)
+
+
+@compiles(search_match)
+def _fts5_match(element, compiler, **kw) -> str:
+    expression = element.clauses.clauses[0]
+    return f"case_search MATCH {compiler.process(expression, **kw)}"
+
+
+@compiles(search_match, "postgresql")
+def _substrings(element, compiler, **kw) -> str:
+    patterns = element.clauses.clauses[1:]
+    each = [f"haystack LIKE lower({compiler.process(p, **kw)})" for p in patterns]
+    return "(" + " AND ".join(each) + ")"
 
 
 def not_anonymised():

@@ -144,10 +144,12 @@ def appeal_clause():
 
 
 def _search_hits(expression: str) -> Select:
+    """The ids of the cases ``expression`` finds: FTS5 on SQLite, the same substrings in
+    PostgreSQL's ``case_search`` (see ``queries.search_match``)."""
     return (
-        select(sql_text("rowid"))
+        select(queries.search_hit())
         .select_from(sql_text("case_search"))
-        .where(sql_text("case_search MATCH :q").bindparams(q=expression))
+        .where(queries.search_match(expression))
     )
 
 
