@@ -170,7 +170,11 @@ def active_deadlines(session: Session, case_ids: list[int]) -> dict[int, list[De
     result: dict[int, list[Deadline]] = defaultdict(list)
     for start in range(0, len(case_ids), 900):  # stay below SQLite's parameter limit
         chunk = case_ids[start : start + 900]
-        rows = session.scalars(select(Deadline).where(Deadline.active, Deadline.case_id.in_(chunk)))
+        rows = session.scalars(
+            select(Deadline)
+            .where(Deadline.active, Deadline.case_id.in_(chunk))
+            .order_by(Deadline.id)  # the same order on every store (a script compares them)
+        )
         for deadline in rows:
             result[deadline.case_id].append(deadline)
     return result
