@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
             self.recovery_action,
         ):
             self._allow(action, frozenset({Role.BEHEER}))
+        self.recovery_action.setVisible(not self.ctx.db.is_server)  # no recovery code there
         help_menu = menu.addMenu("&Help")
         self.help = HelpLauncher(self)  # Handleiding (F1, in every window) and Sneltoetsen
         help_menu.addActions([self.help.manual_action, self.help.shortcuts_action])

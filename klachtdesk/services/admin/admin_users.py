@@ -129,7 +129,7 @@ def update_user(
         audit(session, ctx, "gebruiker_gewijzigd", user.username)
 
 
-def deactivate_user(ctx: Context, user_id: int) -> Revocation:
+def deactivate_user(ctx: Context, user_id: int) -> Revocation | None:
     """The user can no longer log in: the account is kept, their key slot is removed and the
     database gets a new key their slot never receives, so their password opens nothing live
     any more, not even with an old copy of the key file."""
@@ -142,7 +142,7 @@ def deactivate_user(ctx: Context, user_id: int) -> Revocation:
             raise NotAllowed("U kunt uzelf niet deactiveren; laat een andere beheerder dat doen.")
         if ctx.db.is_server:  # the server refuses the login role from now on
             server_accounts.deactivate(session, ctx, user)
-            return Revocation()
+            return None  # nothing re-encrypted
         username = user.username
 
     def also(session: Session) -> None:
@@ -166,7 +166,7 @@ def deactivate_user(ctx: Context, user_id: int) -> Revocation:
     )
 
 
-def reset_password(ctx: Context, user_id: int, password: str) -> Revocation:
+def reset_password(ctx: Context, user_id: int, password: str) -> Revocation | None:
     """A colleague forgot their password or it leaked: the beheerder sets a new one. The
     slot gets a new identity and the database a new key, so the old password opens nothing
     live any more (data stays as is)."""
@@ -181,7 +181,7 @@ def reset_password(ctx: Context, user_id: int, password: str) -> Revocation:
         if ctx.db.is_server:  # the server's verifier changes: the old password opens nothing
             action = "wachtwoord_opnieuw_ingesteld"
             server_accounts.set_password(session, ctx, user, password, action, ctx.now())
-            return Revocation()
+            return None  # nothing re-encrypted
         username = user.username
     made: dict[str, str] = {}
 

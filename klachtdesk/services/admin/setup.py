@@ -668,6 +668,11 @@ def recover_with_code(
 def replace_recovery_code(ctx: Context, password: str) -> str:
     """A beheerder makes a new recovery code and gets it once; the database is re-encrypted,
     so the old code opens nothing live any more, not even with an old key file."""
+    if ctx.db.is_server:
+        raise NotAllowed(
+            "Een database op een PostgreSQL-server heeft geen herstelcode: de IT-beheerder "
+            "van de server kan een beheerder een nieuw wachtwoord geven."
+        )
     ctx.actor.require(Role.BEHEER, what="een nieuwe herstelcode maken")
     keys_path = key_file_path(ctx.db.path)
     _check_own_password(ctx, KeyFile.load(keys_path), password, "nieuwe herstelcode")

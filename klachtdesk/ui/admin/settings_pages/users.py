@@ -322,9 +322,10 @@ class UsersPage(Page):
             )
 
     def _after_rekey(self, result: Revocation, what: str) -> str:
-        """What the beheerder must know after the database got a new key."""
+        """What the beheerder must know after the database got a new key (on a server:
+        None, the server refuses the old password itself)."""
         if result is None:
-            return ""
+            return f" De server weigert {what} vanaf nu." if self.ctx.db.is_server else ""
         text = (
             f" De database is opnieuw versleuteld: {what} opent nu niets meer, ook niet met "
             "een oude kopie van het sleutelbestand."
