@@ -567,7 +567,7 @@ def _size(size: int) -> str:
 
 
 def cmd_backup(args) -> int:
-    from klachtdesk.services.safety import backup
+    from klachtdesk.services.safety import backup, server_backup
 
     folder = Path(args.to) if args.to else None
     if folder is not None and not folder.is_dir():
@@ -575,6 +575,8 @@ def cmd_backup(args) -> int:
     ctx = _login(args)
     info = backup.make_backup(ctx, folder)
     print(f"Back-up gemaakt: {info.path} ({_size(info.size)}), gecontroleerd.")
+    if ctx.db.is_server:
+        print(server_backup.NOTE_AFTER_BACKUP)
     clock_warning = backup.backup_status(ctx).clock_warning
     if clock_warning:
         print(f"Waarschuwing: {clock_warning}", file=sys.stderr)

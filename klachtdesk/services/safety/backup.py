@@ -14,6 +14,11 @@ number from the database itself, and "newest" means highest number: in the listi
 rotation, the newest verified back-up and the restore window's default. A last back-up dated
 later than now means the clock ran ahead or was put back: the daily back-up is still made and
 the status warns (``BackupStatus.clock_warning``) until that date has passed.
+
+On a PostgreSQL server (``ctx.db.is_server``) there is no file to copy and no key file: the
+server's own back-up is in charge, and the public functions here hand over to
+``services/safety/server_backup.py`` (a checked ``pg_dump`` by a beheerder, into a folder
+someone chose; the automatic ones only when a beheerder set ``backup.folder``).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationErro
 from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services.admin import settings as settings_service
 from klachtdesk.services.context import Context, audit
-from klachtdesk.services.safety import check, signatures
+from klachtdesk.services.safety import check, server_backup, signatures
 from klachtdesk.storage import backup as archive
 from klachtdesk.storage import migrate
 from klachtdesk.storage.backup import (
@@ -115,6 +120,8 @@ def default_folder(database: Path) -> Path:
 
 def backup_folder(ctx: Context) -> Path:
     """The folder from the setting ``backup.folder``, or the default beside the database."""
+    if ctx.db.is_server:
+        return server_backup.backup_folder(ctx)
     configured = settings_service.get_settings(ctx)["backup.folder"]
     return Path(configured) if configured else default_folder(ctx.db.path)
 
@@ -128,7 +135,8 @@ def remove_leftover_work_folders(ctx: Context) -> list[Path]:
     is not searched. Only folders of a process that no longer runs, or untouched for a day,
     are removed (see ``storage.backup.remove_stale_work_folders``).
     """
-    folders = [ctx.db.path.absolute().parent]
+    # on a server only the temporary folder: there is no database folder to look in
+    folders = [] if ctx.db.is_server else [ctx.db.path.absolute().parent]
     # No writable temporary folder (a full disk): nothing can have been left there to remove.
     with contextlib.suppress(OSError):
         folders.insert(0, Path(tempfile.gettempdir()))
@@ -139,8 +147,11 @@ def make_backup(ctx: Context, folder: Path | None = None, reason: str = "handmat
     """Copy the database (online, consistent) into a verified ``.kdbackup`` in ``folder``.
 
     Any logged-in user may make one. Records ``backup.last_at`` and the audit entry
-    ``backup_gemaakt``, then applies the rotation to ``folder``.
+    ``backup_gemaakt``, then applies the rotation to ``folder``. On a server: a checked
+    ``pg_dump`` (see ``server_backup.make_backup``).
     """
+    if ctx.db.is_server:
+        return server_backup.make_backup(ctx, folder, reason)
     settings = settings_service.get_settings(ctx)
     if folder is None:
         folder = Path(settings["backup.folder"] or default_folder(ctx.db.path))
@@ -267,8 +278,11 @@ def backup_due(ctx: Context) -> bool:
     """True when no back-up was made today (at most one automatic daily back-up).
 
     A last back-up dated on another day, also a later one (the clock ran ahead), or later
-    today than now by more than the slack, does not count as today's.
+    today than now by more than the slack, does not count as today's. On a server never,
+    unless a beheerder is logged in who set a folder for back-ups.
     """
+    if ctx.db.is_server and not server_backup.automatic_copies(ctx):
+        return False
     last = _last_at(settings_service.get_settings(ctx))
     if last is None:
         return True
@@ -285,6 +299,8 @@ def automatic_backup(ctx: Context, reason: str = "dagelijks") -> BackupInfo | No
         raise ValueError(f"unknown reason {reason!r}")
     if reason == "dagelijks" and not backup_due(ctx):
         return None
+    if ctx.db.is_server and not server_backup.automatic_copies(ctx):
+        return None  # the server's own back-up is in charge
     return make_backup(ctx, reason=f"automatisch, {reason}")
 
 
@@ -304,7 +320,24 @@ def backup_status(ctx: Context) -> BackupStatus:
     """How old the last back-up is, with a Dutch sentence for the main window; and a warning
     while a back-up dated later than now exists (the clock ran ahead or was put back)."""
     settings = settings_service.get_settings(ctx)
+    if ctx.db.is_server:
+        return _server_status(ctx, settings)
     folder = Path(settings["backup.folder"] or default_folder(ctx.db.path))
+    return _status(ctx, settings, folder)
+
+
+def _server_status(ctx: Context, settings: dict) -> BackupStatus:
+    """On a server: the status of the beheerder's own copies when they are made
+    automatically; otherwise only that the server's back-up is in charge (no warning)."""
+    folder = server_backup.chosen_folder(settings)
+    if folder is not None and server_backup.may_make(ctx):
+        return _status(ctx, settings, folder)
+    last = _last_at(settings)
+    age = max((ctx.today() - last.date()).days, 0) if last else None
+    return BackupStatus(last, folder or Path.home(), age, False, server_backup.STATUS_SERVER)
+
+
+def _status(ctx: Context, settings: dict, folder: Path) -> BackupStatus:
     last = _last_at(settings)
     if last is None:
         return BackupStatus(None, folder, None, True, "Er is nog nooit een back-up gemaakt.")
@@ -334,7 +367,9 @@ def backup_status(ctx: Context) -> BackupStatus:
 # -- listing and rotation ---------------------------------------------------------------------
 def backup_witnesses(ctx: Context) -> list[tuple[str, dict]]:
     """(description, witness) of every readable back-up of this database in its back-up
-    folder; an unreachable folder gives none."""
+    folder; an unreachable folder gives none (a server's dumps hold no witness: none)."""
+    if ctx.db.is_server:
+        return []
     file_id = KeyFile.load(key_file_path(ctx.db.path)).file_id
     try:
         found = list_backups(backup_folder(ctx))
