@@ -304,6 +304,20 @@ class PinnedServerConnection:
         ).scalar_one()
 
 
+def follow_ids(conn, models) -> None:
+    """After rows were written with ids of their own (a bulk import, a move): each table's
+    id sequence continues after its highest id, so the server's next id is free. A no-op on
+    a file, where SQLite takes the highest id + 1 by itself."""
+    if conn.dialect.name != "postgresql":
+        return
+    for model in models:
+        table = getattr(model, "__table__", model)
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"coalesce(max(id), 0) + 1, false) FROM {table.name}"
+        )
+
+
 def lock_writers(conn) -> None:
     """Take the writers' lock for the rest of this transaction (a no-op on a file, where
     BEGIN IMMEDIATE already holds the write lock)."""

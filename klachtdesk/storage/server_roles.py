@@ -99,7 +99,8 @@ def setup(conn: Connection) -> None:
         f"GRANT USAGE ON SCHEMA public TO {everyone}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {everyone}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {everyone}",
+        # UPDATE: an import gives ids itself and then moves the sequence on (follow_ids)
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {everyone}",
         # the audit log only grows: no role may change or remove an entry
         f"GRANT INSERT ON audit_log TO {everyone}",
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(CASE_WORK)} TO {everyone}",

@@ -19,12 +19,17 @@ from klachtdesk.ui.start.start_choice import NEW, OPEN, StartChoice
 from tests.conftest import PASSWORD
 
 
-def test_the_choice_offers_three_ways_and_escape_closes_it(qtbot):
+def test_the_choice_offers_four_ways_and_escape_closes_it(qtbot):
     choice = StartChoice()
     qtbot.addWidget(choice)
     choice.show()
-    titles = [b.text() for b in (choice.new_button, choice.open_button, choice.restore_button)]
-    assert titles == ["Nieuwe database maken", "Bestaande database openen", "Back-up terugzetten"]
+    buttons = (choice.new_button, choice.open_button, choice.server_button, choice.restore_button)
+    assert [b.text() for b in buttons] == [
+        "Nieuwe database maken",
+        "Bestaande database openen",
+        "Database op een server openen",
+        "Back-up terugzetten",
+    ]
     assert "gedeelde netwerkschijf" in choice.open_button.description()
     qtbot.keyClick(choice, Qt.Key.Key_Escape)
     assert choice.result() == QDialog.DialogCode.Rejected
@@ -58,6 +63,28 @@ def test_opening_another_pcs_database_checks_it_first(qtbot, org, tmp_path, monk
     with qtbot.waitSignal(choice.accepted):
         qtbot.mouseClick(choice.open_button, Qt.MouseButton.LeftButton)
     assert (choice.choice, choice.path) == (OPEN, Path(org.path))
+
+
+def test_a_database_on_a_server_is_opened_by_its_address(qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(
+        start_choice, "show_error", lambda parent, error, title="": shown.append(str(error))
+    )
+    choice = StartChoice()
+    qtbot.addWidget(choice)
+    for unsafe, reason in (
+        ("postgresql://beheer:geheim@localhost/klachtdesk", "wachtwoord niet in het adres"),
+        ("postgresql://db.voorbeeld.nl/klachtdesk", "sslmode=verify-full"),
+        ("klachten.kdb", "PostgreSQL-adres"),
+    ):
+        monkeypatch.setattr(start_choice, "ask_server_address", lambda parent, a=unsafe: a)
+        qtbot.mouseClick(choice.server_button, Qt.MouseButton.LeftButton)
+        assert reason in shown[-1] and choice.choice is None
+    address = "postgresql://db.voorbeeld.nl/klachtdesk?sslmode=verify-full"
+    monkeypatch.setattr(start_choice, "ask_server_address", lambda parent: address)
+    with qtbot.waitSignal(choice.accepted):
+        qtbot.mouseClick(choice.server_button, Qt.MouseButton.LeftButton)
+    assert (choice.choice, choice.path) == (OPEN, address)  # logging in as for a file
 
 
 def test_cancelling_a_way_comes_back_to_the_choice(qtbot, monkeypatch, org):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, create_engine, inspect, select, text
+from sqlalchemy import Table, create_engine, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -24,7 +24,7 @@ from klachtdesk.domain.roles import Role, parse_roles
 from klachtdesk.services.context import Context
 from klachtdesk.storage import migrate, server_roles
 from klachtdesk.storage.models import Attachment, Base, Letter, User
-from klachtdesk.storage.server import require_driver, scram_verifier, server_url
+from klachtdesk.storage.server import follow_ids, require_driver, scram_verifier, server_url
 
 BATCH = 500  # rows per INSERT
 
@@ -61,7 +61,7 @@ def migrate_to(ctx: Context, url: str, password: str) -> Moved:
             migrate.upgrade_on(server)
             with ctx.db.session() as session:
                 copied = {table: _copy(session.connection(), server, table) for table in _tables()}
-            _reset_sequences(server)
+            follow_ids(server, [t for t in _tables() if "id" in t.c])  # next ids are free
             # only now: the server's triggers rework rows (the owed-letter mark) as others arrive
             for table, (_rows, read) in copied.items():
                 if read != _digest(server, table):
@@ -133,20 +133,6 @@ def _batches(source: Connection, table: Table) -> Iterator[list[dict]]:
     result = source.execute(select(table).order_by(*table.primary_key.columns))
     while rows := result.mappings().fetchmany(BATCH):
         yield [dict(row) for row in rows]
-
-
-def _reset_sequences(server: Connection) -> None:
-    """The next id of every table continues after the copied ones."""
-    for table in _tables():
-        key = list(table.primary_key.columns)
-        if len(key) != 1 or not key[0].autoincrement or key[0].type.python_type is not int:
-            continue
-        server.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key[0].name}'), "
-                f"coalesce(max({key[0].name}), 0) + 1, false) FROM {table.name}"
-            )
-        )
 
 
 def _digest(conn: Connection, table: Table) -> str:

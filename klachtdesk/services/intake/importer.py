@@ -43,6 +43,7 @@ from klachtdesk.storage.models import (
     ImportDifference,
     RefCounter,
 )
+from klachtdesk.storage.server import follow_ids
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 COMPLAINANT_FIELDS = ("name", "street", "postcode", "city", "phone", "email")
@@ -387,7 +388,8 @@ def _match(session: Session, records: list[_Record], complaints) -> list[_Person
 
 
 def _next_ids(session: Session, *models) -> dict:
-    """The first free id of each table (the write lock is held: nobody else adds rows)."""
+    """The first free id of each table (the write lock is held: nobody else adds rows;
+    ``follow_ids`` tells a server's sequences afterwards)."""
     return {model: (session.scalar(select(func.max(model.id))) or 0) + 1 for model in models}
 
 
@@ -487,6 +489,8 @@ def _write(session: Session, ctx: Context, plan: _Plan, suffix: str) -> list[str
     ):
         if rows:
             session.execute(insert(model.__table__), rows)
+    # on a server: the id sequences continue after the ids given here
+    follow_ids(session.connection(), [Complainant, Case, Deadline, Event, ImportDifference])
     session.flush()  # the reference counters
     audit_many(
         session,
