@@ -97,6 +97,7 @@ def run(
             ("brief (PDF)", lambda: _letter(state)),
             ("evaluatierapport (PDF)", lambda: _report(state)),
             ("databasecontrole", lambda: _check(state)),
+            ("PostgreSQL-stuurprogramma", _server_driver),
         ]
         steps += [(name, (lambda f=func: f(state.context))) for name, func in extra]
         try:
@@ -251,6 +252,20 @@ def _check(state: _State) -> str:
     result = check.check_database(state.context)
     _require(result.ok, "; ".join(result.problems) or "de database is niet in orde.")
     return "de database is in orde (" + ", ".join(result.facts) + ")"
+
+
+def _server_driver() -> str:
+    """What a database on a PostgreSQL server needs: psycopg with its own libpq (the
+    installer must carry the compiled part, which psycopg finds by name at run time)."""
+    from klachtdesk.storage.server import require_driver
+
+    require_driver()
+    import psycopg
+    from sqlalchemy.dialects.postgresql import psycopg as dialect
+
+    _require(dialect.dialect.driver == "psycopg", "SQLAlchemy kent psycopg niet.")
+    version = psycopg.pq.version()
+    return f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}), libpq {version // 10000}"
 
 
 def _terms(count: int) -> str:

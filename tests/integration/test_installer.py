@@ -31,6 +31,7 @@ STEPS = [
     "brief (PDF)",
     "evaluatierapport (PDF)",
     "databasecontrole",
+    "PostgreSQL-stuurprogramma",
     "venster (Qt)",
 ]
 

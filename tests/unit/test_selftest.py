@@ -24,6 +24,7 @@ STEPS = [
     "brief (PDF)",
     "evaluatierapport (PDF)",
     "databasecontrole",
+    "PostgreSQL-stuurprogramma",
 ]
 
 
@@ -37,6 +38,7 @@ def test_every_step_runs_and_the_temporary_folder_is_removed(tmp_path):
     assert "Eerste Kerstdag" in details["feestdagen"]
     assert "SHA-256 klopt" in details["brief (PDF)"]
     assert "de database is in orde" in details["databasecontrole"]
+    assert "libpq" in details["PostgreSQL-stuurprogramma"]
     # database, key file, letter and report are gone (the tests keep user folders here too)
     assert [p for p in tmp_path.iterdir() if not p.name.startswith("xdg-")] == []
 
