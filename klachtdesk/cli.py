@@ -642,8 +642,8 @@ def cmd_migrate_to(args) -> int:
     )
     print(
         f"Op de server kunt u zich aanmelden als {ctx.actor.username} met uw huidige "
-        "wachtwoord. Geef uw collega's een wachtwoord via Beheer > Gebruikers > 'Wachtwoord "
-        "opnieuw instellen' (of 'klachtdesk user password NAAM'); daarvoor kunnen zij zich "
+        "wachtwoord. Geef uw collega's een wachtwoord via Beheer > Instellingen > Gebruikers > "
+        "'Wachtwoord instellen' (of 'klachtdesk user password NAAM'); tot dan kunnen zij zich "
         "op de server niet aanmelden."
     )
     return EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -64,7 +65,33 @@ class Org:
         return setup.unlock(self.path, username, password, **clock(today))
 
 
-def make_org(tmp_path: Path, procedure: str = "woonpartners") -> Org:
+def make_org(tmp_path: Path, procedure: str = "woonpartners", server: str | None = None) -> Org:
+    """The organisation in a database file, or (``server``: an empty database's address on
+    the test server) moved there with ``klachtdesk migrate-to``, every user with the same
+    password on the server as in the file (issue 15: the same tests on both stores)."""
+    if server is not None:
+        return _moved_org(make_org(tmp_path, procedure), server)
+    return _file_org(tmp_path, procedure)
+
+
+def _moved_org(on_file: Org, server: str) -> Org:
+    from sqlalchemy.engine import make_url
+
+    from klachtdesk.services.admin import admin_users, move_up
+
+    move_up.migrate_to(on_file.beheer, server, PASSWORD)
+    for ctx in (on_file.beheer, *(getattr(on_file, u) for u in ROLE_USERS)):
+        ctx.db.dispose()
+    address = make_url(server).render_as_string(hide_password=False)
+    admin = setup.unlock(address, "beheer", PASSWORD, **clock())
+    for user in admin_users.list_users(admin):
+        if user.username in ROLE_USERS:
+            admin_users.reset_password(admin, user.id, PASSWORD)
+    contexts = {u: setup.unlock(address, u, PASSWORD, **clock()) for u in ROLE_USERS}
+    return Org(address, on_file.recovery_code, admin, **contexts)
+
+
+def _file_org(tmp_path: Path, procedure: str) -> Org:
     path = tmp_path / "klachten.kdb"
     created = setup.create_database(
         path, "Woonstichting De Linde", procedure, "beheer", PASSWORD, "Bert Beheer"
@@ -76,18 +103,93 @@ def make_org(tmp_path: Path, procedure: str = "woonpartners") -> Org:
     return Org(path, created.recovery_code, admin, **contexts)
 
 
+def on_server(org: Org) -> bool:
+    """Is this organisation's database on the PostgreSQL test server?"""
+    return isinstance(org.path, str)
+
+
+def directeur_refusal(org: Org) -> tuple[type[Exception], ...]:
+    """How a directeur is refused a case without heroverweging: by the services' rule on a
+    file; on a server row-level security hides the case itself ('Zaak bestaat niet')."""
+    from klachtdesk.domain.errors import NotAllowed
+    from klachtdesk.services.cases.cases import CaseNotFound
+
+    return (NotAllowed, CaseNotFound) if on_server(org) else (NotAllowed,)
+
+
+@contextlib.contextmanager
+def tampering(org: Org):
+    """A connection that may change anything, as someone working outside KlachtDesk: with
+    the file and its key, or as the server's superuser."""
+    if not on_server(org):
+        with org.beheer.db.session(write=True) as session:
+            yield session.connection()
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(make_url(org.path).set(username="postgres"))
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def pytest_generate_tests(metafunc):
+    """A test module with ``BOTH_STORES = True`` runs its ``org`` tests on a database file
+    and on the PostgreSQL test server (issue 15)."""
+    uses_org = {"org", "livable_org"} & set(metafunc.fixturenames)
+    if uses_org and getattr(metafunc.module, "BOTH_STORES", False):
+        metafunc.parametrize("store", ["bestand", "server"], indirect=True)
+
+
 @pytest.fixture
-def org(tmp_path) -> Org:
+def store(request) -> str | None:
+    """None: a database file; else the address of an empty database on the test server."""
+    if getattr(request, "param", "bestand") == "bestand":
+        return None
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for this test run (tests/postgres_server.py), started when
+    the first test asks for it."""
+    import shutil
+    import tempfile
+
+    from tests.postgres_server import PostgresServer
+
+    # not under pytest's own folder: as root the server runs as another user, who must be
+    # able to reach its folder
+    folder = Path(tempfile.mkdtemp(prefix="klachtdesk-postgresql-"))
+    server = PostgresServer(folder).start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres):
+    """A new empty database on the test server; dropped afterwards with every login role."""
+    url = postgres.new_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture
+def org(tmp_path, store) -> Org:
     """An organisation on the Woonpartners procedure, one user per role."""
-    result = make_org(tmp_path)
+    result = make_org(tmp_path, server=store)
     yield result
     for ctx in (result.beheer, result.balie, result.coordinator, result.manager, result.directeur):
         ctx.db.dispose()
 
 
 @pytest.fixture
-def livable_org(tmp_path) -> Org:
-    result = make_org(tmp_path, "livable")
+def livable_org(tmp_path, store) -> Org:
+    result = make_org(tmp_path, "livable", server=store)
     yield result
     for ctx in (result.beheer, result.balie, result.coordinator, result.manager, result.directeur):
         ctx.db.dispose()

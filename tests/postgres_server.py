@@ -82,8 +82,10 @@ class PostgresServer:
             "local all all scram-sha-256\n"
             "host all all 127.0.0.1/32 scram-sha-256\n"
         )
-        if self._as_root:
-            shutil.chown(hba, UNPRIVILEGED)
+        folder = self.data.stat()
+        if self._as_root:  # the server runs as the data folder's owner (nobody, pgserver's)
+            os.chown(hba, folder.st_uid, folder.st_gid)
+        hba.chmod(0o600)
 
     def _start_pgserver(self) -> PostgresServer:
         try:
@@ -141,9 +143,17 @@ class PostgresServer:
         engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
-                roles = conn.execute(
-                    text("SELECT rolname FROM pg_roles WHERE NOT rolsuper AND rolname !~ '^pg_'")
-                ).scalars().all()
+                roles = (
+                    conn.execute(
+                        text(
+                            "SELECT rolname FROM pg_roles WHERE NOT rolsuper AND rolname !~ '^pg_'"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                if roles:  # PostgreSQL 16: memberships a role granted go with DROP OWNED
+                    conn.execute(text("DROP OWNED BY " + ", ".join(f'"{r}"' for r in roles)))
                 for role in roles:
                     conn.execute(text(f'DROP ROLE "{role}"'))
         finally:

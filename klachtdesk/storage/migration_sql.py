@@ -42,4 +42,5 @@ def drop_trigger(name: str, table: str) -> None:
 
 def refusal(message: str) -> str:
     """A PL/pgSQL statement that refuses the change with ``message`` (SQLite's RAISE(ABORT))."""
-    return f"RAISE EXCEPTION USING MESSAGE = {literal(message)};"
+    # restrict_violation: an integrity error to the driver, as SQLite's ABORT is
+    return f"RAISE EXCEPTION USING MESSAGE = {literal(message)}, ERRCODE = 'restrict_violation';"

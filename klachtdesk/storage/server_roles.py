@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from klachtdesk.domain.errors import NotAllowed
 from klachtdesk.domain.roles import Role
 from klachtdesk.storage.models import Base
 from klachtdesk.storage.server import quote_name
@@ -126,6 +127,19 @@ def setup(conn: Connection) -> None:
         f"CREATE POLICY klachtdesk_appeal_cases ON cases TO {directeur} "
         f"USING ({APPEAL_CONDITION}) WITH CHECK ({APPEAL_CONDITION})",
     ]
+    if _version(conn) >= 160000:  # see _common_grantor
+        beheer = quote_name(groups[Role.BEHEER])
+        for role in Role:
+            if role is not Role.BEHEER:
+                statements.append(
+                    f"GRANT {quote_name(groups[role])} TO {beheer} "
+                    "WITH ADMIN OPTION, INHERIT FALSE, SET FALSE"
+                )
+        superuser = conn.execute(
+            text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).scalar_one()
+        if not superuser:  # the owner hands out memberships as the beheerders do
+            statements.append(f"GRANT {beheer} TO CURRENT_USER")
     for statement in statements:
         conn.exec_driver_sql(statement)
 
@@ -197,42 +211,112 @@ def set_roles(conn: Connection, name: str, roles: frozenset[Role]) -> None:
     (none, for a deactivated user)."""
     database = conn.execute(text("SELECT current_database()")).scalar_one()
     login = quote_name(name)
+    by = _common_grantor(conn, database)
     for role in Role:
         group = quote_name(group_role(database, role))
         if role in roles:
             admin = " WITH ADMIN OPTION" if Role.BEHEER in roles else ""
-            conn.exec_driver_sql(f"GRANT {group} TO {login}{admin}")
+            grantor = by if role is not Role.BEHEER else ""
+            conn.exec_driver_sql(f"GRANT {group} TO {login}{admin}{grantor}")
         else:
-            conn.exec_driver_sql(f"REVOKE {group} FROM {login}")
+            _revoke(conn, group_role(database, role), name)
     conn.exec_driver_sql(f"ALTER ROLE {login} {'' if Role.BEHEER in roles else 'NO'}CREATEROLE")
     if Role.BEHEER in roles:
         # a beheerder who is not also another role still hands that role out
         for role in Role:
             group = quote_name(group_role(database, role))
-            conn.exec_driver_sql(f"GRANT {group} TO {login} WITH ADMIN OPTION")
+            grantor = by if role is not Role.BEHEER else ""
+            conn.exec_driver_sql(f"GRANT {group} TO {login} WITH ADMIN OPTION{grantor}")
             if role not in roles:
-                _without_rights(conn, group, login)
-        if _version(conn) >= 160000:  # 16 and later: managing a role needs ADMIN on it
-            others = conn.execute(
-                text(
-                    "SELECT rolname FROM pg_roles WHERE rolname IN (SELECT username FROM users) "
-                    "AND rolname <> :n"
-                ),
-                {"n": name},
-            ).scalars()
-            for other in list(others):
-                conn.exec_driver_sql(
-                    f"GRANT {quote_name(other)} TO {login} "
-                    "WITH ADMIN OPTION, INHERIT FALSE, SET FALSE"
-                )
+                _without_rights(conn, group, login, grantor)
+    if _version(conn) >= 160000:
+        _managed_by_beheerders(conn, database, name, roles)
 
 
-def _without_rights(conn: Connection, group: str, login: str) -> None:
+def _common_grantor(conn: Connection, database: str) -> str:
+    """PostgreSQL 16 and later record who granted a membership, and only that grantor can
+    take it back. Memberships are therefore granted by the beheer group role (which holds
+    the ADMIN option on the other group roles, see ``setup``), so that every beheerder can
+    take them back. Empty: before 16, or when the acting role is not a beheerder."""
+    if _version(conn) < 160000:
+        return ""
+    group = group_role(database, Role.BEHEER)
+    held = conn.execute(
+        text("SELECT pg_has_role(current_user, :g, 'USAGE')"), {"g": group}
+    ).scalar_one()
+    return f" GRANTED BY {quote_name(group)}" if held else ""
+
+
+def _revoke(conn: Connection, group: str, name: str) -> None:
+    """End ``name``'s membership of ``group``, every grant of it that the acting role may
+    take back (PostgreSQL 16 and later keep one per grantor); refuse in Dutch when one
+    remains that only someone else can take back."""
+    if _version(conn) < 160000:
+        conn.exec_driver_sql(f"REVOKE {quote_name(group)} FROM {quote_name(name)}")
+        return
+    grants = conn.execute(
+        text(
+            "SELECT grantor.rolname, pg_has_role(current_user, grantor.oid, 'USAGE') "
+            "OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+            "FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+            "JOIN pg_roles m ON m.oid = a.member JOIN pg_roles grantor ON grantor.oid = a.grantor "
+            "WHERE g.rolname = :g AND m.rolname = :n"
+        ),
+        {"g": group, "n": name},
+    ).all()
+    for grantor, may in grants:
+        if not may:
+            raise NotAllowed(
+                f"Op deze PostgreSQL-server kan alleen {grantor} (of de IT-beheerder) de rol "
+                f"van {name} wijzigen: die gaf de rol. Er is niets gewijzigd."
+            )
+        conn.exec_driver_sql(
+            f"REVOKE {quote_name(group)} FROM {quote_name(name)} GRANTED BY {quote_name(grantor)}"
+        )
+
+
+def _managed_by_beheerders(conn: Connection, database: str, name: str, roles) -> None:
+    """PostgreSQL 16 and later: changing a login role (its password, its groups) needs the
+    ADMIN option on it. Every beheerder gets it on every KlachtDesk user, without its
+    rights (INHERIT FALSE, SET FALSE). Who acts already has it where it matters (and may
+    not grant it to itself)."""
+    login = quote_name(name)
+    me = conn.execute(text("SELECT current_user")).scalar_one()
+    beheerders = conn.execute(
+        text(
+            "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+            "JOIN pg_roles m ON m.oid = a.member "
+            "WHERE g.rolname = :g AND a.inherit_option AND m.rolname <> :n "
+            "AND m.rolname IN (SELECT username FROM users)"
+        ),
+        {"g": group_role(database, Role.BEHEER), "n": name},
+    ).scalars()
+    others = [other for other in beheerders if other != me]
+    if Role.BEHEER in roles and name != me:
+        others = []
+        users = conn.execute(
+            text(
+                "SELECT rolname FROM pg_roles WHERE rolname IN (SELECT username FROM users) "
+                "AND rolname <> :n"
+            ),
+            {"n": name},
+        ).scalars()
+        for other in list(users):  # this beheerder manages every other user
+            conn.exec_driver_sql(
+                f"GRANT {quote_name(other)} TO {login} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE"
+            )
+    for other in others:  # every beheerder manages this user
+        conn.exec_driver_sql(
+            f"GRANT {login} TO {quote_name(other)} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE"
+        )
+
+
+def _without_rights(conn: Connection, group: str, login: str, grantor: str) -> None:
     """Keep the ADMIN OPTION on ``group`` but not its rights (PostgreSQL 16 and later can
     say so; on 15 ADMIN OPTION comes with membership and CREATEROLE suffices, so the
     grant is taken back)."""
     if _version(conn) >= 160000:
-        conn.exec_driver_sql(f"GRANT {group} TO {login} WITH INHERIT FALSE, SET FALSE")
+        conn.exec_driver_sql(f"GRANT {group} TO {login} WITH INHERIT FALSE, SET FALSE{grantor}")
     else:
         conn.exec_driver_sql(f"REVOKE {group} FROM {login}")
 

@@ -269,8 +269,26 @@ def test_the_main_window_on_a_server_names_the_servers_backup_and_makes_none(
     assert "niet gelukt" not in window.backup_label.text()
     dialog = BackupDialog(ctx, window)  # Beheer → Back-ups opens and says the same
     assert dialog.status.text() == server_backup.STATUS_SERVER
+    assert "PostgreSQL-server" in dialog.rotation.text()
+    assert "niet versleuteld" in dialog.rotation.text()
+    assert dialog.restore_button.isHidden()  # the IT provider restores a server
     dialog.deleteLater()
     window.close()  # the back-up on closing: none on a server without a chosen folder
     assert shown == [] and made == [None, None]
     assert not settings_service.get_settings(ctx)["backup.last_at"]
+    ctx.db.dispose()
+
+
+def test_the_backups_window_lists_the_dumps_of_this_database(qtbot, moved, tmp_path):  # noqa: F811
+    from klachtdesk.ui.safety.backup_window import BackupDialog
+
+    ctx = setup.unlock(moved, "beheer", PASSWORD)
+    settings_service.update_settings(ctx, {"backup.folder": str(tmp_path)})
+    made = backup.make_backup(ctx)
+    (tmp_path / "klachtdesk-een-andere-database-2026-12-01-101010.dump").write_bytes(b"x")
+    dialog = BackupDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 1).text() == made.path.name
+    assert dialog.table.item(0, 3).text() == "gecontroleerd bij het maken"
     ctx.db.dispose()

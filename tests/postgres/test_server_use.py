@@ -8,6 +8,7 @@ work on the server as on the file.
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -157,3 +158,37 @@ def test_a_letter_and_the_case_list_as_json_on_the_server(moved, demo_file, monk
     assert all(hashlib.sha256(pdf).hexdigest() == sha256 for pdf, sha256 in stored)
     for ctx in (coordinator, beheer, on_server):
         ctx.db.dispose()
+
+
+def test_the_it_providers_setup_an_owner_with_createrole_and_no_superuser(
+    demo_file, postgres, monkeypatch, capsys
+):
+    """As README says: the IT provider makes one owner role (CREATEROLE, no superuser) and
+    one empty database it owns; migrate-to runs as that owner with PGPASSWORD, and the
+    beheerder then manages colleagues on the server without the owner."""
+    database = f"klachtdesk_{uuid.uuid4().hex[:10]}"
+    owner = create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
+    with owner.connect() as conn:
+        conn.execute(text("CREATE ROLE kd_eigenaar LOGIN CREATEROLE PASSWORD 'eigenaar-ww-123'"))
+        conn.execute(text(f'CREATE DATABASE "{database}" OWNER kd_eigenaar'))
+    owner.dispose()
+    address = postgres.url(database, user="kd_eigenaar")
+    try:
+        monkeypatch.setenv("KLACHTDESK_USER", "beheer")
+        monkeypatch.setenv("KLACHTDESK_PASSWORD", PASSWORD)
+        monkeypatch.setenv("PGPASSWORD", "eigenaar-ww-123")
+        assert main(["migrate-to", "--db", str(demo_file), "--to", address]) == 0
+        monkeypatch.delenv("PGPASSWORD")
+        beheer = setup.unlock(address, "beheer", PASSWORD)
+        setup.add_user(beheer, "n.nieuw", "Nina Nieuw", "coordinator", COLLEAGUE)
+        admin_users.reset_password(beheer, user_id(beheer, "manager"), COLLEAGUE)
+        assert setup.unlock(address, "n.nieuw", COLLEAGUE).actor.roles == {Role.COORDINATOR}
+        assert setup.unlock(address, "manager", COLLEAGUE).actor.roles == {Role.MANAGER}
+        admin_users.deactivate_user(beheer, user_id(beheer, "manager"))
+        with pytest.raises(WrongPassword):
+            setup.unlock(address, "manager", COLLEAGUE)
+        beheer.db.dispose()
+        monkeypatch.setenv("PGPASSWORD", "eigenaar-ww-123")
+        assert main(["server-setup", "--db", address]) == 0
+    finally:
+        postgres.drop_database(postgres.url(database))

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import icalendar
+import pytest
 from sqlalchemy import event, select
 
 from klachtdesk.domain.deadlines import Urgency
@@ -14,7 +15,9 @@ from klachtdesk.domain.states import Action
 from klachtdesk.domain.validation import ComplaintInput
 from klachtdesk.services.cases import agenda, case_activities, cases, independence
 from klachtdesk.storage.models import AuditEntry
-from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data
+from tests.conftest import APPEAL_GROUNDS, TODAY, complaint_data, on_server
+
+BOTH_STORES = True  # the org tests run on a file and on a PostgreSQL server (issue 15)
 
 NAME = "Fatima el Amrani"
 
@@ -114,6 +117,8 @@ def test_a_directeur_only_sees_the_deadlines_of_appeal_cases(org):
         plain,
         appealed,
     }
+    if on_server(org):
+        return  # there the server's roles of the login decide, not the actor's (see below)
     # A directeur who is also coordinator sees everything (SPEC §1: roles combine).
     both = replace(
         org.directeur,
@@ -243,6 +248,8 @@ def test_ics_has_one_all_day_event_per_open_deadline_and_no_personal_data(org):
 
 
 def test_the_calendar_queries_never_scan_the_cases(org):
+    if on_server(org):
+        pytest.skip("SQLite's query plans (EXPLAIN QUERY PLAN); a server plans by statistics")
     register(org, "2026-11-20")
     statements: list[tuple[str, tuple]] = []
 

@@ -27,6 +27,8 @@ from klachtdesk.domain.deadlines import (
 from klachtdesk.domain.errors import ValidationError
 from klachtdesk.domain.procedures import PRESETS
 
+BOTH_STORES = True  # the org tests run on a file and on a PostgreSQL server (issue 15)
+
 WOONPARTNERS = PRESETS["woonpartners"]
 LIVABLE = PRESETS["livable"]
 CALENDAR = DeadlineCalendar()

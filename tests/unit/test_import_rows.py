@@ -13,6 +13,8 @@ from klachtdesk.services.intake import importer
 from klachtdesk.storage.models import AuditEntry, Case, Deadline, Department, Event
 from tests.conftest import TODAY, complaint_data
 
+BOTH_STORES = True  # the org tests run on a file and on a PostgreSQL server (issue 15)
+
 NOT_COMPARED = {"id", "ref", "seq", "complainant_id", "case_id"}
 
 

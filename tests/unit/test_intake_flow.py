@@ -22,6 +22,8 @@ from klachtdesk.services.intake.intake_summary import summary
 from klachtdesk.storage.models import Case, Complainant, Event
 from tests.conftest import TODAY, complaint_data
 
+BOTH_STORES = True  # the org tests run on a file and on a PostgreSQL server (issue 15)
+
 CLERK_ANSWERS = {
     Page.KLAGER: {
         "salutation": "mevrouw",

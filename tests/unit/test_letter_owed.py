@@ -14,6 +14,8 @@ from klachtdesk.services.cases.cases import OWED_LETTERS
 from tests.conftest import APPEAL_GROUNDS, TODAY
 from tests.unit.test_agenda import register
 
+BOTH_STORES = True  # the org tests run on a file and on a PostgreSQL server (issue 15)
+
 
 def marked(ctx) -> set[str]:
     with ctx.db.session() as session:

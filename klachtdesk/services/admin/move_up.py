@@ -84,10 +84,10 @@ def _logins(server: Connection, mover: str, password: str) -> None:
     """A login role for every user (an existing one on this server is taken over), in the
     group roles of their KlachtDesk roles; a deactivated user's cannot log in."""
     users = server.execute(select(User.username, User.roles, User.active)).all()
-    beheer = [u for u in users if Role.BEHEER in parse_roles(u.roles)]
-    for user in sorted(users, key=lambda u: u not in beheer):  # beheerders first (PG 16)
+    for user in users:  # all first: a beheerder then gets the right to manage each
         if not server_roles.login_exists(server, user.username):
             server_roles.create_login(server, user.username, None)
+    for user in users:
         if user.username == mover:
             server_roles.set_password(server, mover, scram_verifier(password))
         server_roles.set_login(server, user.username, bool(user.active))

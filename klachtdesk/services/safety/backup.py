@@ -382,6 +382,14 @@ def backup_witnesses(ctx: Context) -> list[tuple[str, dict]]:
     ]
 
 
+def backups_in(ctx: Context, folder: Path) -> list[BackupInfo]:
+    """The back-ups of this database in ``folder`` as the Back-ups window lists them: the
+    ``.kdbackup`` files of a database file, the checked dumps of a database on a server."""
+    if ctx.db.is_server:
+        return server_backup.list_dumps(ctx, folder)
+    return list_backups(folder, ctx.now())
+
+
 def list_backups(folder: Path, now: datetime | None = None) -> list[BackupInfo]:
     """The ``.kdbackup`` files in ``folder``, newest first, from their manifests only.
 

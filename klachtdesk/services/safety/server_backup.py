@@ -347,6 +347,19 @@ def _dated_dumps(folder: Path, database: str) -> list[tuple[Path, datetime]]:
     return found
 
 
+def list_dumps(ctx: Context, folder: Path) -> list[BackupInfo]:
+    """This database's dumps in ``folder``, newest first (only checked dumps get their
+    final name, see ``make_backup``)."""
+    if not folder.is_dir():
+        return []
+    database = ctx.db.url.database
+    found = sorted(_dated_dumps(folder, database), key=lambda item: item[1], reverse=True)
+    return [
+        BackupInfo(path, made, path.stat().st_size, verified=True, database=database)
+        for path, made in found
+    ]
+
+
 def rotate_dumps(
     folder: Path,
     database: str,

@@ -107,7 +107,8 @@ class BackupDialog(QDialog):
         self.restore_button = QPushButton("Back-up &terugzetten…")
         self.restore_button.setObjectName("restoreBackup")
         self.restore_button.clicked.connect(self._ask_restore)
-        self.restore_button.setVisible(is_beheer)
+        # a server's back-up is restored by its IT provider (pg_restore), not from here
+        self.restore_button.setVisible(is_beheer and not ctx.db.is_server)
         close = QPushButton("&Sluiten")
         close.setObjectName("closeBackupDialog")
         close.clicked.connect(self.accept)
@@ -176,14 +177,25 @@ class BackupDialog(QDialog):
         self.status.setText(text)
         self.status.setStyleSheet(status_style(status))
         self.folder.setText(str(status.folder))
-        self.rotation.setText(
-            "KlachtDesk maakt elke dag en bij het afsluiten vanzelf een versleutelde back-up. "
+        keep = (
             f"Bewaard blijven de laatste {values.get('backup.keep_daily', 7)} dagelijkse, "
             f"{values.get('backup.keep_weekly', 4)} wekelijkse en "
-            f"{values.get('backup.keep_monthly', 12)} maandelijkse back-ups. Kies bij voorkeur "
-            "een map op een USB-stick of netwerkschijf, niet op dezelfde schijf als de database."
+            f"{values.get('backup.keep_monthly', 12)} maandelijkse back-ups."
         )
-        found = backup.list_backups(status.folder, self.ctx.now())
+        if self.ctx.db.is_server:
+            self.rotation.setText(
+                "De database staat op een PostgreSQL-server: de back-up van de server zelf, "
+                "die uw IT-beheerder regelt, is leidend. Kiest een beheerder hier een map, dan "
+                "maakt KlachtDesk daarnaast een eigen kopie met pg_dump (niet versleuteld: "
+                f"kies een map die alleen bevoegden kunnen lezen), ook dagelijks. {keep}"
+            )
+        else:
+            self.rotation.setText(
+                "KlachtDesk maakt elke dag en bij het afsluiten vanzelf een versleutelde "
+                f"back-up. {keep} Kies bij voorkeur een map op een USB-stick of netwerkschijf, "
+                "niet op dezelfde schijf als de database."
+            )
+        found = call_service(self, backup.backups_in, self.ctx, status.folder) or []
         self.table.setRowCount(len(found))
         for row, info in enumerate(found):
             size = f"{max(info.size // 1024, 1)} kB"

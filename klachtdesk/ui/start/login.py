@@ -342,7 +342,7 @@ class LoginDialog(QDialog):
             self.message.setStyleSheet(GOOD_STYLE)
             self.message.setText(
                 "Deze database staat op een PostgreSQL-server: vraag een beheerder om u een "
-                "nieuw wachtwoord te geven (Beheer > Gebruikers > 'Wachtwoord opnieuw "
+                "nieuw wachtwoord te geven (Beheer > Instellingen > Gebruikers > 'Wachtwoord "
                 "instellen'). Een herstelcode is er niet."
             )
             return
