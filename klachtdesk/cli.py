@@ -600,7 +600,8 @@ def cmd_restore(args) -> int:
     from klachtdesk.services.safety import restore
 
     source = Path(args.source)
-    target = restore.check_target(Path(args.db), args.overwrite)  # before asking a password
+    # before asking a password
+    target = restore.check_target(database_address(args.db), args.overwrite)
     if not source.is_file():
         raise restore.BackupMissing(source)
     if args.overwrite and restore.target_exists(target):

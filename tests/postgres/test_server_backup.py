@@ -292,3 +292,20 @@ def test_the_backups_window_lists_the_dumps_of_this_database(qtbot, moved, tmp_p
     assert dialog.table.item(0, 1).text() == made.path.name
     assert dialog.table.item(0, 3).text() == "gecontroleerd bij het maken"
     ctx.db.dispose()
+
+
+def test_restoring_over_a_server_database_is_left_to_the_it_provider(
+    moved,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+):
+    copy = tmp_path / "kopie.kdbackup"
+    copy.write_bytes(b"niet gebruikt")
+    monkeypatch.setenv("KLACHTDESK_USER", "beheer")
+    monkeypatch.setenv("KLACHTDESK_PASSWORD", PASSWORD)
+    assert main(["restore", "--db", moved, "--from", str(copy), "--overwrite"]) == 2  # bad input
+    assert "zet KlachtDesk niet terug" in capsys.readouterr().err
+    ctx = setup.unlock(moved, "beheer", PASSWORD)  # the server's database is as it was
+    assert len(admin_users.list_users(ctx)) == 5
+    ctx.db.dispose()

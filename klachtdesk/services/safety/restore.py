@@ -35,6 +35,7 @@ from klachtdesk.services.context import audit
 from klachtdesk.services.safety import signatures
 from klachtdesk.services.safety.backup import BackupInfo, Unlocker, unlocker, verify_into
 from klachtdesk.storage import backup as archive
+from klachtdesk.storage.address import is_server_address
 from klachtdesk.storage.backup import BackupDamaged, BackupMissing, BackupTooNew
 from klachtdesk.storage.engine import read_account
 from klachtdesk.storage.errors import (
@@ -146,7 +147,15 @@ def target_exists(target_db: Path) -> bool:
 
 def check_target(target_db: Path, overwrite: bool = False) -> Path:
     """The absolute target path, or a Dutch error if restoring there is not possible as asked
-    (folder missing; a database or key file exists there and ``overwrite`` is False)."""
+    (folder missing; a database or key file exists there and ``overwrite`` is False; a
+    PostgreSQL address, whose back-ups the IT provider restores with pg_restore)."""
+    if is_server_address(target_db):
+        raise ValidationError(
+            "database",
+            "een database op een PostgreSQL-server zet KlachtDesk niet terug: dat doet uw "
+            "IT-beheerder met de back-up van de server (of met pg_restore uit een kopie van "
+            "'klachtdesk backup'). Er is niets gewijzigd.",
+        )
     target = Path(target_db).absolute()
     if not target.parent.is_dir():
         raise ValidationError("database", f"de map '{target.parent}' bestaat niet.")
