@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
 from klachtdesk.storage.address import is_server_address
-from klachtdesk.storage.engine import SIGNER
+from klachtdesk.storage.engine import SIGNER, PinnedConnection
 from klachtdesk.storage.errors import (
     DatabaseBusy,
     DiskFull,
@@ -274,26 +274,9 @@ class ServerDatabase:
         self.engine.dispose()
 
 
-class PinnedServerConnection:
-    """Transactions on one server connection (see storage.engine.PinnedConnection)."""
-
-    def __init__(self, db: ServerDatabase, conn: Connection):
-        self._db = db
-        self._conn = conn
-
-    @contextlib.contextmanager
-    def session(self, write: bool = False) -> Iterator[Session]:
-        if write and self._db.read_only:
-            raise ReadOnlyDatabase(self._db.read_only)
-        self._conn.execution_options(klachtdesk_write=write)  # read by ServerDatabase._begin
-        with (
-            self._db.translated_errors(),
-            Session(self._conn, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            session.connection()
-            session.info[SIGNER] = None
-            yield session
+class PinnedServerConnection(PinnedConnection):
+    """Transactions on one server connection (see storage.engine.PinnedConnection); only
+    how it sees another writer differs."""
 
     def data_version(self) -> int:
         """Changes when another transaction wrote since the last call (as SQLite's
