@@ -145,6 +145,14 @@ class ServerUnreachable(KlachtDeskError):
         )
 
 
+class ServerDatabaseMissing(KlachtDeskError):
+    def __init__(self, where: str):
+        super().__init__(
+            f"De database {where} bestaat niet op de server. Controleer het adres, of vraag "
+            "uw IT-beheerder om het juiste adres."
+        )
+
+
 class ServerRefused(NotAllowed):
     def __init__(self, detail: str = ""):
         extra = f" ({detail})" if detail else ""
@@ -175,6 +183,8 @@ def translate_server_error(exc: BaseException, where: str) -> Exception | None:
         return DatabaseBusy()
     if state == "53100":
         return DiskFull()
+    if state == "3D000" or ("database" in lowered and "does not exist" in lowered):
+        return ServerDatabaseMissing(where)
     if state.startswith("08") or (not state and "connection" in lowered):
         return ServerUnreachable(where, first)
     return None

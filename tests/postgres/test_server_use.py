@@ -23,7 +23,12 @@ from klachtdesk.services.demo import create_demo_database
 from klachtdesk.services.letters import letters
 from klachtdesk.storage.errors import WrongPassword
 from klachtdesk.storage.models import Letter
-from klachtdesk.storage.server import LOGIN_REFUSED, ServerRefused
+from klachtdesk.storage.server import (
+    LOGIN_REFUSED,
+    ServerDatabaseMissing,
+    ServerRefused,
+    ServerUnreachable,
+)
 
 PASSWORD = "verhuis-wachtwoord-1"
 COLLEAGUE = "collega-wachtwoord-77"
@@ -192,3 +197,12 @@ def test_the_it_providers_setup_an_owner_with_createrole_and_no_superuser(
         assert main(["server-setup", "--db", address]) == 0
     finally:
         postgres.drop_database(postgres.url(database))
+
+
+def test_a_wrong_address_or_a_server_that_is_down_is_said_in_dutch(moved, tmp_path):
+    missing = make_url(moved).set(database="bestaat_niet").render_as_string(hide_password=False)
+    with pytest.raises(ServerDatabaseMissing, match="computer/bestaat_niet bestaat niet op de"):
+        setup.unlock(missing, "beheer", PASSWORD)
+    down = f"postgresql://beheer@/klachtdesk?host={tmp_path}&port=1"
+    with pytest.raises(ServerUnreachable, match="niet bereikbaar"):
+        setup.unlock(down, "beheer", PASSWORD)
