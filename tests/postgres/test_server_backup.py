@@ -309,3 +309,26 @@ def test_restoring_over_a_server_database_is_left_to_the_it_provider(
     ctx = setup.unlock(moved, "beheer", PASSWORD)  # the server's database is as it was
     assert len(admin_users.list_users(ctx)) == 5
     ctx.db.dispose()
+
+
+def test_a_pg_dump_older_than_the_server_is_explained(moved, tmp_path, monkeypatch, capsys):  # noqa: F811
+    """A workstation's PostgreSQL programs older than the server: pg_dump refuses, and the
+    beheerder hears why in Dutch (seen with pg_dump 15 against a server 16)."""
+    old = tmp_path / "pg_dump"
+    old.write_text(
+        "#!/bin/sh\necho 'pg_dump: error: aborting because of server version mismatch' >&2\n"
+        "exit 1\n"
+    )
+    old.chmod(0o755)
+    real = server_backup.find_tools()
+    monkeypatch.setattr(
+        server_backup, "find_tools", lambda: server_backup.Tools(old, real.pg_restore)
+    )
+    monkeypatch.setenv("KLACHTDESK_USER", "beheer")
+    monkeypatch.setenv("KLACHTDESK_PASSWORD", PASSWORD)
+    folder = tmp_path / "kopieën"
+    folder.mkdir()
+    assert main(["backup", "--db", moved, "--to", str(folder)]) == 1
+    said = capsys.readouterr().err
+    assert "ouder dan de server" in said and "leidend" in said
+    assert list(folder.iterdir()) == []

@@ -253,6 +253,13 @@ def dump(ctx: Context, tools: Tools, part: Path) -> None:
         raise ServerBackupFailed(f"pg_dump was na {DUMP_TIMEOUT_S // 60} minuten nog niet klaar")
     if done.returncode:
         detail = _first_error(done.stderr)
+        if "version mismatch" in detail.lower():  # pg_dump older than the server
+            raise ServerBackupInCharge(
+                "De PostgreSQL-programma's op deze computer zijn ouder dan de server, en een "
+                "oudere pg_dump kan een nieuwere server niet kopiëren. Laat de "
+                "PostgreSQL-programma's van dezelfde versie als de server (of nieuwer) "
+                "installeren."
+            )
         if "no space left" in detail.lower():
             raise BackupWriteFailed(part.parent, OSError(errno.ENOSPC, detail))
         if "permission denied" in detail.lower() or "row-level security" in detail.lower():
