@@ -132,7 +132,8 @@ def update_user(
 def deactivate_user(ctx: Context, user_id: int) -> Revocation | None:
     """The user can no longer log in: the account is kept, their key slot is removed and the
     database gets a new key their slot never receives, so their password opens nothing live
-    any more, not even with an old copy of the key file."""
+    any more, not even with an old copy of the key file. On a server: the login role may no
+    longer log in and loses its group roles (``server_accounts.deactivate``); None."""
     with admin_session(ctx, "het beheer van gebruikers") as session:
         user = existing(session, User, user_id, "gebruiker")
         if not user.active:
@@ -169,7 +170,7 @@ def deactivate_user(ctx: Context, user_id: int) -> Revocation | None:
 def reset_password(ctx: Context, user_id: int, password: str) -> Revocation | None:
     """A colleague forgot their password or it leaked: the beheerder sets a new one. The
     slot gets a new identity and the database a new key, so the old password opens nothing
-    live any more (data stays as is)."""
+    live any more (data stays as is). On a server: the login role's new SCRAM verifier; None."""
     organisation = org_name(ctx)
     with admin_session(ctx, "het beheer van gebruikers") as session:
         user = existing(session, User, user_id, "gebruiker")
