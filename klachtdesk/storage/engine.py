@@ -183,7 +183,44 @@ def read_account(path: Path, key: bytes, username: str) -> StoredAccount | None:
     return StoredAccount(str(row[0] or ""), bool(row[1]), grant_rows)
 
 
-class Database:
+class Transactions:
+    """Short transactions on a KlachtDesk database, the same on a file (``Database``) and on
+    a PostgreSQL server (storage/server.py): each store gives its engines and session
+    makers, ``read_only``, ``translated_errors``, ``follow_key_file``, ``signing_key`` and
+    ``_pin`` (its PinnedConnection)."""
+
+    @contextlib.contextmanager
+    def session(self, write: bool = False, wait: float | None = None) -> Iterator[Session]:
+        """One short transaction: commit when the block ends, roll back on any error.
+
+        ``wait``: at most this many seconds for a lock held elsewhere (default
+        BUSY_TIMEOUT_S); then DatabaseBusy.
+        """
+        if write and self.read_only:
+            raise ReadOnlyDatabase(self.read_only)
+        self.follow_key_file()
+        if wait is None:
+            factory = self._write_sessions if write else self._read_sessions
+        else:
+            engine = self.engine.execution_options(klachtdesk_write=write, klachtdesk_wait=wait)
+            factory = sessionmaker(engine, expire_on_commit=False)
+        with self.translated_errors(), factory() as session, session.begin():
+            session.info[SIGNER] = self.signing_key()
+            yield session
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[PinnedConnection]:
+        """One connection for several transactions in a row (read first, write after), so
+        the writer can tell whether anyone else committed in between (``data_version``)."""
+        self.follow_key_file()
+        with self.translated_errors(), self.engine.connect() as conn:
+            yield self._pin(conn)
+
+    def _pin(self, conn: Connection) -> PinnedConnection:
+        return PinnedConnection(self, conn)
+
+
+class Database(Transactions):
     """An unlocked database: engines and sessions for one file and its raw key.
 
     With a ``keyring`` (a logged-in session) every transaction first looks whether the key
@@ -316,33 +353,6 @@ class Database:
         if self.keyring is not None and self.keyring.identity is not None:
             return self.keyring.identity.sign
         return self.signer
-
-    @contextlib.contextmanager
-    def session(self, write: bool = False, wait: float | None = None) -> Iterator[Session]:
-        """One short transaction: commit when the block ends, roll back on any error.
-
-        ``wait``: at most this many seconds for a lock held elsewhere (default
-        BUSY_TIMEOUT_S); then DatabaseBusy.
-        """
-        if write and self.read_only:
-            raise ReadOnlyDatabase(self.read_only)
-        self.follow_key_file()
-        if wait is None:
-            factory = self._write_sessions if write else self._read_sessions
-        else:
-            engine = self.engine.execution_options(klachtdesk_write=write, klachtdesk_wait=wait)
-            factory = sessionmaker(engine, expire_on_commit=False)
-        with self.translated_errors(), factory() as session, session.begin():
-            session.info[SIGNER] = self.signing_key()
-            yield session
-
-    @contextlib.contextmanager
-    def pinned(self) -> Iterator[PinnedConnection]:
-        """One connection for several transactions in a row (read first, write after), so
-        the writer can tell whether anyone else committed in between (``data_version``)."""
-        self.follow_key_file()
-        with self.translated_errors(), self.engine.connect() as conn:
-            yield PinnedConnection(self, conn)
 
     @property
     def key(self) -> bytes:

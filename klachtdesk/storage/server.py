@@ -26,15 +26,14 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from klachtdesk.domain.errors import KlachtDeskError, NotAllowed, ValidationError
 from klachtdesk.storage.address import is_server_address
-from klachtdesk.storage.engine import SIGNER, PinnedConnection
+from klachtdesk.storage.engine import PinnedConnection, Transactions
 from klachtdesk.storage.errors import (
     DatabaseBusy,
     DiskFull,
-    ReadOnlyDatabase,
     WrongPassword,
 )
 
@@ -190,11 +189,11 @@ def translate_server_error(exc: BaseException, where: str) -> Exception | None:
     return None
 
 
-class ServerDatabase:
+class ServerDatabase(Transactions):
     """A KlachtDesk database on a PostgreSQL server, logged in as one login role.
 
-    The same interface as storage.engine.Database, so that the services do not know which
-    store they run on: ``session``, ``pinned``, ``translated_errors``, ``read_only``.
+    The same transactions as storage.engine.Database (``Transactions``: ``session``,
+    ``pinned``), so that the services do not know which store they run on.
     """
 
     is_server = True
@@ -262,23 +261,8 @@ class ServerDatabase:
     def signing_key(self):
         return None  # the server's grants, not signatures, say who may do what
 
-    @contextlib.contextmanager
-    def session(self, write: bool = False, wait: float | None = None) -> Iterator[Session]:
-        if write and self.read_only:
-            raise ReadOnlyDatabase(self.read_only)
-        if wait is None:
-            factory = self._write_sessions if write else self._read_sessions
-        else:
-            engine = self.engine.execution_options(klachtdesk_write=write, klachtdesk_wait=wait)
-            factory = sessionmaker(engine, expire_on_commit=False)
-        with self.translated_errors(), factory() as session, session.begin():
-            session.info[SIGNER] = None
-            yield session
-
-    @contextlib.contextmanager
-    def pinned(self) -> Iterator[PinnedServerConnection]:
-        with self.translated_errors(), self.engine.connect() as conn:
-            yield PinnedServerConnection(self, conn)
+    def _pin(self, conn: Connection) -> PinnedServerConnection:
+        return PinnedServerConnection(self, conn)
 
     def dispose(self) -> None:
         self.engine.dispose()
